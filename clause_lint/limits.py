@@ -1,0 +1,28 @@
+"""Resource limits for reading untrusted documents.
+
+Defaults let a 500-page contract through and stop files built to exhaust memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 100 * MB  # size of the file on disk
+    max_unzipped_bytes: int = 200 * MB  # total uncompressed size of a .docx's parts
+    max_zip_entries: int = 5000
+    max_compression_ratio: int = 200  # per zip member, uncompressed / compressed
+    max_pages: int = 2000
+    max_chars: int = 20_000_000  # characters of extracted text per document
+
+    def updated(self, **changes: Any) -> "Limits":
+        known = {f.name for f in fields(self)}
+        return replace(self, **{k: v for k, v in changes.items() if k in known and v is not None})
+
+
+DEFAULT_LIMITS = Limits()

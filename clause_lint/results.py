@@ -1,0 +1,171 @@
+"""Results of linting: what the engine produces and every reporter consumes.
+
+Reporters turn a :class:`Report` into bytes and never change it. ``to_dict`` gives
+the documented JSON shape (see README, "JSON output"); it is the single source of
+that shape so that every machine format agrees on names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+PRESENT = "present"
+WEAK = "weak"
+MISSING = "missing"
+CONTRADICTED = "contradicted"
+NOT_APPLICABLE = "not_applicable"
+STATUSES = (PRESENT, WEAK, MISSING, CONTRADICTED)
+ALL_STATUSES = STATUSES + (NOT_APPLICABLE,)
+
+# Severity levels, most severe first. "none" means the result is not a finding.
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+NONE = "none"
+SEVERITIES = (ERROR, WARNING, INFO, NONE)
+SEVERITY_RANK = {ERROR: 3, WARNING: 2, INFO: 1, NONE: 0}
+
+
+@dataclass
+class Evidence:
+    text: str
+    reason: str
+    role: str  # "supports" (present), "weakens", "contradicts", "related"
+    section: Optional[str] = None
+    page: Optional[int] = None
+    line: Optional[int] = None
+    paragraph: Optional[int] = None
+    start: Optional[int] = None
+    end: Optional[int] = None
+    block: Optional[int] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "reason": self.reason,
+            "role": self.role,
+            "section": self.section,
+            "page": self.page,
+            "line": self.line,
+            "paragraph": self.paragraph,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass
+class Suppression:
+    by: str  # "inline", "waiver" or "baseline"
+    reason: Optional[str] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"by": self.by, "reason": self.reason}
+
+
+@dataclass
+class RuleResult:
+    rule: str
+    pack: str
+    name: str
+    title: str
+    status: str
+    severity: str
+    message: str
+    evidence: list[Evidence] = field(default_factory=list)
+    remediation: Optional[str] = None
+    reference: Optional[str] = None
+    suppressed: Optional[Suppression] = None
+    fingerprint: Optional[str] = None
+
+    @property
+    def is_finding(self) -> bool:
+        """A result that asks for action: not present, not n/a, with a severity."""
+        return self.status in (WEAK, MISSING, CONTRADICTED) and self.severity != NONE
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "pack": self.pack,
+            "name": self.name,
+            "title": self.title,
+            "status": self.status,
+            "severity": self.severity,
+            "message": self.message,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "remediation": self.remediation,
+            "reference": self.reference,
+            "fingerprint": self.fingerprint,
+        }
+        if self.suppressed is not None:
+            out["suppressed"] = self.suppressed.to_dict()
+        return out
+
+
+@dataclass
+class DocumentError:
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass
+class DocumentResult:
+    path: str
+    format: Optional[str]
+    error: Optional[DocumentError] = None
+    applicable: dict[str, bool] = field(default_factory=dict)
+    results: list[RuleResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    pages: Optional[int] = None
+    numbering_resolved: Optional[bool] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "error": self.error.to_dict() if self.error else None,
+            "applicable": dict(sorted(self.applicable.items())),
+            "warnings": list(self.warnings),
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+@dataclass
+class PackInfo:
+    name: str
+    version: str
+    title: str = ""
+
+
+@dataclass
+class Report:
+    tool_version: str
+    packs: list[PackInfo]
+    documents: list[DocumentResult]
+    rules: list[Any] = field(default_factory=list)  # clause_lint.rules.Rule, for reporters
+
+    def summary(self) -> dict[str, Any]:
+        statuses = {s: 0 for s in ALL_STATUSES}
+        suppressed = 0
+        for doc in self.documents:
+            for r in doc.results:
+                statuses[r.status] = statuses.get(r.status, 0) + 1
+                if r.suppressed is not None:
+                    suppressed += 1
+        return {
+            "documents": len(self.documents),
+            "errors": sum(1 for d in self.documents if d.error is not None),
+            "statuses": statuses,
+            "suppressed": suppressed,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tool": {"name": "clause-lint", "version": self.tool_version},
+            "packs": [{"name": p.name, "version": p.version} for p in self.packs],
+            "documents": [d.to_dict() for d in self.documents],
+            "summary": self.summary(),
+        }

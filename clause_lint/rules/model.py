@@ -1,0 +1,61 @@
+"""Compiled rule packs: the in-memory form of ``rules/*.yaml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+
+@dataclass
+class Criterion:
+    """One way a clause can give a rule a status.
+
+    A clause unit meets the criterion when its deontic force is one of ``force``
+    (empty: any), every concept in ``all`` matches, at least one of ``any`` matches
+    (when given), and none of ``none`` matches.
+    """
+
+    status: str
+    reason: str
+    force: tuple[str, ...] = ()
+    all: tuple[str, ...] = ()
+    any: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()  # any of these anywhere in the unit
+    overrides: bool = False  # with "notwithstanding", decides over present clauses
+
+
+@dataclass
+class Rule:
+    id: str
+    name: str
+    title: str
+    pack: str
+    summary: str  # one line: what the clause must do
+    explanation: str  # why, for a lawyer
+    reference: dict[str, str]  # {"section": "1.1", "title": ..., "url": ...}
+    severity: dict[str, str]  # status -> error|warning|info|none
+    messages: dict[str, str]  # status -> message
+    fix: dict[str, str]  # status -> model clause language
+    criteria: list[Criterion] = field(default_factory=list)
+    weak_carve_outs: tuple[str, ...] = ()  # carve-out kinds that weaken a present clause
+    non_binding_weakens: bool = True  # "should not" turns present into weak
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    source: Optional[str] = None  # "file:line" where the rule is defined
+
+    def severity_for(self, status: str) -> str:
+        return self.severity.get(status, "none")
+
+
+@dataclass
+class Pack:
+    name: str
+    version: str
+    title: str
+    description: str
+    references: list[dict[str, str]]
+    applicability: dict[str, Any]
+    concepts: dict[str, Any]
+    rules: list[Rule]
+    path: Optional[str] = None
+    carve_outs: dict[str, list[str]] = field(default_factory=dict)
