@@ -1,0 +1,167 @@
+"""Terminal output: one block per document, one entry per rule, a summary line.
+
+Written to be read by a lawyer in a terminal or a CI log: the status word comes
+first, then the rule, then where in the document to look, the reason, the clause
+text quoted, and for anything short of ``present`` the model clause that would fix it.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from ..results import CONTRADICTED, MISSING, NOT_APPLICABLE, PRESENT, WEAK, DocumentResult, Report, RuleResult
+from . import (
+    RenderOptions,
+    count_failing,
+    format_label,
+    location_label,
+    model_clause,
+    one_line,
+    ordered_evidence,
+    plural,
+    primary_evidence,
+    rule_map,
+    shorten,
+    suppression_note,
+)
+
+WIDTH = 100  # fixed, not the terminal's: the same report gives the same bytes
+BADGE_WIDTH = 12  # len("CONTRADICTED")
+INDENT = " " * (2 + BADGE_WIDTH + 2)
+
+BADGE = {
+    PRESENT: "PRESENT",
+    WEAK: "WEAK",
+    MISSING: "MISSING",
+    CONTRADICTED: "CONTRADICTED",
+    NOT_APPLICABLE: "N/A",
+}
+
+_RESET = "\x1b[0m"
+COLOUR = {
+    PRESENT: "\x1b[32m",  # green
+    WEAK: "\x1b[33m",  # yellow
+    MISSING: "\x1b[31m",  # red
+    CONTRADICTED: "\x1b[1;31m",  # bold red
+    NOT_APPLICABLE: "\x1b[2m",  # dim
+    "waived": "\x1b[36m",  # cyan
+    "error": "\x1b[1;31m",
+    "warning": "\x1b[33m",
+    "header": "\x1b[1m",
+    "dim": "\x1b[2m",
+}
+
+
+class _Painter:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, key: str, text: str) -> str:
+        if not self.enabled or not text:
+            return text
+        return f"{COLOUR[key]}{text}{_RESET}"
+
+
+def render_text(report: Report, options: RenderOptions) -> str:
+    paint = _Painter(options.color)
+    rules = rule_map(report)
+    out: list[str] = []
+    for doc in report.documents:
+        out.extend(_document(doc, rules, options, paint))
+        out.append("")
+    out.append(_summary(report, options))
+    return "\n".join(out) + "\n"
+
+
+def _document(doc: DocumentResult, rules: dict, options: RenderOptions, paint: _Painter) -> list[str]:
+    path = one_line(doc.path)
+    if doc.error is not None:
+        return [f"{path}: {paint('error', 'error')}: {one_line(doc.error.message)}"]
+    meta = format_label(doc)
+    lines = [paint("header", path) + (f" ({meta})" if meta else "")]
+    for w in doc.warnings:
+        lines.append(f"{path}: {paint('warning', 'warning')}: {one_line(w)}")
+    for res in doc.results:
+        if res.status == PRESENT and res.suppressed is None and not options.show_present:
+            continue
+        lines.extend(_result(res, rules.get(res.rule), options, paint))
+    return lines
+
+
+def _result(res: RuleResult, rule: object, options: RenderOptions, paint: _Painter) -> list[str]:
+    first = primary_evidence(res)
+    where = location_label(first)
+    head_rule = f"{res.rule} {one_line(res.name)}"
+    if res.suppressed is not None:
+        badge = f"WAIVED ({suppression_note(res)})"
+        head = f"  {paint('waived', badge)}  {head_rule}"
+    else:
+        badge = BADGE.get(res.status, res.status.upper())
+        head = f"  {paint(res.status, badge.ljust(BADGE_WIDTH))}  {head_rule}"
+    if where:
+        head += f"  {paint('dim', where)}"
+    lines = [head]
+
+    message = one_line(res.message)
+    if res.suppressed is not None:
+        message = f"Was {BADGE.get(res.status, res.status).lower()}: {message}"
+    if message:
+        lines.extend(_wrap(message, INDENT))
+
+    evidence = ordered_evidence(res) if options.verbose else ([first] if first else [])
+    for i, ev in enumerate(evidence):
+        quote = shorten(ev.text)
+        if i == 0:
+            piece = f'"{quote}"' if quote else ""
+        else:
+            # Further evidence says where it stands and what role it plays.
+            where_ev = location_label(ev)
+            piece = f"Also{f' {where_ev}' if where_ev else ''} ({ev.role})" + (f': "{quote}"' if quote else "")
+        if piece:
+            lines.extend(_wrap(piece, INDENT))
+        reason = one_line(ev.reason)
+        if reason:
+            lines.extend(_wrap(f"Why: {reason}", INDENT))
+
+    if res.status in (WEAK, MISSING, CONTRADICTED) and res.suppressed is None:
+        fix = model_clause(res, rule)
+        if fix:
+            lines.extend(_wrap_fix(fix))
+    return lines
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(text, width=WIDTH, initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False) or [indent.rstrip()]
+
+
+def _wrap_fix(fix: str) -> list[str]:
+    """``Fix: `` then the model clause, paragraphs kept, continuation lines aligned."""
+    lead = INDENT + "Fix: "
+    hang = " " * len(lead)
+    lines: list[str] = []
+    paragraphs = [one_line(p) for p in fix.split("\n") if p.strip()]
+    for i, para in enumerate(paragraphs):
+        lines.extend(textwrap.wrap(para, width=WIDTH, initial_indent=lead if i == 0 else hang,
+                                   subsequent_indent=hang, break_long_words=False,
+                                   break_on_hyphens=False))
+    return lines
+
+
+def _summary(report: Report, options: RenderOptions) -> str:
+    s = report.summary()
+    st = s["statuses"]
+    total = sum(st.values())
+    parts = [f"{st[PRESENT]} present", f"{st[WEAK]} weak", f"{st[MISSING]} missing", f"{st[CONTRADICTED]} contradicted"]
+    if st.get(NOT_APPLICABLE):
+        parts.append(f"{st[NOT_APPLICABLE]} not applicable")
+    line = f"{plural(s['documents'], 'document')}, {plural(total, 'rule')}: {', '.join(parts)}"
+    if s["suppressed"]:
+        line += f" ({s['suppressed']} waived)"
+    line += f"; {plural(s['errors'], 'error')}"
+    if options.fail_on == "never":
+        findings = sum(1 for d in report.documents for r in d.results if r.is_finding and r.suppressed is None)
+        line += f"; {plural(findings, 'finding')}, none failing (fail level 'never')"
+    else:
+        line += f"; {plural(count_failing(report, options.fail_on), 'finding')} at or above '{options.fail_on}'"
+    return line
