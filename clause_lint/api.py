@@ -1,0 +1,98 @@
+"""The library's public API, used by the CLI, the tests and batch runners alike.
+
+>>> from clause_lint import lint
+>>> report = lint(["contract.docx"])                       # doctest: +SKIP
+>>> [(r.rule, r.status) for r in report.documents[0].results]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence
+
+from . import __version__
+from .engine import Engine
+from .errors import ClauseLintError
+from .extract import EXTENSIONS, read_bytes, read_path
+from .limits import DEFAULT_LIMITS, Limits
+from .model import Document
+from .results import DocumentError, DocumentResult, PackInfo, Report
+from .rules import Pack, load_packs
+from .structure import build
+
+DEFAULT_PACKS = ("safe-face-pledge",)
+
+
+def load_document(path: str, data: Optional[bytes] = None, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """Read one file (or ``data`` named ``path``) into a :class:`Document`."""
+    extracted = read_bytes(data, path, limits) if data is not None else read_path(path, limits)
+    return build(extracted, path)
+
+
+@dataclass
+class Options:
+    packs: Sequence[str] = DEFAULT_PACKS
+    assume_applicable: bool = False
+    select: Optional[set[str]] = None  # rule ids or names; None = all
+    ignore: set[str] = field(default_factory=set)
+    limits: Limits = DEFAULT_LIMITS
+
+
+class Linter:
+    """Packs loaded and compiled once; :meth:`check` per document."""
+
+    def __init__(self, packs: Sequence[str] | Sequence[Pack] = DEFAULT_PACKS, options: Optional[Options] = None) -> None:
+        self.options = options or Options()
+        loaded = list(packs) if packs and isinstance(packs[0], Pack) else load_packs(packs)  # type: ignore[arg-type]
+        self.packs: list[Pack] = loaded  # type: ignore[assignment]
+        self.engine = Engine(self.packs)
+        self.rules = [r for p in self.packs for r in p.rules if self._selected(r.id, r.name)]
+        self.rule_ids = {r.id for r in self.rules}
+
+    def _selected(self, rule_id: str, name: str) -> bool:
+        sel, ign = self.options.select, self.options.ignore
+        if sel is not None and not ({rule_id, name} & sel or any(rule_id.startswith(s) for s in sel)):
+            return False
+        return not ({rule_id, name} & ign or any(rule_id.startswith(s) for s in ign if s and s[-1].isalpha()))
+
+    def check_document(self, document: Document) -> DocumentResult:
+        return self.engine.check(
+            document, assume_applicable=self.options.assume_applicable, rule_filter=self.rule_ids
+        )
+
+    def check(self, path: str, data: Optional[bytes] = None) -> DocumentResult:
+        """Lint one file. Unreadable input becomes ``DocumentResult.error``, never an exception."""
+        try:
+            document = load_document(path, data, self.options.limits)
+        except ClauseLintError as exc:
+            return DocumentResult(path=path, format=_format_guess(path), error=DocumentError(exc.code, exc.message))
+        except MemoryError:
+            return DocumentResult(path=path, format=_format_guess(path), error=DocumentError("limit-exceeded", "out of memory while reading"))
+        except RecursionError:
+            return DocumentResult(path=path, format=_format_guess(path), error=DocumentError("corrupt", "structure nested too deeply to read"))
+        except Exception as exc:  # a reader bug must cost one file, not the run
+            return DocumentResult(
+                path=path,
+                format=_format_guess(path),
+                error=DocumentError("internal", f"internal error while reading ({type(exc).__name__}: {exc}); please report it"),
+            )
+        return self.check_document(document)
+
+    def report(self, results: list[DocumentResult]) -> Report:
+        return Report(
+            tool_version=__version__,
+            packs=[PackInfo(p.name, p.version, p.title) for p in self.packs],
+            documents=results,
+            rules=self.rules,
+        )
+
+
+def lint(paths: Iterable[str], packs: Sequence[str] = DEFAULT_PACKS, **options: object) -> Report:
+    """Lint files and return a :class:`Report` (folders are not expanded here)."""
+    linter = Linter(packs, Options(packs=packs, **options))  # type: ignore[arg-type]
+    return linter.report([linter.check(p) for p in paths])
+
+
+def _format_guess(path: str) -> Optional[str]:
+    return EXTENSIONS.get(os.path.splitext(path)[1].lower())

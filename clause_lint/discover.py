@@ -1,0 +1,90 @@
+"""Expand command-line paths into the documents to lint.
+
+Folders are walked recursively (symlinked folders are followed once: a loop is
+never walked twice), hidden folders and files are skipped, and only supported
+formats are taken from folders. Files named explicitly are always taken, so an
+unsupported one gets its own clear error. Problems met while walking (an
+unreadable folder, a missing path) come back as ``(path, message)`` pairs, to be
+reported like unreadable documents.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from .extract import EXTENSIONS
+
+
+@dataclass
+class Discovery:
+    files: list[str] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _matches(path: str, patterns: Sequence[str]) -> bool:
+    norm = path.replace(os.sep, "/")
+    if norm.startswith("./"):
+        norm = norm[2:]
+    base = os.path.basename(norm)
+    for pat in patterns:
+        if fnmatch.fnmatch(norm, pat) or fnmatch.fnmatch(base, pat) or fnmatch.fnmatch(norm, f"*/{pat}"):
+            return True
+        if pat.endswith("/**") and (norm + "/").startswith(pat[:-2]):
+            return True
+    return False
+
+
+def discover(paths: Iterable[str], include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Discovery:
+    out = Discovery()
+    seen: set[str] = set()
+
+    def add(path: str) -> None:
+        key = os.path.normpath(path)
+        if key not in seen:
+            seen.add(key)
+            out.files.append(path)
+
+    for root in paths:
+        if os.path.isdir(root):
+            visited: set[tuple[int, int]] = set()
+
+            def onerror(err: OSError) -> None:
+                out.problems.append((err.filename or root, f"cannot read folder: {err.strerror or err}"))
+
+            for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=onerror):
+                try:
+                    st = os.stat(dirpath)
+                    ident = (st.st_dev, st.st_ino)
+                except OSError as exc:
+                    out.problems.append((dirpath, f"cannot read folder: {exc.strerror or exc}"))
+                    dirnames[:] = []
+                    continue
+                if ident in visited:
+                    dirnames[:] = []  # a symlink loop or a second link to the same folder
+                    continue
+                visited.add(ident)
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in ("__pycache__", "node_modules"))
+                for name in sorted(filenames):
+                    if name.startswith(".") or name.startswith("~$"):
+                        continue  # hidden files and Word's lock files
+                    full = os.path.join(dirpath, name)
+                    if os.path.splitext(name)[1].lower() not in EXTENSIONS:
+                        continue
+                    if include and not _matches(full, include):
+                        continue
+                    if exclude and _matches(full, exclude):
+                        continue
+                    if os.path.islink(full) and not os.path.exists(full):
+                        out.problems.append((full, "broken symbolic link"))
+                        continue
+                    add(full)
+        elif os.path.exists(root) or os.path.islink(root):
+            if exclude and _matches(root, exclude):
+                continue
+            add(root)
+        else:
+            out.problems.append((root, "no such file or folder"))
+    return out

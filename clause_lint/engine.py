@@ -1,0 +1,593 @@
+"""The rule engine: clause units → a status per rule, with evidence.
+
+For every operative sentence the engine finds (``grammar``) the deontic cues and
+carve-outs, and (per pack) the concepts it mentions. Each concept match is
+*governed* by the nearest cue before it in the sentence — or, for a list item with
+no cue of its own, by the cue of its lead-in ("Customer shall not: … (c) use the
+Service in any weapon system") — or else by the nearest cue after it ("… is
+prohibited"). A mention of a defined term brings in the concepts of its definition,
+governed like the mention. A rule's criteria then ask: under which force do which
+concepts meet? The first criterion met gives the sentence a status; non-binding
+wording or a carve-out of a kind the rule names turns ``present`` into ``weak``.
+Across the document the spec's precedence decides: present, contradicted, weak,
+missing — except that a contradicted clause that says "notwithstanding" decides
+over present ones when its criterion says it may.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from . import grammar
+from .grammar import Cue
+from .model import Block, Document
+from .nlp import get_nlp
+from .results import (
+    CONTRADICTED,
+    MISSING,
+    NOT_APPLICABLE,
+    PRESENT,
+    WEAK,
+    DocumentResult,
+    Evidence,
+    RuleResult,
+)
+from .rules.model import Criterion, Pack, Rule
+
+MAX_EVIDENCE = 5
+EVIDENCE_CHARS = 400
+# Definitions are expanded this deep ("Prohibited Use" → "Weapons Use" → …).
+MAX_DEFINITION_DEPTH = 2
+
+
+@dataclass(frozen=True)
+class ConceptMatch:
+    concept: str
+    start: int
+    end: int
+    text: str
+
+
+class CompiledPack:
+    """A pack's concepts compiled to spaCy matchers, built once per process."""
+
+    def __init__(self, pack: Pack) -> None:
+        nlp = get_nlp()
+        self.pack = pack
+        self.lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.tokens = Matcher(nlp.vocab)
+        self.not_within: dict[str, tuple[str, ...]] = {}
+        for name, concept in pack.concepts.items():
+            if concept.get("terms"):
+                self.lemma.add(name, list(nlp.pipe(concept["terms"])))
+            if concept.get("exact"):
+                self.lower.add(name, [nlp.make_doc(t) for t in concept["exact"]])
+            if concept.get("patterns"):
+                self.tokens.add(name, concept["patterns"])
+            if concept.get("not_within"):
+                self.not_within[name] = tuple(concept["not_within"])
+        self.carve_kinds = pack.carve_outs
+        self.strings = nlp.vocab.strings
+
+    def matches(self, doc: Doc) -> list[ConceptMatch]:
+        raw: list[tuple[str, int, int]] = []
+        for matcher in (self.lemma, self.lower, self.tokens):
+            for match_id, start, end in matcher(doc):
+                raw.append((self.strings[match_id], start, end))
+        if not raw:
+            return []
+        by_concept: dict[str, list[tuple[int, int]]] = {}
+        for name, s, e in raw:
+            by_concept.setdefault(name, []).append((s, e))
+        out = []
+        seen = set()
+        for name, s, e in sorted(raw, key=lambda r: (r[1], r[2], r[0])):
+            if (name, s, e) in seen:
+                continue
+            seen.add((name, s, e))
+            blocked = False
+            for other in self.not_within.get(name, ()):
+                if any(os_ <= s and e <= oe for os_, oe in by_concept.get(other, ())):
+                    blocked = True
+                    break
+            if not blocked:
+                out.append(ConceptMatch(name, s, e, doc[s:e].text))
+        return out
+
+
+@dataclass
+class Sentence:
+    """One sentence of one block, with what the grammar found in it."""
+
+    block: Block
+    doc: Doc
+    start: int  # token offsets in doc
+    end: int
+    cues: list[Cue]
+    carve_outs: list[grammar.CarveOutSpan]
+    notwithstanding: bool
+
+    @property
+    def text(self) -> str:
+        return self.doc[self.start:self.end].text
+
+    def char_span(self) -> tuple[int, int]:
+        span = self.doc[self.start:self.end]
+        return self.block.start + span.start_char, self.block.start + span.end_char
+
+
+@dataclass
+class Governed:
+    """A concept governed by a cue (or by none)."""
+
+    concept: str
+    text: str
+    force: str
+    binding: bool
+    cue: Optional[str]
+    via: str  # "sentence", "lead-in" or "definition of X"
+
+
+@dataclass
+class Unit:
+    """A clause unit: a sentence, its lead-in chain, and expanded definitions."""
+
+    sentence: Sentence
+    governed: list[Governed]
+    concepts: set[str]  # every concept anywhere in the unit
+    carve_kinds: dict[str, str]  # kind -> carve-out text
+    notwithstanding: bool
+    lead_in: Optional[str] = None
+
+
+@dataclass
+class _Verdict:
+    status: str
+    criterion: Criterion
+    unit: Unit
+    reason: str
+
+
+class _PackState:
+    """Per document and pack: concept matches per block doc, definitions' concepts."""
+
+    def __init__(self, compiled: CompiledPack) -> None:
+        self.compiled = compiled
+        self.matches: dict[int, list[ConceptMatch]] = {}
+
+
+def _sentences(block: Block, doc: Doc) -> list[Sentence]:
+    cues = grammar.find_cues(doc)
+    bounds = [(s.start, s.end) for s in doc.sents]
+    carves = grammar.find_carve_outs(doc, bounds)
+    out = []
+    for start, end in bounds:
+        out.append(
+            Sentence(
+                block=block,
+                doc=doc,
+                start=start,
+                end=end,
+                cues=[c for c in cues if start <= c.start < end],
+                carve_outs=[c for c in carves if start <= c.start < end],
+                notwithstanding=any(t.lower_ == "notwithstanding" for t in doc[start:end]),
+            )
+        )
+    return out
+
+
+def _carves(sentence: Sentence) -> list[grammar.CarveOutSpan]:
+    return [c for c in sentence.carve_outs if c.kind != grammar.CONDITION]
+
+
+def _inside(pos: int, spans: Iterable[grammar.CarveOutSpan]) -> bool:
+    return any(c.start <= pos < c.end for c in spans)
+
+
+_CONDITION_CUE = Cue(grammar.CONDITION, True, "condition", -1, -1, "if")
+
+
+def _governing_cue(sentence: Sentence, pos: int, scope_pos: Optional[int] = None) -> Optional[Cue]:
+    """The cue that governs the token at ``pos``.
+
+    The nearest cue before it, ignoring cues inside carve-outs and conditions
+    unless ``pos`` is inside the same one. A token inside a condition ("if Customer
+    uses the Service for weapons") with no cue of its own in that condition is
+    governed by the condition, not by the main clause ("Provider may terminate").
+    """
+    at = pos if scope_pos is None else scope_pos
+    scopes = [c for c in sentence.carve_outs if c.start <= at < c.end]
+    real = [c for c in sentence.cues if c.force != grammar.NEUTRAL]
+    usable = [
+        c for c in real
+        if not _inside(c.start, sentence.carve_outs) or any(k.start <= c.start < k.end for k in scopes)
+    ]
+    before = [c for c in usable if c.start < pos]
+    conditions = [k for k in scopes if k.kind == grammar.CONDITION]
+    if conditions:
+        inner = [c for c in before if c.start >= conditions[-1].start]
+        return inner[-1] if inner else _CONDITION_CUE
+    return before[-1] if before else None
+
+
+def _following_cue(sentence: Sentence, pos: int) -> Optional[Cue]:
+    after = [c for c in sentence.cues if c.start >= pos and c.force != grammar.NEUTRAL and not _inside(c.start, sentence.carve_outs)]
+    return after[0] if after else None
+
+
+def _last_cue(sentence: Sentence) -> Optional[Cue]:
+    """The cue a lead-in passes to its list items (a condition if it ends in one)."""
+    last = sentence.end - 1
+    while last > sentence.start and sentence.doc[last].is_punct:
+        last -= 1
+    return _governing_cue(sentence, last + 1, scope_pos=last)
+
+
+class Engine:
+    """Runs compiled packs over documents. Build once, reuse for every document."""
+
+    def __init__(self, packs: list[Pack]) -> None:
+        self.packs = packs
+        self.compiled = [CompiledPack(p) for p in packs]
+
+    # -- public ---------------------------------------------------------------
+    def check(
+        self,
+        document: Document,
+        *,
+        assume_applicable: bool = False,
+        rule_filter: Optional[set[str]] = None,
+    ) -> DocumentResult:
+        analysis = _Analysis(document)
+        result = DocumentResult(
+            path=document.path,
+            format=document.format,
+            warnings=list(document.warnings),
+            pages=document.pages,
+            numbering_resolved=document.numbering_resolved,
+        )
+        for compiled in self.compiled:
+            pack = compiled.pack
+            applicable = assume_applicable or analysis.applicable(compiled)
+            result.applicable[pack.name] = applicable
+            for rule in pack.rules:
+                if rule_filter is not None and rule.id not in rule_filter:
+                    continue
+                if not applicable:
+                    result.results.append(_not_applicable(rule, pack))
+                    continue
+                result.results.append(analysis.judge(compiled, rule))
+        return result
+
+
+class _Analysis:
+    """Everything the engine learns about one document, computed lazily."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        nlp = get_nlp()
+        blocks = [b for b in document.blocks]
+        self.docs: dict[int, Doc] = {}
+        texts = [b.text for b in blocks]
+        for block, doc in zip(blocks, nlp.pipe(texts, batch_size=256)):
+            self.docs[block.index] = doc
+        self.blocks = {b.index: b for b in blocks}
+        self.sentences: dict[int, list[Sentence]] = {
+            b.index: _sentences(b, self.docs[b.index]) for b in blocks
+        }
+        self._matches: dict[tuple[int, int | str], list[ConceptMatch]] = {}
+        self._def_docs: dict[str, tuple[Doc, list[Sentence]]] = {}
+        self._units: dict[int, list[Unit]] = {}
+        self._term_re = _term_regex(document.defined_terms.keys())
+
+    # -- matching ----------------------------------------------------------------
+    def matches(self, compiled: CompiledPack, key: int | str, doc: Doc) -> list[ConceptMatch]:
+        k = (id(compiled), key)
+        found = self._matches.get(k)
+        if found is None:
+            found = compiled.matches(doc)
+            self._matches[k] = found
+        return found
+
+    def applicable(self, compiled: CompiledPack) -> bool:
+        gate = compiled.pack.applicability or {}
+        concepts = set(gate.get("concepts", []))
+        if not concepts:
+            return True
+        need = int(gate.get("min_matches", 1))
+        count = 0
+        for index, doc in self.docs.items():
+            count += sum(1 for m in self.matches(compiled, index, doc) if m.concept in concepts)
+            if count >= need:
+                return True
+        return False
+
+    # -- clause units ------------------------------------------------------------
+    def _definition(self, term: str) -> Optional[tuple[Doc, list[Sentence]]]:
+        if term in self._def_docs:
+            return self._def_docs[term]
+        dt = self.document.defined_terms.get(term)
+        if dt is None or not dt.definition:
+            return None
+        block = self.blocks.get(dt.block)
+        if block is None:
+            return None
+        doc = get_nlp()(dt.definition)
+        entry = (doc, _sentences(block, doc))
+        self._def_docs[term] = entry
+        return entry
+
+    def _governed_in(
+        self,
+        compiled: CompiledPack,
+        sentence: Sentence,
+        matches: list[ConceptMatch],
+        fallback: Optional[Cue],
+        via: str,
+        depth: int,
+        skip_block: Optional[int],
+    ) -> tuple[list[Governed], set[str]]:
+        governed: list[Governed] = []
+        concepts: set[str] = set()
+        for m in matches:
+            if not (sentence.start <= m.start < sentence.end):
+                continue
+            concepts.add(m.concept)
+            if _inside(m.start, _carves(sentence)):
+                continue  # what a carve-out mentions is not the clause's topic
+            cue = _governing_cue(sentence, m.start) or fallback or _following_cue(sentence, m.start)
+            governed.append(_gov(m.concept, m.text, cue, via))
+        if depth < MAX_DEFINITION_DEPTH and self._term_re is not None:
+            text = sentence.text
+            base = sentence.doc[sentence.start].idx
+            for tm in self._term_re.finditer(text):
+                term = tm.group(0)
+                dt = self.document.defined_terms.get(term)
+                if dt is None or dt.block == skip_block or dt.block == sentence.block.index:
+                    continue
+                entry = self._definition(term)
+                if entry is None:
+                    continue
+                ddoc, dsents = entry
+                pos = sentence.doc.char_span(base + tm.start(), base + tm.end(), alignment_mode="expand")
+                tpos = pos.start if pos is not None else sentence.start
+                if _inside(tpos, _carves(sentence)):
+                    continue
+                cue = _governing_cue(sentence, tpos) or fallback or _following_cue(sentence, tpos)
+                dmatches = self.matches(compiled, f"def:{term}", ddoc)
+                for dsent in dsents:
+                    sub_gov, sub_concepts = self._governed_in(
+                        compiled, dsent, dmatches, None, f"definition of \"{term}\"", depth + 1, dt.block
+                    )
+                    concepts |= sub_concepts
+                    for g in sub_gov:
+                        # The definition's own cue rarely binds; the mention's cue does.
+                        if cue is not None and (g.cue is None or g.force == grammar.OBLIGATION):
+                            governed.append(_gov(g.concept, g.text, cue, g.via))
+                        else:
+                            governed.append(g)
+        return governed, concepts
+
+    def units(self, compiled: CompiledPack) -> list[Unit]:
+        key = id(compiled)
+        if key in self._units:
+            return self._units[key]
+        units: list[Unit] = []
+        for index, block in self.blocks.items():
+            if not block.operative or block.non_operative_reason == "definition":
+                continue
+            doc = self.docs[index]
+            matches = self.matches(compiled, index, doc)
+            sents = self.sentences[index]
+            # The lead-in chain: the introducing sentence's last cue governs an item
+            # with no cue of its own; its concepts belong to the unit too.
+            chain = self._lead_in_chain(block)
+            fallback: Optional[Cue] = None
+            lead_gov: list[Governed] = []
+            lead_concepts: set[str] = set()
+            lead_carves: dict[str, str] = {}
+            lead_notw = False
+            for lead_block in chain:
+                lsents = self.sentences.get(lead_block.index) or []
+                if not lsents:
+                    continue
+                last = lsents[-1]
+                cue = _last_cue(last)
+                if fallback is None and cue is not None:
+                    fallback = cue
+                lmatches = self.matches(compiled, lead_block.index, self.docs[lead_block.index])
+                g, c = self._governed_in(compiled, last, lmatches, None, "lead-in", 0, None)
+                lead_gov.extend(x for x in g)
+                lead_concepts |= c
+                lead_carves.update(self._carve_kinds(compiled, last, lmatches))
+                lead_notw = lead_notw or last.notwithstanding
+            for sentence in sents:
+                if not any(sentence.start <= m.start < sentence.end for m in matches) and not lead_gov and self._term_re is None:
+                    continue
+                governed, concepts = self._governed_in(compiled, sentence, matches, fallback, "sentence", 0, None)
+                if not governed and not lead_gov:
+                    continue
+                carves = dict(lead_carves)
+                carves.update(self._carve_kinds(compiled, sentence, matches))
+                units.append(
+                    Unit(
+                        sentence=sentence,
+                        governed=governed + [g for g in lead_gov],
+                        concepts=concepts | lead_concepts,
+                        carve_kinds=carves,
+                        notwithstanding=sentence.notwithstanding or lead_notw,
+                        lead_in=chain[0].text if chain else None,
+                    )
+                )
+        self._units[key] = units
+        return units
+
+    def _lead_in_chain(self, block: Block) -> list[Block]:
+        chain: list[Block] = []
+        seen = {block.index}
+        current = block
+        while current.lead_in_block is not None and current.lead_in_block not in seen and len(chain) < 4:
+            lead = self.blocks.get(current.lead_in_block)
+            if lead is None:
+                break
+            chain.append(lead)
+            seen.add(lead.index)
+            current = lead
+        return chain
+
+    def _carve_kinds(self, compiled: CompiledPack, sentence: Sentence, matches: list[ConceptMatch]) -> dict[str, str]:
+        kinds: dict[str, str] = {}
+        for carve in _carves(sentence):
+            inside = {m.concept for m in matches if carve.start <= m.start < carve.end}
+            for kind, concepts in compiled.carve_kinds.items():
+                if inside & set(concepts):
+                    kinds.setdefault(kind, carve.text)
+        return kinds
+
+    # -- judging -------------------------------------------------------------------
+    def judge(self, compiled: CompiledPack, rule: Rule) -> RuleResult:
+        verdicts: list[_Verdict] = []
+        for unit in self.units(compiled):
+            verdict = _judge_unit(rule, unit)
+            if verdict is not None:
+                verdicts.append(verdict)
+        status = MISSING
+        deciding: Optional[_Verdict] = None
+        by_status = {s: [v for v in verdicts if v.status == s] for s in (PRESENT, CONTRADICTED, WEAK)}
+        overriding = [v for v in by_status[CONTRADICTED] if v.criterion.overrides and v.unit.notwithstanding]
+        if by_status[PRESENT] and overriding:
+            status, deciding = CONTRADICTED, overriding[0]
+        else:
+            for s in (PRESENT, CONTRADICTED, WEAK):
+                if by_status[s]:
+                    status, deciding = s, by_status[s][0]
+                    break
+        ordered = ([deciding] if deciding else []) + [v for v in verdicts if v is not deciding]
+        evidence = [_evidence(v) for v in ordered[:MAX_EVIDENCE]]
+        message = rule.messages.get(status) or rule.title
+        return RuleResult(
+            rule=rule.id,
+            pack=rule.pack,
+            name=rule.name,
+            title=rule.title,
+            status=status,
+            severity=rule.severity_for(status),
+            message=message,
+            evidence=evidence,
+            remediation=rule.fix.get(status) if status != PRESENT else None,
+            reference=_reference(rule),
+        )
+
+
+def _term_regex(terms: Iterable[str]) -> Optional[re.Pattern[str]]:
+    usable = sorted((t for t in terms if len(t) >= 3), key=len, reverse=True)
+    if not usable:
+        return None
+    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(t) for t in usable) + r")(?![\w])")
+
+
+def _gov(concept: str, text: str, cue: Optional[Cue], via: str) -> Governed:
+    if cue is None:
+        return Governed(concept, text, grammar.NONE, True, None, via)
+    return Governed(concept, text, cue.force, cue.binding, cue.text, via)
+
+
+def _judge_unit(rule: Rule, unit: Unit) -> Optional[_Verdict]:
+    for crit in rule.criteria:
+        if crit.none and unit.concepts & set(crit.none):
+            continue
+        if crit.context and not unit.concepts & set(crit.context):
+            continue
+        forces = set(crit.force) - {"any"}
+        candidates = [g for g in unit.governed if not forces or g.force in forces]
+        names = {g.concept for g in candidates}
+        if crit.all and not set(crit.all) <= names:
+            continue
+        if crit.any and not names & set(crit.any):
+            continue
+        hits = [g for g in candidates if g.concept in set(crit.all) | set(crit.any)]
+        status = crit.status
+        reason = _describe(crit, hits)
+        if status == PRESENT:
+            weakening = []
+            if rule.non_binding_weakens and hits and all(not g.binding for g in hits):
+                weakening.append(f"non-binding wording '{hits[0].cue}'")
+            for kind in rule.weak_carve_outs:
+                if kind in unit.carve_kinds:
+                    weakening.append(f"{kind.replace('_', ' ')} carve-out '{_short(unit.carve_kinds[kind], 80)}'")
+            if weakening:
+                status = WEAK
+                reason = f"{reason}; weakened by {', '.join(weakening)}"
+        elif status == CONTRADICTED and hits and all(not g.binding for g in hits):
+            continue
+        return _Verdict(status, crit, unit, reason)
+    return None
+
+
+def _describe(crit: Criterion, hits: list[Governed]) -> str:
+    parts = []
+    seen = set()
+    for g in hits:
+        key = (g.force, g.cue, g.concept)
+        if key in seen:
+            continue
+        seen.add(key)
+        cue = f"{g.force} '{g.cue}'" if g.cue else "no deontic cue"
+        via = "" if g.via == "sentence" else f" (via {g.via})"
+        parts.append(f"{cue} + {g.concept.replace('_', ' ')} '{g.text}'{via}")
+        if len(parts) == 3:
+            break
+    return f"{crit.reason}: {'; '.join(parts)}" if parts else crit.reason
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _evidence(v: _Verdict) -> Evidence:
+    s = v.unit.sentence
+    start, end = s.char_span()
+    text = s.text
+    if v.unit.lead_in and v.unit.lead_in not in text:
+        text = f"{_short(v.unit.lead_in, 160)} … {text}"
+    block = s.block
+    role = {PRESENT: "supports", WEAK: "weakens", CONTRADICTED: "contradicts"}.get(v.status, "related")
+    return Evidence(
+        text=_short(text, EVIDENCE_CHARS),
+        reason=f"{v.status}: {v.reason}",
+        role=role,
+        section=block.section,
+        page=block.page,
+        line=block.line,
+        paragraph=block.paragraph,
+        start=start,
+        end=end,
+        block=block.index,
+    )
+
+
+def _reference(rule: Rule) -> Optional[str]:
+    ref = rule.reference or {}
+    bits = [b for b in (ref.get("title"), ref.get("section") and f"§{ref['section']}", ref.get("url")) if b]
+    return ", ".join(bits) if bits else None
+
+
+def _not_applicable(rule: Rule, pack: Pack) -> RuleResult:
+    gate = (pack.applicability or {}).get("description", "the document is outside the pack's subject")
+    return RuleResult(
+        rule=rule.id,
+        pack=rule.pack,
+        name=rule.name,
+        title=rule.title,
+        status=NOT_APPLICABLE,
+        severity="none",
+        message=f"Not applicable: the pack applies when {gate}. Use --assume-applicable to check anyway.",
+        reference=_reference(rule),
+    )

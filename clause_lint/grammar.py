@@ -1,0 +1,268 @@
+"""The grammar of obligation that the engine knows, independent of any topic.
+
+Cues are spaCy Matcher patterns, each with the deontic force it signals and whether
+its wording binds:
+
+- prohibition: shall not, must not, may not, will not, agrees not to, is not
+  permitted, prohibited, forbidden, refrain from, under no circumstances, in no
+  event, no … shall;
+- obligation: shall, must, will, agrees to, is required to, is responsible for;
+- permission: may, can, is permitted, is entitled, has the right to, nothing …
+  restricts/prevents/limits, no restriction on;
+- disclaimer: shall not be liable, has no obligation to, is not required to;
+- non-binding forms of the first two: should (not), encourage, strive, aim,
+  recommend; "not intended for" reads as a non-binding prohibition;
+- neutral: pseudo-negations that must not count as a prohibition ("not limited to",
+  "without limitation", "no later than").
+
+Where cues overlap the longest wins ("may not" over "may", "shall not be liable"
+over "shall not"). Carve-out cues (unless, except, provided that, without … consent)
+open a span whose kind the pack decides from the concepts inside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+PROHIBITION = "prohibition"
+OBLIGATION = "obligation"
+PERMISSION = "permission"
+DISCLAIMER = "disclaimer"
+LIABILITY = "liability"
+NEUTRAL = "neutral"
+NONE = "none"
+
+MODALS = ["shall", "must", "may", "will", "can", "could", "would", "might", "should"]
+BINDING_MODALS = ["shall", "must", "may", "will", "can", "could", "would"]
+BE = ["be", "is", "are", "was", "were", "been", "being"]
+NEG = ["not", "n't", "never"]
+
+P = dict[str, Any]
+
+
+def _l(*words: str) -> P:
+    return {"LOWER": {"IN": list(words)}} if len(words) > 1 else {"LOWER": words[0]}
+
+
+def _opt(*words: str) -> P:
+    return {"LOWER": {"IN": list(words)}, "OP": "?"}
+
+
+ADV = {"LOWER": {"IN": ["directly", "indirectly", "knowingly", "intentionally", "expressly", "otherwise", "in", "any", "way", "or", "and", ",", "itself"]}, "OP": "{0,4}"}
+
+# (force, binding, label, patterns)
+CUES: list[tuple[str, bool, str, list[list[P]]]] = [
+    # --- neutral: pseudo-negations and quantities ---------------------------------
+    (NEUTRAL, True, "pseudo-negation", [
+        [_l("not"), _l("limited", "limit", "restricted"), _l("to", "by")],
+        [_l("without"), _l("limitation", "limiting", "restriction")],
+        [_l("without"), _l("limiting"), _l("the")],
+        [_l("no", "not"), _l("later", "less", "more", "fewer", "greater", "earlier", "sooner", "longer")],
+        [_l("whether"), _l("or"), _l("not")],
+        [_l("not"), _l("only")],
+        [_l("if"), _l("not")],
+        [_l("not"), _l("exceed", "exceeding", "to")],
+        [_l("not"), _l("withstanding")],
+        [_l("not"), _l("be"), _l("unreasonably"), _l("withheld", "delayed", "conditioned")],
+        [_l("unreasonably"), _l("withheld", "withhold")],
+        [_l("not"), _l("unreasonably")],
+    ]),
+    # --- liability: a sink so that "liable for death" never reads as a duty ---------
+    (LIABILITY, True, "liability", [
+        [{"LEMMA": {"IN": ["liable", "liability", "indemnify", "indemnification", "indemnity"]}}],
+        [_l("hold"), _l("harmless")],
+    ]),
+    # --- disclaimers of duty -------------------------------------------------------
+    (DISCLAIMER, True, "disclaimer", [
+        [{"LOWER": {"IN": BINDING_MODALS + BE}}, _l(*NEG), _l("be", "have", "assume", "bear"), _opt("any"), _l("liable", "responsible", "obligated", "obliged", "required", "duty", "obligation", "responsibility")],
+        [{"LOWER": {"IN": BE}}, _l(*NEG), _opt("be"), _l("liable", "responsible", "obligated", "obliged", "required", "bound")],
+        [{"LOWER": {"IN": ["has", "have", "assumes", "assume", "bears", "bear", "owes", "undertakes", "accept", "accepts"]}}, _l("no"), _opt("duty", "legal", "contractual", "affirmative", "ongoing", "general"), _l("obligation", "obligations", "duty", "duties", "responsibility", "liability")],
+        [_l("does", "do"), _l("not"), _l("have", "assume", "undertake", "accept", "owe"), _opt("any"), _l("obligation", "obligations", "duty", "duties", "responsibility")],
+        [_l("no"), _l("obligation", "duty", "responsibility"), _l("to")],
+        [{"LEMMA": {"IN": ["disclaim", "waive"]}}],
+    ]),
+    # --- prohibitions --------------------------------------------------------------
+    (PROHIBITION, True, "prohibition", [
+        [{"LOWER": {"IN": BINDING_MODALS}}, ADV, _l(*NEG)],
+        [{"LOWER": {"IN": ["ca", "wo", "sha", "must", "may", "do", "does", "did"]}}, _l("n't")],
+        [_l("cannot")],
+        [{"LEMMA": {"IN": ["agree", "undertake", "covenant", "promise", "commit", "warrant", "represent", "acknowledge"]}}, _opt("that"), _l("not"), _l("to")],
+        [{"LEMMA": {"IN": ["agree", "undertake", "covenant", "promise", "commit", "ensure"]}}, _l("to"), _l("not")],
+        [{"LOWER": {"IN": BE}}, _l(*NEG), _opt("be"), _l("permitted", "allowed", "authorized", "authorised", "licensed", "entitled", "granted", "intended", "to")],
+        [{"LOWER": {"IN": BE}}, _l("prohibited", "forbidden", "banned", "barred", "precluded", "restricted", "disallowed", "proscribed", "excluded")],
+        [_l("prohibited", "forbidden", "banned", "disallowed", "proscribed", "unauthorized", "unauthorised", "impermissible")],
+        [{"LEMMA": {"IN": ["prohibit", "forbid", "ban", "bar", "preclude", "proscribe"]}}],
+        [{"LEMMA": "refrain"}, _l("from")],
+        [_l("in", "under"), _l("no"), _l("event", "case", "circumstance", "circumstances"), {"LOWER": {"IN": MODALS}, "OP": "?"}],
+        [_l("no"), {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "other", "such", "party"]}, "OP": "{1,4}"}, {"LOWER": {"IN": BINDING_MODALS}}],
+        [_l("neither"), {"OP": "{1,6}", "IS_PUNCT": False}, _l("nor"), {"OP": "{1,4}", "IS_PUNCT": False}, {"LOWER": {"IN": BINDING_MODALS}}],
+        [{"IS_SENT_START": True, "LOWER": {"IN": ["do", "never"]}}, _l("not", "use")],
+        [{"IS_SENT_START": True, "LOWER": "never"}],
+        [_l("you", "we", "they", "licensee", "customer", "users", "user"), _l("do"), _l("not")],
+        [_l("not"), _l("be"), _l("used")],
+        [_l("no"), _l("right", "rights", "license", "licence", "permission", "authorization", "authorisation"), _opt("is", "are"), _opt("granted"), _l("to", "for", "in")],
+        [_l("not"), _l("granted")],
+        [{"LEMMA": {"IN": ["agree", "undertake"]}}, _l("that"), {"OP": "{1,4}", "IS_PUNCT": False}, _l("will", "shall"), _l("not")],
+        [{"LOWER": {"IN": ["shall", "must", "will", "agree", "agrees"]}}, _opt("to"), _l("avoid", "abstain", "desist")],
+        [{"LOWER": {"IN": ["only", "solely", "exclusively"]}}, _opt("be"), _l("used"), _l("for", "to", "in")],
+    ]),
+    (PROHIBITION, False, "non-binding prohibition", [
+        [_l("should"), ADV, _l(*NEG)],
+        [_l("should"), _l("n't")],
+        [{"LOWER": {"IN": BE}}, _l("not"), _l("intended", "designed", "suitable", "recommended", "appropriate"), _opt("or"), _opt("intended", "designed", "suitable", "certified", "authorized"), _l("for", "to")],
+        [_l("not"), _l("intended", "designed", "suitable", "recommended", "appropriate"), _l("for")],
+        [{"LEMMA": {"IN": ["encourage", "urge", "ask", "request", "recommend", "advise"]}}, {"OP": "{0,3}", "IS_PUNCT": False}, _l("not"), _l("to")],
+        [{"LEMMA": {"IN": ["discourage", "avoid"]}}],
+    ]),
+    # --- obligations ---------------------------------------------------------------
+    (OBLIGATION, True, "obligation", [
+        [_l("shall", "must", "will")],
+        [{"LEMMA": {"IN": ["agree", "undertake", "covenant", "commit", "promise"]}}, _l("to")],
+        [{"LOWER": {"IN": BE}}, _l("required", "obligated", "obliged", "bound"), _l("to", "by")],
+        [{"LOWER": {"IN": BE}}, _l("responsible"), _l("for")],
+        [_l("has", "have"), _l("to")],
+        [{"LEMMA": {"IN": ["require", "oblige", "obligate"]}}],
+    ]),
+    (OBLIGATION, False, "non-binding wording", [
+        [_l("should")],
+        [{"LEMMA": {"IN": ["encourage", "urge", "recommend", "strive", "aim", "aspire", "endeavor", "endeavour", "hope", "expect", "seek", "intend", "try", "wish"]}}],
+        [_l("best"), _l("practice", "practices")],
+    ]),
+    # --- permissions ---------------------------------------------------------------
+    (PERMISSION, True, "permission", [
+        [_l("may", "can", "might")],
+        [{"LOWER": {"IN": BE}}, _opt("hereby", "expressly"), _l("permitted", "allowed", "authorized", "authorised", "entitled", "free", "licensed", "welcome")],
+        [_l("has", "have", "retains", "retain", "reserves", "reserve"), _l("the"), _opt("sole", "unilateral", "absolute"), _l("right")],
+        [{"LEMMA": {"IN": ["permit", "allow", "authorize", "authorise", "grant", "entitle"]}}],
+        [_l("nothing"), {"OP": "{0,8}", "IS_PUNCT": False}, {"LEMMA": {"IN": ["restrict", "prevent", "limit", "prohibit", "preclude", "bar", "prejudice", "impair"]}}],
+        [_l("no"), _l("restriction", "restrictions", "limitation", "limitations"), _l("on", "upon", "of")],
+        [_l("without"), _l("restriction")],
+        [{"LOWER": {"IN": BE}}, _l("not"), _l("prohibited", "restricted", "precluded", "prevented")],
+        [_l("free"), _l("to")],
+    ]),
+]
+
+CARVE_OUT_CUES: list[list[P]] = [
+    [_l("unless")],
+    [_l("except", "excepting", "excluding")],
+    [_l("other"), _l("than")],
+    [_l("save"), _l("as", "for", "where", "to")],
+    [_l("provided"), _opt(","), _l("that", "however")],
+    [_l("without"), _opt("the", "our", "its", "their", "your"), _opt("prior", "express", "explicit", "advance"), _opt("express", "written", "explicit"), _opt("written"), _l("consent", "approval", "authorization", "authorisation", "permission", "agreement")],
+    [_l("absent")],
+    [_l("subject"), _l("to"), {"OP": "{0,4}", "IS_PUNCT": False}, _l("consent", "approval", "authorization", "authorisation", "permission", "review")],
+    [_l("if", "where", "when"), {"OP": "{0,4}", "IS_PUNCT": False}, _l("authorized", "authorised", "approved", "permitted", "consented", "agreed")],
+    [_l("with"), _opt("the", "our", "its"), _opt("prior", "express"), _opt("written"), _l("consent", "approval", "authorization", "authorisation", "permission")],
+]
+
+
+CONDITION_CUES: list[list[P]] = [
+    [_l("if")],
+    [_l("in"), _l("the"), _l("event"), _opt("that", "of")],
+    [_l("in"), _l("case"), _opt("that", "of")],
+    [_l("upon", "on"), _l("any"), _l("breach", "violation")],
+    [_l("whenever", "wherever")],
+]
+CONDITION = "condition"
+
+
+@dataclass(frozen=True)
+class Cue:
+    force: str
+    binding: bool
+    label: str
+    start: int  # token offsets in the sentence's Doc
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class CarveOutSpan:
+    """A carve-out ("unless …") or, with ``kind == "condition"``, a condition ("if …")."""
+
+    start: int
+    end: int
+    text: str
+    kind: str = "carve"
+
+
+@dataclass
+class _Compiled:
+    matcher: Matcher
+    carve: Matcher
+    info: dict[int, tuple[str, bool, str]]
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> _Compiled:
+    from .nlp import get_nlp
+
+    vocab = get_nlp().vocab
+    matcher = Matcher(vocab)
+    info: dict[int, tuple[str, bool, str]] = {}
+    for i, (force, binding, label, patterns) in enumerate(CUES):
+        key = f"cue-{i}-{force}"
+        matcher.add(key, patterns)
+        info[vocab.strings[key]] = (force, binding, label)
+    carve = Matcher(vocab)
+    carve.add("carve", CARVE_OUT_CUES)
+    carve.add(CONDITION, CONDITION_CUES)
+    return _Compiled(matcher, carve, info)
+
+
+def find_cues(doc: Doc) -> list[Cue]:
+    """Deontic cues in ``doc``, overlaps resolved longest-first, in order."""
+    comp = _compiled()
+    spans = []
+    for match_id, start, end in comp.matcher(doc):
+        span = Span(doc, start, end, label=match_id)
+        spans.append(span)
+    # Longest wins; for equal length, the earlier-defined (more specific) cue group.
+    order = {mid: i for i, mid in enumerate(comp.info)}
+    spans.sort(key=lambda s: (-(s.end - s.start), order.get(s.label, 99), s.start))
+    chosen: list[Span] = []
+    taken: set[int] = set()
+    for span in spans:
+        if any(t in taken for t in range(span.start, span.end)):
+            continue
+        chosen.append(span)
+        taken.update(range(span.start, span.end))
+    out = []
+    for span in sorted(chosen, key=lambda s: s.start):
+        force, binding, label = comp.info[span.label]
+        out.append(Cue(force, binding, label, span.start, span.end, span.text))
+    return out
+
+
+def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]]) -> list[CarveOutSpan]:
+    """Spans opened by carve-out cues, each running to ';', ':' or its sentence end.
+
+    A carve-out that opens a sentence ("Unless Provider agrees in writing, …") ends
+    at the first comma instead, since the main clause follows it.
+    """
+    comp = _compiled()
+    cond_id = doc.vocab.strings[CONDITION]
+    matches = filter_spans([Span(doc, s, e, label=m) for m, s, e in comp.carve(doc)])
+    out: list[CarveOutSpan] = []
+    for span in matches:
+        sent_end = next((e for s, e in sent_bounds if s <= span.start < e), len(doc))
+        sent_start = next((s for s, e in sent_bounds if s <= span.start < e), 0)
+        leading = span.start - sent_start <= 2
+        end = span.end
+        limit = min(sent_end, span.start + 40)
+        while end < limit:
+            text = doc[end].text
+            if text in (";", ":") or (leading and text == ","):
+                break
+            if text == "," and end + 1 < limit and doc[end + 1].lower_ in ("and", "or", "but") and end - span.start > 6:
+                break
+            end += 1
+        kind = CONDITION if span.label == cond_id else "carve"
+        out.append(CarveOutSpan(span.start, end, doc[span.start:end].text, kind))
+    return out

@@ -1,0 +1,96 @@
+"""What ``clause-lint extract`` prints: a Document as the linter sees it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..model import Block, Document
+from . import clean, shorten
+
+
+def block_to_dict(b: Block) -> dict[str, Any]:
+    return {
+        "kind": b.kind,
+        "text": b.text,
+        "section": b.section,
+        "label": b.label,
+        "level": b.level,
+        "page": b.page,
+        "line": b.line,
+        "paragraph": b.paragraph,
+        "lead_in": b.lead_in,
+        "headings": list(b.headings),
+        "operative": b.operative,
+        "non_operative_reason": b.non_operative_reason,
+        "table": b.table,
+        "row": b.row,
+        "col": b.col,
+        "part": b.part,
+        "start": b.start,
+        "end": b.end,
+    }
+
+
+def document_to_dict(doc: Document, include_other_parts: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "path": doc.path,
+        "format": doc.format,
+        "numbering_resolved": doc.numbering_resolved,
+        "pages": doc.pages,
+        "warnings": list(doc.warnings),
+        "blocks": [block_to_dict(b) for b in doc.blocks],
+        "defined_terms": [
+            {"term": t.term, "definition": t.definition, "section": t.section, "page": t.page, "line": t.line}
+            for t in sorted(doc.defined_terms.values(), key=lambda t: (t.block, t.term))
+        ],
+        "revisions": [
+            {"kind": r.kind, "text": r.text, "author": r.author, "date": r.date, "paragraph": r.paragraph, "section": r.section}
+            for r in doc.revisions
+        ],
+    }
+    if include_other_parts:
+        out["other_parts"] = [block_to_dict(b) for b in doc.other_parts]
+    return out
+
+
+def render_documents_json(docs: list[Document], include_other_parts: bool = False) -> str:
+    items = [document_to_dict(d, include_other_parts) for d in docs]
+    data: Any = items[0] if len(items) == 1 else {"documents": items}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _location(b: Block) -> str:
+    bits = []
+    if b.page is not None:
+        bits.append(f"p.{b.page}")
+    if b.line is not None:
+        bits.append(f"l.{b.line}")
+    if b.paragraph is not None and b.line is None:
+        bits.append(f"¶{b.paragraph}")
+    if b.table is not None:
+        bits.append(f"table {b.table} r{b.row}c{b.col}")
+    return " ".join(bits)
+
+
+def render_document_text(doc: Document, include_other_parts: bool = False) -> str:
+    lines = [f"{doc.path} ({doc.format}; {len(doc.blocks)} blocks"
+             + (f"; {doc.pages} pages" if doc.pages else "")
+             + ("" if doc.numbering_resolved is None else f"; numbering {'resolved' if doc.numbering_resolved else 'NOT resolved'}")
+             + ")"]
+    for w in doc.warnings:
+        lines.append(f"  warning: {clean(w)}")
+    blocks = list(doc.blocks) + (list(doc.other_parts) if include_other_parts else [])
+    for b in blocks:
+        section = f"§{b.section}" if b.section else ""
+        flag = "" if b.operative else f" [{b.non_operative_reason}]"
+        part = "" if b.part == "body" else f" <{b.part}>"
+        lines.append(f"  {_location(b):<14} {section:<14} {b.kind:<10}{part}{flag} {shorten(b.text, 200)}")
+        if b.lead_in:
+            lines.append(f"  {'':<14} {'':<14} {'':<10} ↳ lead-in: {shorten(b.lead_in, 120)}")
+    if doc.defined_terms:
+        lines.append(f"  defined terms: " + ", ".join(sorted(doc.defined_terms)))
+    for r in doc.revisions:
+        where = f"¶{r.paragraph}" if r.paragraph else ""
+        lines.append(f"  revision {r.kind} {where} by {r.author or 'unknown'}: {shorten(r.text, 120)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,245 @@
+"""Load and validate rule packs (``rules/*.yaml``).
+
+Packs are data: YAML read safely (no aliases, no Python objects), validated against
+``pack.schema.json``, then checked for what a schema cannot say (every concept a rule
+names exists, token patterns are valid spaCy patterns, rule ids are unique). Every
+problem is reported as ``FILE:LINE:COL: message`` with the rule id where there is one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import jsonschema
+
+from ..errors import PackError
+from ..results import STATUSES
+from .. import yamlsafe
+from .model import Criterion, Pack, Rule
+
+#: Where bundled packs live: ``clause_lint/_packs`` in an installed wheel (the
+#: top-level ``rules/`` folder is mapped there by pyproject), else the source tree.
+_SOURCE_PACK_DIR = Path(__file__).resolve().parents[2] / "rules"
+_INSTALLED_PACK_DIR = Path(__file__).resolve().parents[1] / "_packs"
+BUNDLED_PACK_DIR = _INSTALLED_PACK_DIR if _INSTALLED_PACK_DIR.is_dir() else _SOURCE_PACK_DIR
+
+DEFAULT_SEVERITY = {"present": "none", "weak": "warning", "missing": "error", "contradicted": "error"}
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    text = resources.files("clause_lint.rules").joinpath("pack.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def bundled_pack_names() -> list[str]:
+    if not BUNDLED_PACK_DIR.is_dir():
+        return []
+    return sorted(p.stem for p in BUNDLED_PACK_DIR.glob("*.yaml"))
+
+
+def resolve_pack(spec: str) -> list[Path]:
+    """Turn ``--pack`` input (bundled name, file or folder) into pack files."""
+    path = Path(spec)
+    if path.is_dir():
+        files = sorted(list(path.glob("*.yaml")) + list(path.glob("*.yml")))
+        if not files:
+            raise PackError(f"{spec}: no .yaml pack files in this folder")
+        return files
+    if path.is_file():
+        return [path]
+    bundled = BUNDLED_PACK_DIR / f"{spec}.yaml"
+    if bundled.is_file():
+        return [bundled]
+    names = ", ".join(bundled_pack_names()) or "none"
+    raise PackError(f"{spec}: no such pack file, folder or bundled pack (bundled: {names})")
+
+
+def load_packs(specs: Iterable[str]) -> list[Pack]:
+    packs: list[Pack] = []
+    seen: dict[str, str] = {}
+    for spec in specs:
+        for path in resolve_pack(spec):
+            pack = load_pack(path)
+            if pack.name in seen:
+                if seen[pack.name] == str(path.resolve()):
+                    continue
+                raise PackError(f"{path}:1:1: pack name {pack.name!r} is already used by {seen[pack.name]}")
+            seen[pack.name] = str(path.resolve())
+            packs.append(pack)
+    ids: dict[str, str] = {}
+    for pack in packs:
+        for rule in pack.rules:
+            if rule.id in ids and ids[rule.id] != pack.name:
+                raise PackError(f"{rule.source}: rule {rule.id} is defined in both {ids[rule.id]} and {pack.name}")
+            ids[rule.id] = pack.name
+    return packs
+
+
+def load_pack(path: Path | str) -> Pack:
+    path = Path(path)
+    display = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PackError(f"{display}:1:1: cannot read pack: {exc}") from None
+    try:
+        data = yamlsafe.load(text)
+    except yamlsafe.YamlError as exc:
+        raise PackError(f"{display}:{exc.line}:{exc.col}: {exc.message}") from None
+    if not isinstance(data, dict):
+        raise PackError(f"{display}:1:1: a pack must be a YAML mapping")
+    _validate_schema(data, display)
+    return _build(data, display, path)
+
+
+def _rule_hint(data: Any, path: list[Any]) -> str:
+    if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
+        try:
+            return f" (rule {data['rules'][path[1]]['id']})"
+        except (KeyError, IndexError, TypeError):
+            return ""
+    return ""
+
+
+def _validate_schema(data: Any, display: str) -> None:
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    if not errors:
+        return
+    err = jsonschema.exceptions.best_match(errors) or errors[0]
+    path = list(err.absolute_path)
+    line, col = yamlsafe.position(data, path)
+    where = "/".join(str(p) for p in path) or "(top level)"
+    message = err.message
+    if err.validator == "additionalProperties":
+        message = f"unknown key: {message}"
+    raise PackError(f"{display}:{line}:{col}: {where}: {message}{_rule_hint(data, path)}")
+
+
+def _check_patterns(name: str, concept: dict[str, Any], display: str) -> None:
+    from spacy.matcher import Matcher
+
+    from ..nlp import get_nlp
+
+    matcher = Matcher(get_nlp().vocab, validate=True)
+    for i, pattern in enumerate(concept.get("patterns", [])):
+        try:
+            matcher.add(f"check-{name}-{i}", [yamlsafe.plain(pattern)])
+        except Exception as exc:  # spaCy raises MatchPatternError / ValueError
+            line, col = concept["patterns"].item_pos[i] if hasattr(concept["patterns"], "item_pos") else (1, 1)
+            first = str(exc).strip().splitlines()
+            detail = " ".join(s.strip() for s in first if s.strip())[:300]
+            raise PackError(f"{display}:{line}:{col}: concept {name}: invalid token pattern: {detail}") from None
+
+
+def _build(data: dict[str, Any], display: str, path: Path) -> Pack:
+    concepts: dict[str, Any] = data.get("concepts", {})
+    for name, concept in concepts.items():
+        _check_patterns(name, concept, display)
+        for other in concept.get("not_within", []):
+            if other not in concepts:
+                line, col = yamlsafe.pos_of(concept, "not_within")
+                raise PackError(f"{display}:{line}:{col}: concept {name}: not_within names unknown concept {other!r}")
+
+    def need(names: Iterable[str], where: Any, key: str, owner: str) -> None:
+        for n in names:
+            if n not in concepts:
+                line, col = yamlsafe.pos_of(where, key)
+                raise PackError(f"{display}:{line}:{col}: {owner}: unknown concept {n!r}")
+
+    applicability = data.get("applicability") or {}
+    need(applicability.get("concepts", []), applicability, "concepts", "applicability")
+    carve_outs = data.get("carve_outs") or {}
+    for kind, names in carve_outs.items():
+        need(names, carve_outs, kind, f"carve_outs.{kind}")
+
+    rules: list[Rule] = []
+    seen_ids: set[str] = set()
+    seen_names: set[str] = set()
+    for i, raw in enumerate(data["rules"]):
+        line, col = data["rules"].item_pos[i] if hasattr(data["rules"], "item_pos") else (1, 1)
+        rid = raw["id"]
+        owner = f"rule {rid}"
+        if rid in seen_ids:
+            raise PackError(f"{display}:{line}:{col}: duplicate rule id {rid}")
+        if raw["name"] in seen_names:
+            raise PackError(f"{display}:{line}:{col}: {owner}: duplicate rule name {raw['name']!r}")
+        seen_ids.add(rid)
+        seen_names.add(raw["name"])
+        criteria = []
+        for crit in raw["criteria"]:
+            for key in ("all", "any", "none", "context"):
+                need(crit.get(key, []), crit, key, owner)
+            criteria.append(
+                Criterion(
+                    status=crit["status"],
+                    reason=crit["reason"],
+                    force=tuple(crit.get("force", [])),
+                    all=tuple(crit.get("all", [])),
+                    any=tuple(crit.get("any", [])),
+                    none=tuple(crit.get("none", [])),
+                    context=tuple(crit.get("context", [])),
+                    overrides=bool(crit.get("overrides", False)),
+                )
+            )
+        weakened = raw.get("weakened_by") or {}
+        for kind in weakened.get("carve_outs", []):
+            if kind not in carve_outs:
+                wl, wc = yamlsafe.pos_of(weakened, "carve_outs")
+                raise PackError(f"{display}:{wl}:{wc}: {owner}: unknown carve-out kind {kind!r}")
+        for status in ("missing", "weak", "contradicted"):
+            if status not in raw["fix"]:
+                fl, fc = yamlsafe.pos_of(raw, "fix")
+                raise PackError(f"{display}:{fl}:{fc}: {owner}: fix needs model language for {status!r}")
+        severity = dict(DEFAULT_SEVERITY)
+        severity.update(raw.get("severity", {}))
+        messages = {s: raw["message"].get(s, "") for s in STATUSES}
+        rules.append(
+            Rule(
+                id=rid,
+                name=raw["name"],
+                title=raw["title"],
+                pack=data["name"],
+                summary=raw["summary"].strip(),
+                explanation=(raw.get("explanation") or "").strip(),
+                reference=dict(raw.get("reference") or {}),
+                severity=severity,
+                messages=messages,
+                fix={k: v.strip() for k, v in raw["fix"].items()},
+                criteria=criteria,
+                weak_carve_outs=tuple(weakened.get("carve_outs", [])),
+                non_binding_weakens=bool(weakened.get("non_binding", True)),
+                examples={k: list(v) for k, v in (raw.get("examples") or {}).items()},
+                source=f"{display}:{line}:{col}",
+            )
+        )
+    return Pack(
+        name=data["name"],
+        version=str(data["version"]),
+        title=data["title"],
+        description=(data.get("description") or "").strip(),
+        references=[dict(r) for r in data.get("references", [])],
+        applicability=yamlsafe.plain(applicability),
+        concepts=yamlsafe.plain(concepts),
+        rules=rules,
+        path=display,
+        carve_outs={k: list(v) for k, v in carve_outs.items()},
+    )
+
+
+def _display(path: Path) -> str:
+    """Show bundled packs as ``rules/NAME.yaml`` and user packs as given."""
+    try:
+        resolved = path.resolve()
+        if resolved.parent == BUNDLED_PACK_DIR.resolve():
+            return f"rules/{path.name}"
+    except OSError:
+        pass
+    return str(path)

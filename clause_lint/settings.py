@@ -1,0 +1,31 @@
+"""Everything that decides how a run behaves, from defaults, config files and flags.
+
+The CLI builds one :class:`Settings`; ``runner.run`` and the reporters read it.
+Config-file loading (``.clause-lint.yaml`` / ``[tool.clause-lint]``) fills the same
+object, so every config key has exactly one command-line twin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .limits import DEFAULT_LIMITS, Limits
+
+FAIL_LEVELS = ("error", "warning", "info", "never")
+
+
+@dataclass
+class Settings:
+    packs: list[str] = field(default_factory=lambda: ["safe-face-pledge"])
+    select: Optional[set[str]] = None
+    ignore: set[str] = field(default_factory=set)
+    # rule id or name -> {status: severity}
+    severity: dict[str, dict[str, str]] = field(default_factory=dict)
+    assume_applicable: bool = False
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    fail_on: str = "error"
+    format: str = "text"
+    limits: Limits = DEFAULT_LIMITS
+    config_path: Optional[str] = None  # the config file these settings came from

@@ -1,0 +1,146 @@
+"""Safe YAML loading with positions, for packs and config from shared repositories.
+
+- Only plain data: ``yaml.SafeLoader`` constructs no Python objects.
+- Anchors and aliases are refused outright, which rules out "billion laughs"
+  expansion and keeps a pack's meaning visible where it is written.
+- Every mapping and sequence remembers where it was written, so validation errors
+  can say ``FILE:LINE:COL``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+import yaml
+
+MAX_YAML_BYTES = 5 * 1024 * 1024
+
+
+class PosDict(dict):
+    """A dict that knows the line/column of itself and of each key (1-based)."""
+
+    pos: tuple[int, int] = (1, 1)
+    key_pos: dict[str, tuple[int, int]]
+
+
+class PosList(list):
+    pos: tuple[int, int] = (1, 1)
+    item_pos: list[tuple[int, int]]
+
+
+class YamlError(Exception):
+    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.col = col
+
+
+class _Loader(yaml.SafeLoader):
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            mark = event.start_mark
+            raise YamlError("YAML aliases (*name) are not allowed", mark.line + 1, mark.column + 1)
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            mark = event.start_mark
+            raise YamlError("YAML anchors (&name) are not allowed", mark.line + 1, mark.column + 1)
+        return super().compose_node(parent, index)
+
+
+# YAML 1.1 reads on/off/yes/no/y/n as booleans, which turns a lawyer's term list
+# ["on", "no"] into [True, False]. Only true/false are booleans here (as in YAML 1.2).
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _convert(node: yaml.Node, loader: _Loader) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        out = PosDict()
+        out.pos = _pos(node)
+        out.key_pos = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise YamlError("YAML merge keys (<<) are not allowed", *_pos(key_node))
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, (dict, list)):
+                raise YamlError("mapping keys must be plain values", *_pos(key_node))
+            key = str(key) if not isinstance(key, str) else key
+            if key in out:
+                raise YamlError(f"duplicate key {key!r}", *_pos(key_node))
+            out[key] = _convert(value_node, loader)
+            out.key_pos[key] = _pos(key_node)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seq = PosList()
+        seq.pos = _pos(node)
+        seq.item_pos = []
+        for item in node.value:
+            seq.append(_convert(item, loader))
+            seq.item_pos.append(_pos(item))
+        return seq
+    return loader.construct_object(node, deep=True)
+
+
+def load(text: str) -> Any:
+    """Parse one YAML document into plain data with positions. Raises :class:`YamlError`."""
+    if len(text) > MAX_YAML_BYTES:
+        raise YamlError(f"file is larger than {MAX_YAML_BYTES // (1024 * 1024)} MB")
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return _convert(node, loader)
+    except YamlError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlError(f"invalid YAML: {exc.problem or exc.context}", line, col) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def position(data: Any, path: list[Any]) -> tuple[int, int]:
+    """Best line/column for a JSON-path-like ``path`` into data from :func:`load`."""
+    line_col: tuple[int, int] = getattr(data, "pos", (1, 1))
+    node: Any = data
+    for part in path:
+        if isinstance(node, PosDict) and part in node:
+            line_col = node.key_pos.get(part, line_col)
+            node = node[part]
+        elif isinstance(node, PosList) and isinstance(part, int) and 0 <= part < len(node):
+            line_col = node.item_pos[part]
+            node = node[part]
+        else:
+            break
+    return line_col
+
+
+def plain(data: Any) -> Any:
+    """Strip position wrappers (for hashing or JSON)."""
+    if isinstance(data, dict):
+        return {k: plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [plain(v) for v in data]
+    return data
+
+
+def pos_of(data: Any, key: Optional[str] = None) -> tuple[int, int]:
+    if key is not None and isinstance(data, PosDict):
+        return data.key_pos.get(key, data.pos)
+    return getattr(data, "pos", (1, 1))
