@@ -1,0 +1,451 @@
+"""structure.build: labels, sections, headings, lead-ins, definitions, non-operative
+blocks and offsets — from RawBlocks directly and through the text readers."""
+
+from __future__ import annotations
+
+import pytest
+
+from clause_lint.extract import read_bytes
+from clause_lint.model import FOOTER, HEADING, LIST_ITEM, PARAGRAPH, TABLE_CELL, Extracted, RawBlock, Revision
+from clause_lint.structure import build, detect_label, split_sentences
+
+
+def doc_of(*blocks: RawBlock, fmt: str = "txt", **kw):
+    return build(Extracted(format=fmt, blocks=list(blocks), **kw), "doc." + fmt)
+
+
+def P(text: str, **kw) -> RawBlock:
+    return RawBlock(text=text, **kw)
+
+
+def H(text: str, level=None, **kw) -> RawBlock:
+    return RawBlock(text=text, kind=HEADING, heading_level=level, **kw)
+
+
+def sections(doc):
+    return [(b.section, b.label, b.text) for b in doc.blocks]
+
+
+# --------------------------------------------------------------------------- labels
+
+
+@pytest.mark.parametrize(
+    "text,label,rest",
+    [
+        ("1. Definitions", "1", "Definitions"),
+        ("1.1 Scope of licence", "1.1", "Scope of licence"),
+        ("1.1.1 Sub-scope", "1.1.1", "Sub-scope"),
+        ("4.2. Customer shall not:", "4.2", "Customer shall not:"),
+        ("4.2(b) resell the Service", "4.2(b)", "resell the Service"),
+        ("4.2(b)(iii) use it in weapons", "4.2(b)(iii)", "use it in weapons"),
+        ("(a) use the Service", "(a)", "use the Service"),
+        ("(iv) no tracking", "(iv)", "no tracking"),
+        ("(A) Capital item", "(A)", "Capital item"),
+        ("a. first item", "a", "first item"),
+        ("a) first item", "a)", "first item"),
+        ("iv. fourth", "iv", "fourth"),
+        ("A. Scope of Work and deliverables", "A", "Scope of Work and deliverables"),
+        ("IV. REMEDIES", "IV", "REMEDIES"),
+        ("Section 5 Term", "Section 5", "Term"),
+        ("Section 5.1. Renewal", "Section 5.1", "Renewal"),
+        ("§ 5 Scope", "§ 5", "Scope"),
+        ("ARTICLE IV - USE RESTRICTIONS", "ARTICLE IV", "USE RESTRICTIONS"),
+        ("Article 4: Restrictions", "Article 4", "Restrictions"),
+        ("Schedule 2", "Schedule 2", ""),
+        ("Exhibit A Form of Order", "Exhibit A", "Form of Order"),
+        ("Annex 1 – Data", "Annex 1", "Data"),
+        ("Appendix B. Security", "Appendix B", "Security"),
+        ("Clause 7. Liability", "Clause 7", "Liability"),
+    ],
+)
+def test_detect_label(text, label, rest):
+    found = detect_label(text)
+    assert found is not None, text
+    assert found[0].text == label
+    assert found[1].strip() == rest
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1,000 units shall be delivered",
+        "2024. The parties agreed",
+        "U.S. law governs this Agreement",
+        "A. Smith",
+        "I am the licensor",
+        "(a)",
+        "Section 5 of this Agreement survives termination",
+        "SECTION 11 OF THIS AGREEMENT CONTAINS AN ARBITRATION CLAUSE",
+        "Section 2, as amended, applies",
+        "section 5 applies",
+        "1.5 million users",
+        "100 Units shall be delivered",
+        "e.g. the Service",
+        "Part of the fee is refundable",
+        "Article 4 of the Convention applies",
+    ],
+)
+def test_detect_label_false_positives(text):
+    assert detect_label(text) is None
+
+
+def test_label_is_moved_out_of_text_and_kept_on_block():
+    doc = doc_of(P("4.2 Customer shall not use the Service."))
+    b = doc.blocks[0]
+    assert (b.label, b.section, b.text) == ("4.2", "4.2", "Customer shall not use the Service.")
+
+
+def test_table_cells_are_not_label_detected():
+    doc = doc_of(P("1.5 GB per user", kind=TABLE_CELL, table=1, row=1, col=1))
+    assert doc.blocks[0].label is None and doc.blocks[0].text == "1.5 GB per user"
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def test_composition_decimal_letter_roman():
+    doc = doc_of(
+        P("4. Restrictions"),
+        P("4.1 Customer may use the Service internally."),
+        P("4.2 Customer shall not:"),
+        P("(a) resell the Service;"),
+        P("(b) use the Service for:"),
+        P("(i) tracking people;"),
+        P("(ii) profiling people; or"),
+        P("(iii) mass surveillance;"),
+        P("This paragraph continues item (b)."),
+        P("(c) use the Service in any weapon system."),
+        P("4.3 Customer shall comply with law."),
+        P("5. Term"),
+    )
+    assert [b.section for b in doc.blocks] == [
+        "4", "4.1", "4.2", "4.2(a)", "4.2(b)", "4.2(b)(i)", "4.2(b)(ii)", "4.2(b)(iii)",
+        "4.2(b)(iii)", "4.2(c)", "4.3", "5",
+    ]
+    assert [b.level for b in doc.blocks][:8] == [0, 1, 1, 2, 2, 3, 3, 3]
+
+
+def test_roman_or_letter_by_context():
+    doc = doc_of(*[P(f"({c}) item {c}") for c in "abcdefghij"])
+    assert [b.section for b in doc.blocks][-3:] == ["(h)", "(i)", "(j)"]
+    assert doc.blocks[8].level == doc.blocks[7].level  # (i) after (h) is a letter
+    doc = doc_of(P("(a) first"), P("(i) sub one"), P("(ii) sub two"), P("(b) second"))
+    assert [b.section for b in doc.blocks] == ["(a)", "(a)(i)", "(a)(ii)", "(b)"]
+
+
+def test_article_section_schedule_keywords():
+    doc = doc_of(
+        P("ARTICLE IV USE RESTRICTIONS", kind=HEADING),
+        P("Section 4.1 Customer shall not reverse engineer the Service."),
+        P("(a) Customer shall not resell."),
+        P("Schedule 2", kind=HEADING),
+        P("1. Support hours are 9 to 5."),
+        P("(a) Weekends are excluded."),
+    )
+    assert [b.section for b in doc.blocks] == [
+        "Article IV", "Section 4.1", "Section 4.1(a)", "Schedule 2", "Schedule 2.1", "Schedule 2.1(a)",
+    ]
+    assert doc.blocks[0].label == "ARTICLE IV"  # as written; the section is normalised
+
+
+def test_unnumbered_heading_closes_sections_of_its_level():
+    doc = doc_of(
+        H("1. Purpose", level=2),
+        P("This policy explains the rules."),
+        H("Prohibited Uses", level=2),
+        P("Do not use the Service for surveillance."),
+    )
+    assert [b.section for b in doc.blocks] == ["1", "1", None, None]
+
+
+def test_word_numbering_levels_are_used():
+    doc = doc_of(
+        P("Restrictions", label="1.", label_source="numbering", level=0, list_id="7"),
+        P("Customer shall not:", label="1.1", label_source="numbering", level=1, list_id="7"),
+        P("resell the Service;", label="(a)", label_source="numbering", level=2, list_id="7"),
+        P("use it for weapons.", label="(b)", label_source="numbering", level=2, list_id="7"),
+        P("Term", label="2.", label_source="numbering", level=0, list_id="7"),
+    )
+    assert [b.section for b in doc.blocks] == ["1", "1.1", "1.1(a)", "1.1(b)", "2"]
+    assert doc.blocks[3].lead_in == "Customer shall not:"
+    assert doc.blocks[3].label == "(b)" and doc.blocks[3].text == "use it for weapons."
+
+
+# --------------------------------------------------------------------------- lead-ins
+
+
+def test_lead_in_customer_shall_not_list():
+    doc = doc_of(
+        P("4.2 Customer shall not:"),
+        P("(a) copy the Service;"),
+        P("(b) resell the Service; or"),
+        P("(c) use the Service in any weapon system."),
+    )
+    for b in doc.blocks[1:]:
+        assert b.lead_in == "Customer shall not:"
+        assert b.lead_in_block == 0
+
+
+def test_lead_in_from_unnumbered_paragraph_and_nested_items():
+    doc = doc_of(
+        P("Definitions apply throughout."),
+        P("Customer agrees that it will not, directly or indirectly:"),
+        P("(a) use the Service for:"),
+        P("(i) real-time identification; or"),
+        P("(ii) emotion recognition;"),
+        P("(b) sell data."),
+    )
+    a, i, ii, b = doc.blocks[2:]
+    assert a.lead_in == "Customer agrees that it will not, directly or indirectly:"
+    assert i.lead_in == "use the Service for:" and i.lead_in_block == 2
+    assert ii.lead_in_block == 2
+    assert b.lead_in_block == 1
+
+
+def test_long_lead_in_takes_last_sentence():
+    intro = ("This Agreement is entered into by the parties named on the cover page and governs the "
+             "provision of the Service, including all updates, support and documentation made "
+             "available from time to time by the Provider to the Customer. "
+             "In addition, the Customer shall not:")
+    doc = doc_of(P(intro), P("(a) resell the Service."))
+    assert doc.blocks[1].lead_in == "In addition, the Customer shall not:"
+
+
+def test_bullets_get_lead_in_and_keep_section():
+    doc = doc_of(
+        P("3. Acceptable Use"),
+        P("You may not use the Services:"),
+        P("for weapons development;", kind=LIST_ITEM),
+        P("for mass surveillance.", kind=LIST_ITEM),
+        P("We may suspend accounts."),
+    )
+    assert [b.section for b in doc.blocks] == ["3"] * 5
+    assert [b.lead_in for b in doc.blocks[2:4]] == ["You may not use the Services:"] * 2
+    assert doc.blocks[2].label is None
+    assert doc.blocks[4].lead_in is None
+
+
+def test_top_level_list_after_ordinary_paragraph_has_no_lead_in():
+    doc = doc_of(P("This Agreement starts today."), P("1. Licence grant. You may use the Software."))
+    assert doc.blocks[1].lead_in is None
+
+
+# --------------------------------------------------------------------------- headings
+
+
+def test_heading_chain():
+    doc = doc_of(
+        H("Master Agreement", level=1),
+        H("4. Use Restrictions", level=2),
+        H("4.1 General", level=3),
+        P("Customer shall not copy."),
+        H("5. Term", level=2),
+        P("One year."),
+    )
+    assert doc.blocks[3].headings == ("Master Agreement", "4. Use Restrictions", "4.1 General")
+    assert doc.blocks[5].headings == ("Master Agreement", "5. Term")
+    assert doc.blocks[1].label == "4" and doc.blocks[1].text == "Use Restrictions"
+    assert all(not b.operative and b.non_operative_reason == "heading" for b in doc.blocks if b.kind == HEADING)
+
+
+def test_text_reader_headings_chain():
+    text = "TERMS AND CONDITIONS\n\n1. Definitions\n\nThe words below have these meanings.\n\n2. Restrictions\n\nYou shall not copy.\n"
+    doc = build(read_bytes(text.encode(), "t.txt"), "t.txt")
+    last = doc.blocks[-1]
+    assert last.text == "You shall not copy." and last.section == "2"
+    assert last.headings == ("TERMS AND CONDITIONS", "2. Restrictions")
+
+
+# --------------------------------------------------------------------------- definitions
+
+
+def test_defined_terms_of_every_form():
+    doc = doc_of(
+        P('This Agreement (the "Agreement") is made between Acme Inc. ("Provider") and the customer (each, a "Party").'),
+        P('"Service" means the hosted product.'),
+        P('"Licensee" or "you" shall mean the person accepting this Agreement.'),
+        P('"Marks" has the meaning given in Section 7.'),
+        P('A "covered work" means the Program or a work based on it.'),
+        P('"Prohibited Use" means any of the following:'),
+        P("(a) facial recognition;"),
+        P("(b) weapons targeting."),
+        P("The Vendor (hereinafter \"Supplier\") agrees."),
+        H("Definitions"),
+        P("Output means the results produced by the Service."),
+    )
+    t = doc.defined_terms
+    for term in ("Agreement", "Provider", "Party", "Service", "Licensee", "you", "Marks", "covered work", "Prohibited Use", "Supplier", "Output"):
+        assert term in t, term
+    assert t["Service"].definition == "means the hosted product."
+    assert t["Service"].block == 1
+    assert t["Prohibited Use"].definition == "means any of the following: facial recognition; weapons targeting."
+    assert t["Agreement"].definition.startswith("This Agreement")
+    assert t["Output"].definition == "means the results produced by the Service."
+    assert doc.blocks[1].operative and doc.blocks[1].non_operative_reason == "definition"
+    assert doc.blocks[0].non_operative_reason is None  # a parenthetical does not make a definition block
+
+
+def test_definitions_table():
+    cells = []
+    rows = [("Term", "Definition"), ("Biometric Data", "data about a person's face"), ("Operator", "the user")]
+    for r, (a, b) in enumerate(rows, 1):
+        cells.append(P(a, kind=TABLE_CELL, table=1, row=r, col=1))
+        cells.append(P(b, kind=TABLE_CELL, table=1, row=r, col=2))
+    doc = doc_of(*cells)
+    assert set(doc.defined_terms) == {"Biometric Data", "Operator"}
+    assert doc.defined_terms["Operator"].definition == "the user"
+
+
+def test_two_column_table_without_definitions_is_ignored():
+    cells = []
+    for r, (a, b) in enumerate([("Plan", "Price"), ("Basic", "$10")], 1):
+        cells += [P(a, kind=TABLE_CELL, table=1, row=r, col=1), P(b, kind=TABLE_CELL, table=1, row=r, col=2)]
+    assert doc_of(*cells).defined_terms == {}
+
+
+# --------------------------------------------------------------------------- non-operative
+
+
+def test_recitals_toc_and_signature_blocks():
+    doc = doc_of(
+        H("Table of Contents"),
+        P("1. Definitions .......... 3"),
+        P("2. Restrictions .......... 5"),
+        H("Recitals"),
+        P("The Provider develops face analysis software."),
+        P("WHEREAS, the Customer wishes to license it;"),
+        P("NOW, THEREFORE, the parties agree as follows:"),
+        H("1. Definitions"),
+        P('"Service" means the software.'),
+        P("2. Restrictions. Customer shall not use the Service for surveillance."),
+        P("By: ______________"),
+        P("Name: Jane Roe"),
+        P("Title: CEO"),
+    )
+    reasons = [b.non_operative_reason for b in doc.blocks]
+    assert reasons == [
+        "heading", "toc", "toc", "heading", "recital", "recital", "recital", "heading", "definition",
+        None, "signature", "signature", "signature",
+    ]
+    assert [b.operative for b in doc.blocks][8:10] == [True, True]
+    # TOC lines never open sections
+    assert doc.blocks[1].section is None and doc.blocks[9].section == "2"
+
+
+def test_toc_without_dot_leaders_ends_at_repeated_label():
+    doc = doc_of(
+        H("Contents"),
+        P("1. Definitions"),
+        P("2. Restrictions"),
+        P("1. Definitions. Words have these meanings in this Agreement, unless the context says otherwise."),
+        P("2. Restrictions. Customer shall not use the Service for surveillance."),
+    )
+    assert [b.non_operative_reason for b in doc.blocks] == ["heading", "toc", "toc", None, None]
+    assert [b.section for b in doc.blocks] == [None, None, None, "1", "2"]
+
+
+def test_whereas_outside_recitals_heading():
+    doc = doc_of(P("WHEREAS the parties wish to cooperate;"), P("1. Licence. You may use the Software."))
+    assert doc.blocks[0].non_operative_reason == "recital" and not doc.blocks[0].operative
+    assert doc.blocks[1].operative
+
+
+# --------------------------------------------------------------------------- offsets, parts, revisions
+
+
+def test_offsets_slice_exactly_and_text_is_normalised():
+    doc = doc_of(
+        P("1.\tThe \u201cCustomer\u201d shall\u00a0not \u2014 ever \u2014 use ﬁngerprints."),
+        P("(a)  spaced   out\ntext"),
+        P("Plain paragraph."),
+    )
+    assert doc.blocks[0].text == 'The "Customer" shall not - ever - use fingerprints.'
+    assert doc.blocks[1].text == "spaced out text"
+    assert doc.text == "\n".join(b.text for b in doc.blocks)
+    for b in doc.blocks:
+        assert doc.text[b.start : b.end] == b.text
+
+
+def test_other_parts_and_revisions_and_carried_fields():
+    doc = doc_of(
+        P("Page 1 of 3", part=FOOTER),
+        P("1. Customer shall not resell.", paragraph=1),
+        P("(a) Customer shall not build weapons.", paragraph=2),
+        revisions=[Revision(kind="insertion", text="build weapons", paragraph=2), Revision(kind="deletion", text="x", paragraph=99)],
+        numbering_resolved=True,
+        pages=3,
+        warnings=["w"],
+        metadata={"comments": []},
+    )
+    assert [b.text for b in doc.blocks] == ["Customer shall not resell.", "Customer shall not build weapons."]
+    assert [b.text for b in doc.other_parts] == ["Page 1 of 3"] and doc.other_parts[0].part == FOOTER
+    assert "Page 1" not in doc.text
+    assert doc.metadata["other_text"][doc.other_parts[0].start : doc.other_parts[0].end] == "Page 1 of 3"
+    assert (doc.revisions[0].block, doc.revisions[0].section) == (1, "1(a)")
+    assert doc.revisions[1].block is None
+    assert (doc.numbering_resolved, doc.pages, doc.warnings, doc.format) == (True, 3, ["w"], "txt")
+
+
+def test_empty_blocks_are_dropped():
+    doc = doc_of(P("   "), P("Real text."))
+    assert [b.text for b in doc.blocks] == ["Real text."] and doc.blocks[0].index == 0
+
+
+def test_split_sentences_keeps_abbreviations():
+    assert split_sentences("Acme Inc. is a U.S. company. It sells cameras.") == [
+        "Acme Inc. is a U.S. company.", "It sells cameras.",
+    ]
+
+
+# --------------------------------------------------------------------------- through readers
+
+
+def test_plain_text_contract_end_to_end():
+    text = (
+        "1. LICENSE\n\n"
+        "1.1 Grant. Provider grants Customer a licence to use the Service, subject to\n"
+        "the restrictions below.\n\n"
+        "1.2 Restrictions. Customer shall not:\n"
+        "  (a) reverse engineer the Service;\n"
+        "  (b) use the Service to:\n"
+        "      (i) identify people in public; or\n"
+        "      (ii) target weapons;\n"
+        "  (c) resell the Service.\n\n"
+        "2. TERM\n\n"
+        "This Agreement lasts one year.\n"
+    )
+    doc = build(read_bytes(text.encode(), "c.txt"), "c.txt")
+    got = [(b.section, b.text) for b in doc.blocks]
+    assert got == [
+        ("1", "LICENSE"),
+        ("1.1", "Grant. Provider grants Customer a licence to use the Service, subject to the restrictions below."),
+        ("1.2", "Restrictions. Customer shall not:"),
+        ("1.2(a)", "reverse engineer the Service;"),
+        ("1.2(b)", "use the Service to:"),
+        ("1.2(b)(i)", "identify people in public; or"),
+        ("1.2(b)(ii)", "target weapons;"),
+        ("1.2(c)", "resell the Service."),
+        ("2", "TERM"),
+        ("2", "This Agreement lasts one year."),
+    ]
+    ii = doc.blocks[6]
+    assert ii.lead_in == "use the Service to:" and doc.blocks[ii.lead_in_block].lead_in == "Restrictions. Customer shall not:"
+    assert ii.line == 10
+    assert doc.blocks[0].kind == HEADING and doc.blocks[8].kind == HEADING
+
+
+def test_markdown_heading_label_and_list_sections():
+    md = "## 4. Use Restrictions\n\nCustomer shall not:\n\n- copy the Service\n- use it in weapons\n\nAfter the list.\n\n## 5. Term\n\n1. One year.\n"
+    doc = build(read_bytes(md.encode(), "x.md"), "x.md")
+    got = [(b.kind, b.section, b.label, b.text) for b in doc.blocks]
+    assert got == [
+        (HEADING, "4", "4", "Use Restrictions"),
+        (PARAGRAPH, "4", None, "Customer shall not:"),
+        (LIST_ITEM, "4", None, "copy the Service"),
+        (LIST_ITEM, "4", None, "use it in weapons"),
+        (PARAGRAPH, "4", None, "After the list."),
+        (HEADING, "5", "5", "Term"),
+        (LIST_ITEM, "5.1", "1", "One year."),
+    ]
+    assert doc.blocks[3].lead_in == "Customer shall not:"
+    assert doc.blocks[4].lead_in is None
