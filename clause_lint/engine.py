@@ -284,7 +284,9 @@ class _Analysis:
         self._matches: dict[tuple[int, int | str], list[ConceptMatch]] = {}
         self._def_docs: dict[str, tuple[Doc, list[Sentence]]] = {}
         self._units: dict[int, list[Unit]] = {}
-        self._term_re = _term_regex(document.defined_terms.keys())
+        self._prohibited: dict[tuple[str, int], set[str]] = {}
+        self._heading_cues: dict[str, Optional[Cue]] = {}
+        self._term_re = _term_regex(t for t in document.defined_terms if _expandable(t))
 
     # -- matching ----------------------------------------------------------------
     def matches(self, compiled: CompiledPack, key: int | str, doc: Doc) -> list[ConceptMatch]:
@@ -332,6 +334,7 @@ class _Analysis:
         via: str,
         depth: int,
         skip_block: Optional[int],
+        heading_cue: Optional[Cue] = None,
     ) -> tuple[list[Governed], set[str]]:
         governed: list[Governed] = []
         concepts: set[str] = set()
@@ -341,15 +344,15 @@ class _Analysis:
             concepts.add(m.concept)
             if _inside(m.start, _carves(sentence)):
                 continue  # what a carve-out mentions is not the clause's topic
-            cue = _governing_cue(sentence, m.start) or fallback or _following_cue(sentence, m.start)
+            cue = _governing_cue(sentence, m.start) or fallback or _following_cue(sentence, m.start) or heading_cue
             governed.append(_gov(m.concept, m.text, cue, via))
         if depth < MAX_DEFINITION_DEPTH and self._term_re is not None:
             text = sentence.text
             base = sentence.doc[sentence.start].idx
             for tm in self._term_re.finditer(text):
-                term = tm.group(0)
-                dt = self.document.defined_terms.get(term)
-                if dt is None or dt.block == skip_block or dt.block == sentence.block.index:
+                term = _defined_term(tm.group(0), self.document.defined_terms)
+                dt = self.document.defined_terms.get(term) if term else None
+                if term is None or dt is None or dt.block == skip_block or dt.block == sentence.block.index:
                     continue
                 entry = self._definition(term)
                 if entry is None:
@@ -359,13 +362,18 @@ class _Analysis:
                 tpos = pos.start if pos is not None else sentence.start
                 if _inside(tpos, _carves(sentence)):
                     continue
-                cue = _governing_cue(sentence, tpos) or fallback or _following_cue(sentence, tpos)
+                cue = _governing_cue(sentence, tpos) or fallback or _following_cue(sentence, tpos) or heading_cue
+                if cue is None or cue.force not in _EXPANDING_FORCES:
+                    continue  # only what a clause bans, requires or allows reaches into a definition
                 dmatches = self.matches(compiled, f"def:{term}", ddoc)
                 for dsent in dsents:
-                    sub_gov, sub_concepts = self._governed_in(
+                    # The definition's concepts are governed through the mention, but
+                    # do not count as context of the clause: "Service" defined as a
+                    # facial recognition service does not put faces into every
+                    # clause that names the Service.
+                    sub_gov, _ = self._governed_in(
                         compiled, dsent, dmatches, None, f"definition of \"{term}\"", depth + 1, dt.block
                     )
-                    concepts |= sub_concepts
                     for g in sub_gov:
                         # The definition's own cue rarely binds; the mention's cue does.
                         if cue is not None and (g.cue is None or g.force == grammar.OBLIGATION):
@@ -410,7 +418,9 @@ class _Analysis:
             for sentence in sents:
                 if not any(sentence.start <= m.start < sentence.end for m in matches) and not lead_gov and self._term_re is None:
                     continue
-                governed, concepts = self._governed_in(compiled, sentence, matches, fallback, "sentence", 0, None)
+                governed, concepts = self._governed_in(
+                    compiled, sentence, matches, fallback, "sentence", 0, None, self._heading_cue(block)
+                )
                 if not governed and not lead_gov:
                     continue
                 carves = dict(lead_carves)
@@ -428,13 +438,25 @@ class _Analysis:
         self._units[key] = units
         return units
 
+    def _heading_cue(self, block: Block) -> Optional[Cue]:
+        """A prohibition carried by the nearest heading above ("Prohibited Uses",
+        "Unacceptable Uses of AI", "Use Restrictions"): it governs what the clause
+        says when nothing in the clause or its lead-in does."""
+        for heading in reversed(block.headings):
+            if heading not in self._heading_cues:
+                self._heading_cues[heading] = _prohibitive_heading(heading)
+            cue = self._heading_cues[heading]
+            if cue is not None:
+                return cue
+        return None
+
     def _lead_in_chain(self, block: Block) -> list[Block]:
         chain: list[Block] = []
         seen = {block.index}
         current = block
         while current.lead_in_block is not None and current.lead_in_block not in seen and len(chain) < 4:
             lead = self.blocks.get(current.lead_in_block)
-            if lead is None:
+            if lead is None or lead.kind == "heading" or lead.non_operative_reason in ("heading", "recital", "toc"):
                 break
             chain.append(lead)
             seen.add(lead.index)
@@ -451,10 +473,20 @@ class _Analysis:
         return kinds
 
     # -- judging -------------------------------------------------------------------
+    def prohibited(self, compiled: CompiledPack) -> set[str]:
+        """Concepts governed by a binding prohibition anywhere in the document."""
+        key = ("prohibited", id(compiled))
+        if key not in self._prohibited:
+            self._prohibited[key] = {
+                g.concept for u in self.units(compiled) for g in u.governed if g.force == grammar.PROHIBITION
+            }
+        return self._prohibited[key]
+
     def judge(self, compiled: CompiledPack, rule: Rule) -> RuleResult:
         verdicts: list[_Verdict] = []
+        prohibited = self.prohibited(compiled)
         for unit in self.units(compiled):
-            verdict = _judge_unit(rule, unit)
+            verdict = _judge_unit(rule, unit, prohibited)
             if verdict is not None:
                 verdicts.append(verdict)
         status = MISSING
@@ -485,11 +517,62 @@ class _Analysis:
         )
 
 
+# Defined terms that name a party, the document or the product are everywhere;
+# expanding them would put their definitions into every clause.
+_NOT_EXPANDED = {
+    "you", "your", "we", "us", "our", "licensee", "licensor", "customer", "provider", "vendor", "supplier",
+    "company", "user", "users", "party", "parties", "agreement", "license", "licence", "terms", "service",
+    "services", "software", "product", "products", "platform", "website", "site", "affiliate", "affiliates",
+    "reseller", "distributor", "client", "contractor", "subscriber", "member", "end user", "end users",
+}
+_EXPANDING_FORCES = {grammar.PROHIBITION, grammar.PERMISSION, grammar.OBLIGATION}
+
+
+def _expandable(term: str) -> bool:
+    """Only proper defined terms ("Prohibited Use", "High Risk Activities")."""
+    return bool(term) and term[0].isupper() and term.lower() not in _NOT_EXPANDED and len(term) >= 3
+
+
+_PROHIBITIVE_HEADING = re.compile(
+    r"\b(prohibit\w*|unacceptable|impermissible|forbidden|not permitted|not allowed|disallowed|banned|"
+    r"restrictions?|restricted uses?|limitations on use|do not|don't|you may not|you must not)\b",
+    re.IGNORECASE,
+)
+
+
+def _prohibitive_heading(heading: str) -> Optional[Cue]:
+    if len(heading) > 120:
+        return None
+    m = _PROHIBITIVE_HEADING.search(heading)
+    if m is None:
+        return None
+    return Cue(grammar.PROHIBITION, True, "heading", -1, -1, f"heading '{heading.strip()[:60]}'")
+
+
 def _term_regex(terms: Iterable[str]) -> Optional[re.Pattern[str]]:
+    """One regex for every defined term; group ``term`` is the term as defined,
+    found also in the plural ("High Risk Activities" uses "High Risk Activity")."""
     usable = sorted((t for t in terms if len(t) >= 3), key=len, reverse=True)
     if not usable:
         return None
-    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(t) for t in usable) + r")(?![\w])")
+    alternatives = []
+    for t in usable:
+        forms = [re.escape(t), re.escape(t) + "s", re.escape(t) + "es"]
+        if t.endswith("y"):
+            forms.append(re.escape(t[:-1]) + "ies")
+        alternatives.append("|".join(sorted(forms, key=len, reverse=True)))
+    return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
+
+
+def _defined_term(found: str, terms: dict) -> Optional[str]:
+    if found in terms:
+        return found
+    for cut in ("ies", "es", "s"):
+        if found.endswith(cut):
+            base = found[: -len(cut)] + ("y" if cut == "ies" else "")
+            if base in terms:
+                return base
+    return None
 
 
 def _gov(concept: str, text: str, cue: Optional[Cue], via: str) -> Governed:
@@ -498,8 +581,10 @@ def _gov(concept: str, text: str, cue: Optional[Cue], via: str) -> Governed:
     return Governed(concept, text, cue.force, cue.binding, cue.text, via)
 
 
-def _judge_unit(rule: Rule, unit: Unit) -> Optional[_Verdict]:
+def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str]) -> Optional[_Verdict]:
     for crit in rule.criteria:
+        if crit.document_prohibits and not prohibited & set(crit.document_prohibits):
+            continue
         if crit.none and unit.concepts & set(crit.none):
             continue
         if crit.context and not unit.concepts & set(crit.context):

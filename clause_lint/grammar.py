@@ -37,6 +37,7 @@ DISCLAIMER = "disclaimer"
 LIABILITY = "liability"
 NEUTRAL = "neutral"
 NONE = "none"
+PERMISSION_VERB = "permission verb"
 
 MODALS = ["shall", "must", "may", "will", "can", "could", "would", "might", "should"]
 BINDING_MODALS = ["shall", "must", "may", "will", "can", "could", "would"]
@@ -126,7 +127,10 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LEMMA": {"IN": ["agree", "undertake", "covenant", "commit", "promise"]}}, _l("to")],
         [{"LOWER": {"IN": BE}}, _l("required", "obligated", "obliged", "bound"), _l("to", "by")],
         [{"LOWER": {"IN": BE}}, _l("responsible"), _l("for")],
-        [_l("has", "have"), _l("to")],
+        [_l("has", "have", "need", "needs"), _l("to")],
+        # Imperatives that open a licence condition: "Include this license with any
+        # redistribution."
+        [{"IS_SENT_START": True, "LOWER": {"IN": ["include", "provide", "retain", "keep", "give", "pass", "ensure", "obtain", "display", "reproduce", "attribute", "comply", "require", "cause", "inform", "notify", "post"]}}],
         [{"LEMMA": {"IN": ["require", "oblige", "obligate"]}}],
     ]),
     (OBLIGATION, False, "non-binding wording", [
@@ -139,12 +143,16 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [_l("may", "can", "might")],
         [{"LOWER": {"IN": BE}}, _opt("hereby", "expressly"), _l("permitted", "allowed", "authorized", "authorised", "entitled", "free", "licensed", "welcome")],
         [_l("has", "have", "retains", "retain", "reserves", "reserve"), _l("the"), _opt("sole", "unilateral", "absolute"), _l("right")],
-        [{"LEMMA": {"IN": ["permit", "allow", "authorize", "authorise", "grant", "entitle"]}}],
         [_l("nothing"), {"OP": "{0,8}", "IS_PUNCT": False}, {"LEMMA": {"IN": ["restrict", "prevent", "limit", "prohibit", "preclude", "bar", "prejudice", "impair"]}}],
         [_l("no"), _l("restriction", "restrictions", "limitation", "limitations"), _l("on", "upon", "of")],
         [_l("without"), _l("restriction")],
         [{"LOWER": {"IN": BE}}, _l("not"), _l("prohibited", "restricted", "precluded", "prevented")],
         [_l("free"), _l("to")],
+    ]),
+    # A bare verb of permission: dropped after a prohibition in the same sentence,
+    # where it is the object of the ban ("shall not (i) … (ii) cause or permit …").
+    (PERMISSION, True, PERMISSION_VERB, [
+        [{"LEMMA": {"IN": ["permit", "allow", "authorize", "authorise", "grant", "entitle"]}}],
     ]),
 ]
 
@@ -233,9 +241,15 @@ def find_cues(doc: Doc) -> list[Cue]:
             continue
         chosen.append(span)
         taken.update(range(span.start, span.end))
-    out = []
+    out: list[Cue] = []
+    prohibited_in: set[int] = set()  # sentence starts with a prohibition so far
     for span in sorted(chosen, key=lambda s: s.start):
         force, binding, label = comp.info[span.label]
+        sent = span.sent.start if doc.has_annotation("SENT_START") else 0
+        if label == PERMISSION_VERB and sent in prohibited_in:
+            continue
+        if force == PROHIBITION:
+            prohibited_in.add(sent)
         out.append(Cue(force, binding, label, span.start, span.end, span.text))
     return out
 

@@ -175,7 +175,7 @@ def _build(data: dict[str, Any], display: str, path: Path) -> Pack:
         seen_names.add(raw["name"])
         criteria = []
         for crit in raw["criteria"]:
-            for key in ("all", "any", "none", "context"):
+            for key in ("all", "any", "none", "context", "document_prohibits"):
                 need(crit.get(key, []), crit, key, owner)
             criteria.append(
                 Criterion(
@@ -186,6 +186,7 @@ def _build(data: dict[str, Any], display: str, path: Path) -> Pack:
                     any=tuple(crit.get("any", [])),
                     none=tuple(crit.get("none", [])),
                     context=tuple(crit.get("context", [])),
+                    document_prohibits=tuple(crit.get("document_prohibits", [])),
                     overrides=bool(crit.get("overrides", False)),
                 )
             )

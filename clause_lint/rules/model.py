@@ -22,6 +22,7 @@ class Criterion:
     any: tuple[str, ...] = ()
     none: tuple[str, ...] = ()
     context: tuple[str, ...] = ()  # any of these anywhere in the unit
+    document_prohibits: tuple[str, ...] = ()  # any of these banned somewhere in the document
     overrides: bool = False  # with "notwithstanding", decides over present clauses
 
 
