@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
-from . import __version__
+from . import __version__, guard
 from .engine import Engine
 from .errors import ClauseLintError
 from .extract import EXTENSIONS, read_bytes, read_path
@@ -63,21 +63,35 @@ class Linter:
 
     def check(self, path: str, data: Optional[bytes] = None) -> DocumentResult:
         """Lint one file. Unreadable input becomes ``DocumentResult.error``, never an exception."""
+        limits = self.options.limits
+        # One time budget covers reading, structure and checking: a pathological file
+        # (or a catastrophic pattern in a user pack) costs this document, not the run.
+        budget = guard.Budget(getattr(limits, "max_seconds", None))
         try:
-            document = load_document(path, data, self.options.limits)
+            with budget:
+                budget.enter("reading")
+                extracted = read_bytes(data, path, limits) if data is not None else read_path(path, limits)
+                budget.enter("structure")
+                document = build(extracted, path)
+                budget.enter("checking")
+                return self.check_document(document)
+        except guard.TimedOut as exc:
+            return self._failed(path, "timeout", exc.message)
         except ClauseLintError as exc:
-            return DocumentResult(path=path, format=_format_guess(path), error=DocumentError(exc.code, exc.message))
+            return self._failed(path, exc.code, exc.message)
         except MemoryError:
-            return DocumentResult(path=path, format=_format_guess(path), error=DocumentError("limit-exceeded", "out of memory while reading"))
+            return self._failed(path, "limit-exceeded", f"out of memory while {budget.stage}")
         except RecursionError:
-            return DocumentResult(path=path, format=_format_guess(path), error=DocumentError("corrupt", "structure nested too deeply to read"))
-        except Exception as exc:  # a reader bug must cost one file, not the run
-            return DocumentResult(
-                path=path,
-                format=_format_guess(path),
-                error=DocumentError("internal", f"internal error while reading ({type(exc).__name__}: {exc}); please report it"),
+            return self._failed(path, "corrupt", f"structure nested too deeply (while {budget.stage})")
+        except Exception as exc:  # a bug must cost one file, not the run
+            detail = " ".join(str(exc).split())[:200]
+            return self._failed(
+                path, "internal", f"internal error while {budget.stage} ({type(exc).__name__}: {detail}); please report it"
             )
-        return self.check_document(document)
+
+    @staticmethod
+    def _failed(path: str, code: str, message: str) -> DocumentResult:
+        return DocumentResult(path=path, format=_format_guess(path), error=DocumentError(code, message))
 
     def report(self, results: list[DocumentResult]) -> Report:
         return Report(

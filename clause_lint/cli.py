@@ -85,7 +85,7 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--pack", "packs", multiple=True, metavar="NAME|FILE|DIR",
               help="Rule pack to apply (repeatable): a bundled pack name, a pack file or a folder of packs. Default: safe-face-pledge.")
-@click.option("--assume-applicable", is_flag=True, default=None,
+@click.option("--assume-applicable/--no-assume-applicable", default=None,
               help="Check every rule even when a document is outside the pack's subject (otherwise: not_applicable).")
 @click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default=None, help="Output format. Default: text.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=str), default=None,
@@ -97,6 +97,29 @@ def cli() -> None:
 @click.option("--color/--no-color", default=None, help="Colour the text output. Default: when writing to a terminal and NO_COLOR is unset.")
 @click.option("--hide-present", is_flag=True, help="Text output: list only rules that need attention.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every piece of evidence, not only the deciding one.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per CPU; 1: check in this process).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
+              help="Result cache folder. Default: $CLAUSE_LINT_CACHE_DIR, else .clause-lint-cache in the current folder.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+# -- configuration, suppressions, baseline, extra outputs (docs/configuration.md)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Read settings from FILE (.clause-lint.yaml or pyproject.toml) instead of the one found by walking up from the current folder.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration and waiver file found on disk.")
+@click.option("--severity", "severities", multiple=True, metavar="RULE:STATUS=LEVEL",
+              help="Override a rule's severity for a status, e.g. SFP202:missing=info (repeatable).")
+@click.option("--include", "includes", multiple=True, metavar="GLOB", help="In folders, check only files matching GLOB (repeatable).")
+@click.option("--exclude", "excludes", multiple=True, metavar="GLOB", help="Skip files matching GLOB (repeatable).")
+@click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Waiver file. Default: clause-lint-waivers.yaml beside the config file or in the current folder.")
+@click.option("--strict-waivers/--no-strict-waivers", default=None,
+              help="Exit 1 when a waiver has expired or matched no finding (otherwise a warning).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Report findings recorded in this baseline as waived; only new ones fail.")
+@click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Record the current findings in FILE (JSON) and report them as waived.")
+@click.option("--output-format", "extra_outputs", multiple=True, metavar="FMT=FILE",
+              help="Also write the report in format FMT to FILE (repeatable), e.g. sarif=results.sarif.")
 def check_cmd(
     paths: tuple[str, ...],
     packs: tuple[str, ...],
@@ -109,6 +132,19 @@ def check_cmd(
     color: Optional[bool],
     hide_present: bool,
     verbose: bool,
+    jobs: Optional[int] = None,
+    cache_dir: Optional[str] = None,
+    no_cache: bool = False,
+    config_file: Optional[str] = None,
+    isolated: bool = False,
+    severities: tuple[str, ...] = (),
+    includes: tuple[str, ...] = (),
+    excludes: tuple[str, ...] = (),
+    waivers_file: Optional[str] = None,
+    strict_waivers: Optional[bool] = None,
+    baseline_file: Optional[str] = None,
+    write_baseline_file: Optional[str] = None,
+    extra_outputs: tuple[str, ...] = (),
 ) -> None:
     """Check PATHS (files or folders, searched recursively) against rule packs.
 
@@ -121,23 +157,48 @@ def check_cmd(
 
     if not paths:
         raise click.UsageError("give at least one file or folder to check")
-    settings = Settings()
-    if packs:
-        settings.packs = list(packs)
-    if assume_applicable is not None:
-        settings.assume_applicable = assume_applicable
-    if fmt:
-        settings.format = fmt
-    if fail_on:
-        settings.fail_on = fail_on
-    if select:
-        settings.select = set(_split_ids(select))
-    if ignore:
-        settings.ignore = set(_split_ids(ignore))
+    settings = _check_settings(
+        config_file, isolated,
+        packs=list(packs) or None,
+        assume_applicable=assume_applicable,
+        format=fmt,
+        fail_on=fail_on,
+        select=set(_split_ids(select)) or None,
+        ignore=set(_split_ids(ignore)) or None,
+        include=list(includes) or None,
+        exclude=list(excludes) or None,
+        waivers=waivers_file,
+        strict_waivers=strict_waivers,
+        baseline=baseline_file,
+        write_baseline=write_baseline_file,
+    )
+    _apply_severity_flags(settings, severities)
+    outputs = _parse_outputs(extra_outputs)
 
-    linter = make_linter(settings)
-    _check_rule_ids(linter, settings)
-    report = run(paths, settings, linter)
+    from .cache import default_cache_dir
+
+    if jobs is not None:
+        settings.jobs = jobs
+    settings.cache_dir = None if no_cache else (cache_dir or settings.cache_dir or default_cache_dir())
+
+    built: list[Any] = []
+
+    def build_linter(s: Settings) -> Any:
+        # Only called when some document is not in the result cache: a fully
+        # cached run loads neither the packs nor spaCy.
+        new = make_linter(s)
+        _check_rule_ids(new, s)
+        _check_suppression_files(new, s)
+        built.append(new)
+        return new
+
+    report = run(paths, settings, progress=_progress_bar(), linter_factory=build_linter)
+    linter = built[0] if built else None
+    if linter is None:  # every result came from the cache (rule ids are in its key)
+        _check_suppression_files(_RulesOnly(report.rules), settings)
+    from .runner import apply_suppressions
+
+    notices = apply_suppressions(report, settings, linter)
 
     stream = sys.stdout
     options = RenderOptions(
@@ -155,21 +216,215 @@ def check_cmd(
             raise ClauseLintError(f"{output}: cannot write report: {exc.strerror or exc}") from None
     else:
         click.echo(text, nl=False)
+    for extra_fmt, extra_file in outputs:
+        # Files never get colour; otherwise the same options as the main output.
+        extra = render(report, extra_fmt, RenderOptions(fail_on=settings.fail_on, show_present=not hide_present, verbose=verbose))
+        try:
+            with open(extra_file, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(extra)
+        except OSError as exc:
+            raise ClauseLintError(f"{extra_file}: cannot write report: {exc.strerror or exc}") from None
     errors = [d for d in report.documents if d.error is not None]
     if settings.format != "text" or output:
         # Text output already lists errors inline; machine formats keep stdout clean.
         for d in errors:
             _err(f"{d.path}: error: {d.error.message}")  # type: ignore[union-attr]
+    for notice in notices:
+        _err(notice.message)
     if errors:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if count_failing(report, settings.fail_on) else EXIT_OK)
+    failing = count_failing(report, settings.fail_on)
+    if settings.strict_waivers and any(n.strict for n in notices):
+        failing += 1  # --strict-waivers: a stale waiver is a finding of its own
+    sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _check_settings(config_file: Optional[str], isolated: bool, **flags: Any) -> Settings:
+    """Defaults, then the config file (unless --isolated), then every flag given."""
+    from .config import apply_config, default_waivers_path, find_config, load_config
+
+    if config_file and isolated:
+        raise click.UsageError("--config and --isolated cannot be used together")
+    settings = Settings()
+    path = None if isolated else (config_file or find_config())
+    if path:
+        apply_config(settings, load_config(path))
+    for key, value in flags.items():
+        if value is not None:
+            setattr(settings, key, value)
+            settings.origins.pop(key, None)
+    if settings.waivers is None and not isolated:
+        settings.waivers = default_waivers_path(settings)
+    return settings
+
+
+def _apply_severity_flags(settings: Settings, values: Sequence[str]) -> None:
+    from .config import parse_severity_option
+
+    for value in values:
+        try:
+            rule, levels = parse_severity_option(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--severity") from None
+        settings.severity = {**settings.severity, rule: {**settings.severity.get(rule, {}), **levels}}
+
+
+def _parse_outputs(values: Sequence[str]) -> list[tuple[str, str]]:
+    out = []
+    for value in values:
+        fmt, sep, path = value.partition("=")
+        fmt = fmt.strip()
+        if not sep or not path.strip():
+            raise click.BadParameter(f"{value!r}: use FMT=FILE, e.g. sarif=results.sarif", param_hint="--output-format")
+        if fmt not in CHECK_FORMATS:
+            raise click.BadParameter(f"{value!r}: unknown format {fmt!r}; use one of {', '.join(CHECK_FORMATS)}", param_hint="--output-format")
+        out.append((fmt, path))
+    return out
+
+
+def _check_suppression_files(linter: Any, settings: Settings) -> None:
+    """Read waiver and baseline files before linting, so a broken one fails fast (exit 2)."""
+    from .baseline import load_baseline
+    from .suppress import check_waiver_rules, load_waivers
+
+    if settings.waivers:
+        waivers = load_waivers(settings.waivers)
+        # A cached run knows only the selected rules; a waiver for another rule is
+        # then not an error (the uncached run, which knows every rule, says so).
+        if hasattr(linter, "engine") or (settings.select is None and not settings.ignore):
+            check_waiver_rules(waivers, [k for p in linter.packs for r in p.rules for k in (r.id, r.name)])
+    if settings.baseline:
+        load_baseline(settings.baseline)
+
+
+class _RulesOnly:
+    """Stands in for a linter where only ``packs[*].rules`` is read (cached runs)."""
+
+    def __init__(self, rules: Sequence[Any]) -> None:
+        from types import SimpleNamespace
+
+        self.packs = [SimpleNamespace(rules=list(rules))]
+
+
+def _progress_bar(threshold: int = 20) -> Optional[Any]:
+    """A ``progress(done, total)`` callback drawing a bar on stderr, or None.
+
+    Drawn only when stderr is a terminal and more than ``threshold`` documents are
+    checked (cached ones do not count), so logs and pipes stay clean.
+    """
+    try:
+        if not sys.stderr.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    state: dict[str, Any] = {}
+
+    def progress(done: int, total: int) -> None:
+        if total <= threshold:
+            return
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = click.progressbar(length=total, label="Checking", file=sys.stderr, show_pos=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    return progress
 
 
 def _check_rule_ids(linter: Any, settings: Settings) -> None:
     known = {r.id for p in linter.packs for r in p.rules} | {r.name for p in linter.packs for r in p.rules}
-    for ident in sorted((settings.select or set()) | settings.ignore):
-        if ident not in known and not any(k.startswith(ident) for k in known):
-            raise ClauseLintError(f"unknown rule {ident!r} in --select/--ignore (see `clause-lint rules`)")
+    for key in ("select", "ignore", "severity"):
+        idents = getattr(settings, key) or ()
+        for ident in sorted(idents):
+            if ident in known or (key != "severity" and any(k.startswith(ident) for k in known)):
+                continue
+            # Said where it was written: the config file's FILE:LINE:COL, or the flag.
+            where = f"{settings.origins[key]}: " if key in settings.origins else ""
+            what = f"in {key}" if where else f"in --{key}"
+            raise ClauseLintError(f"{where}unknown rule {ident!r} {what} (see `clause-lint rules`)")
+
+
+# --------------------------------------------------------------------------- init
+@cli.command("init")
+@click.option("--force", is_flag=True, help="Overwrite an existing .clause-lint.yaml.")
+def init_cmd(force: bool) -> None:
+    """Write a commented starter .clause-lint.yaml in the current folder."""
+    from .config import display_path, write_starter
+
+    path = write_starter(os.getcwd(), force)
+    click.echo(f"wrote {display_path(path)}; see docs/configuration.md for every key")
+
+
+# --------------------------------------------------------------------------- annotate
+@cli.command("annotate")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="The reviewed copy to write (never the input itself).")
+@click.option("--pack", "packs", multiple=True, metavar="NAME|FILE|DIR",
+              help="Rule pack to apply (repeatable). Default: safe-face-pledge.")
+@click.option("--assume-applicable", is_flag=True, default=None,
+              help="Check every rule even when the document is outside the pack's subject.")
+@click.option("--author", default="clause-lint", show_default=True, help="Author name of the comments.")
+@click.option("--initials", default="CL", show_default=True, help="Author initials of the comments.")
+def annotate_cmd(source: str, output: str, packs: tuple[str, ...], assume_applicable: Optional[bool], author: str, initials: str) -> None:
+    """Write a reviewed copy of a .docx with the findings as Word comments.
+
+    Each weak or contradicted passage gets a comment saying what is wrong and the
+    suggested wording; one comment on the first paragraph lists every missing clause
+    with its model language. The input file is never changed. For other formats
+    (PDF, text, Markdown, HTML) there is nowhere to put comments: the HTML report is
+    written instead, to OUTPUT with the extension .html.
+
+    \b
+    Exit codes: 0 nothing at the fail level, 1 findings at the fail level,
+                2 the file could not be read or written.
+    """
+    from .annotate import _same_file, html_output_path, write_annotated
+    from .api import load_document
+    from .report import count_failing, render
+    from .results import DocumentError, DocumentResult
+    from .runner import apply_suppressions, make_linter
+
+    if _same_file(source, output):
+        raise ClauseLintError(f"{output}: refusing to overwrite the document being annotated; choose another -o")
+    settings = _check_settings(None, False, packs=list(packs) or None, assume_applicable=assume_applicable)
+    linter = make_linter(settings)
+    try:
+        document = load_document(source, None, settings.limits)
+    except ClauseLintError as exc:
+        _err(f"{source}: error: {exc.message}")
+        sys.exit(EXIT_ERROR)
+    try:
+        result = linter.check_document(document)
+    except Exception as exc:  # an engine bug: one line, exit 2
+        result = DocumentResult(path=source, format=document.format,
+                                error=DocumentError("internal", f"internal error while checking ({type(exc).__name__}: {exc}); please report it"))
+    if result.error is not None:
+        _err(f"{source}: error: {result.error.message}")
+        sys.exit(EXIT_ERROR)
+    report = linter.report([result])
+    for notice in apply_suppressions(report, settings, linter):
+        _err(notice.message)
+    if document.format != "docx":
+        target = html_output_path(output)
+        if _same_file(source, target):
+            raise ClauseLintError(f"{target}: refusing to overwrite the document being annotated; choose another -o")
+        try:
+            with open(target, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(render(report, "html"))
+        except OSError as exc:
+            raise ClauseLintError(f"{target}: cannot write report: {exc.strerror or exc}") from None
+        _err(f"{source}: a {document.format.upper()} file cannot hold Word comments; wrote the HTML report to {target} instead")
+    else:
+        summary = write_annotated(source, output, report, document, author=author, initials=initials)
+        placed = f"{summary.anchored} on weak or contradicted passages"
+        listed = f"{summary.missing} missing clause(s) listed on the first paragraph"
+        click.echo(f"{output}: {summary.comments} comment(s): {placed}, {listed}")
+        if summary.unplaced:
+            _err(f"{source}: warning: passage not found for {', '.join(summary.unplaced)}; listed in the first comment")
+    sys.exit(EXIT_FINDINGS if count_failing(report, settings.fail_on) else EXIT_OK)
 
 
 # --------------------------------------------------------------------------- extract

@@ -286,7 +286,7 @@ class _Analysis:
         self._units: dict[int, list[Unit]] = {}
         self._prohibited: dict[tuple[str, int], set[str]] = {}
         self._heading_cues: dict[str, Optional[Cue]] = {}
-        self._term_re = _term_regex(t for t in document.defined_terms if _expandable(t))
+        self._term_re = _term_regex(_expandable_terms(document))
 
     # -- matching ----------------------------------------------------------------
     def matches(self, compiled: CompiledPack, key: int | str, doc: Doc) -> list[ConceptMatch]:
@@ -528,9 +528,21 @@ _NOT_EXPANDED = {
 _EXPANDING_FORCES = {grammar.PROHIBITION, grammar.PERMISSION, grammar.OBLIGATION}
 
 
-def _expandable(term: str) -> bool:
-    """Only proper defined terms ("Prohibited Use", "High Risk Activities")."""
-    return bool(term) and term[0].isupper() and term.lower() not in _NOT_EXPANDED and len(term) >= 3
+# A term used this often names a party or the product, not a class of uses.
+MAX_TERM_USES = 8
+
+
+def _expandable_terms(document: Document) -> list[str]:
+    """Proper defined terms ("Prohibited Use", "High Risk Activities") that name a
+    class of conduct: capitalised, not a party or the document, used sparingly."""
+    out = []
+    for term in document.defined_terms:
+        if len(term) < 3 or not term[0].isupper() or term.lower() in _NOT_EXPANDED:
+            continue
+        uses = len(re.findall(r"(?<![\w])" + re.escape(term), document.text))
+        if uses <= MAX_TERM_USES:
+            out.append(term)
+    return out
 
 
 _PROHIBITIVE_HEADING = re.compile(

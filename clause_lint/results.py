@@ -53,14 +53,35 @@ class Evidence:
             "end": self.end,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Evidence":
+        """Inverse of :meth:`to_dict`; also reads ``block``, which to_dict leaves out."""
+        return cls(**{k: d[k] for k in _EVIDENCE_KEYS if k in d})
+
+
+_EVIDENCE_KEYS = ("text", "reason", "role", "section", "page", "line", "paragraph", "start", "end", "block")
+
 
 @dataclass
 class Suppression:
     by: str  # "inline", "waiver" or "baseline"
     reason: Optional[str] = None
+    # Where the suppression was written ("FILE:LINE") and, for waivers, who approved
+    # it and until when; shown in JSON only when set, so the basic shape stays.
+    source: Optional[str] = None
+    approved_by: Optional[str] = None
+    expires: Optional[str] = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"by": self.by, "reason": self.reason}
+        out: dict[str, Any] = {"by": self.by, "reason": self.reason}
+        for key in ("source", "approved_by", "expires"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Suppression":
+        return cls(by=d["by"], reason=d.get("reason"))
 
 
 @dataclass
@@ -101,6 +122,18 @@ class RuleResult:
             out["suppressed"] = self.suppressed.to_dict()
         return out
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "RuleResult":
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            rule=d["rule"], pack=d["pack"], name=d["name"], title=d["title"], status=d["status"],
+            severity=d["severity"], message=d["message"],
+            evidence=[Evidence.from_dict(e) for e in d.get("evidence") or []],
+            remediation=d.get("remediation"), reference=d.get("reference"),
+            suppressed=Suppression.from_dict(d["suppressed"]) if d.get("suppressed") else None,
+            fingerprint=d.get("fingerprint"),
+        )
+
 
 @dataclass
 class DocumentError:
@@ -109,6 +142,10 @@ class DocumentError:
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "DocumentError":
+        return cls(code=d["code"], message=d["message"])
 
 
 @dataclass
@@ -131,6 +168,19 @@ class DocumentResult:
             "warnings": list(self.warnings),
             "results": [r.to_dict() for r in self.results],
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "DocumentResult":
+        """Inverse of :meth:`to_dict`; also reads ``pages`` and ``numbering_resolved``
+        (which to_dict leaves out) when present."""
+        return cls(
+            path=d["path"], format=d.get("format"),
+            error=DocumentError.from_dict(d["error"]) if d.get("error") else None,
+            applicable={str(k): bool(v) for k, v in (d.get("applicable") or {}).items()},
+            results=[RuleResult.from_dict(r) for r in d.get("results") or []],
+            warnings=list(d.get("warnings") or []),
+            pages=d.get("pages"), numbering_resolved=d.get("numbering_resolved"),
+        )
 
 
 @dataclass

@@ -28,4 +28,12 @@ class Settings:
     fail_on: str = "error"
     format: str = "text"
     limits: Limits = DEFAULT_LIMITS
+    jobs: Optional[int] = None  # worker processes; None: one per CPU; 1: in process
+    cache_dir: Optional[str] = None  # result cache folder (clause_lint.cache); None: no cache
     config_path: Optional[str] = None  # the config file these settings came from
+    # Where each key was set in the config file ("FILE:LINE:COL"), for error messages.
+    origins: dict[str, str] = field(default_factory=dict)
+    waivers: Optional[str] = None  # waiver file (clause_lint.suppress)
+    strict_waivers: bool = False  # expired or unused waivers fail the run
+    baseline: Optional[str] = None  # baseline file to read (clause_lint.baseline)
+    write_baseline: Optional[str] = None  # baseline file to write from this run

@@ -9,6 +9,7 @@ name second, so a PDF renamed ``.docx`` is read as the PDF it is (with a warning
 from __future__ import annotations
 
 import os
+import stat
 import zipfile
 import io
 from typing import Callable, Optional
@@ -160,7 +161,13 @@ def read_bytes(data: bytes, path: str, limits: Limits = DEFAULT_LIMITS) -> Extra
 def read_path(path: str, limits: Limits = DEFAULT_LIMITS) -> Extracted:
     """Read the file at ``path``; size is checked before the file is loaded."""
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise UnreadableFile("is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            # A FIFO would block the run forever, /dev/zero never ends: regular files only.
+            raise UnreadableFile("not a regular file (device, pipe or socket)")
+        size = st.st_size
         if size > limits.max_file_bytes:
             raise LimitExceeded(f"file is {size:,} bytes, over the limit of {limits.max_file_bytes:,} (max_file_bytes)")
         with open(path, "rb") as fh:
