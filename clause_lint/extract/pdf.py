@@ -52,6 +52,11 @@ BAND = 0.12
 REPEAT_SHARE = 0.5
 # Lines per page end considered for header/footer removal.
 EDGE_LINES = 4
+# PDFium's text page costs ~130 bytes per character and aborts the process when memory
+# runs out, so a page whose text objects could hold more than this many characters is
+# refused before its text page is built (a dense real page has ~10,000).
+MAX_PAGE_TEXT_ESTIMATE = 2_000_000
+MAX_PAGE_OBJECTS = 1_000_000
 # Below this many non-space characters a page counts as having no text layer.
 MIN_PAGE_CHARS = 20
 # Word quality (share of word-like tokens) under which an OCR layer is called noise.
@@ -276,6 +281,7 @@ def _read_page(doc: "pdfium.PdfDocument", index: int) -> _Page:
         left, bottom, right, top = page.get_cropbox()
         width, height = right - left, top - bottom
         result = _Page(number=index + 1, width=width, height=height)
+        _check_page_text_size(page, index + 1)
         textpage = page.get_textpage()
         segs, rotated, hidden_runs, runs = _page_segments(textpage, top, left)
         result.rotated_lines = rotated
@@ -293,6 +299,49 @@ def _read_page(doc: "pdfium.PdfDocument", index: int) -> _Page:
         if textpage is not None:
             textpage.close()
         page.close()
+
+
+def _check_page_text_size(page, number: int) -> None:
+    """Refuse a page whose text could exhaust memory, before PDFium lays it out.
+
+    PDFium gives no character count without building the text page, so it is
+    estimated from each text object's extent in units of its font size (a character
+    is at least ~0.1 em wide). Text objects inside form XObjects count too.
+    """
+    bounds = [ctypes.c_float() for _ in range(4)]
+    size = ctypes.c_float()
+    matrix = pdfium_c.FS_MATRIX()
+    estimate = 0.0
+    seen = 0
+    stack = [(pdfium_c.FPDFPage_CountObjects(page.raw), lambda i: pdfium_c.FPDFPage_GetObject(page.raw, i))]
+    while stack:
+        count, get = stack.pop()
+        for i in range(max(count, 0)):
+            seen += 1
+            if seen > MAX_PAGE_OBJECTS:
+                raise LimitExceeded(f"page {number} has over {MAX_PAGE_OBJECTS:,} drawing objects (refused)")
+            obj = get(i)
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+                stack.append((pdfium_c.FPDFFormObj_CountObjects(obj),
+                              lambda j, o=obj: pdfium_c.FPDFFormObj_GetObject(o, j)))
+                continue
+            if kind != pdfium_c.FPDF_PAGEOBJ_TEXT or not pdfium_c.FPDFPageObj_GetBounds(obj, *bounds):
+                continue
+            w = abs(bounds[2].value - bounds[0].value)
+            h = abs(bounds[3].value - bounds[1].value)
+            em = 0.0
+            if pdfium_c.FPDFTextObj_GetFontSize(obj, size) and pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+                em = abs(size.value) * math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+            if not em > 0 or not math.isfinite(em):
+                em = min(w, h)
+            extent = max(w, h)
+            estimate += 1.0 + (extent / (0.1 * em) if em > 0 and math.isfinite(extent) else 0.0)
+            if estimate > MAX_PAGE_TEXT_ESTIMATE:
+                raise LimitExceeded(
+                    f"page {number} holds more text than a page can (an estimated {estimate:,.0f}+ characters; "
+                    f"refused before layout)"
+                )
 
 
 def _page_segments(textpage, page_top: float, page_left: float) -> tuple[list[_Seg], int, int, int]:
@@ -963,7 +1012,7 @@ def _join_lines(lines: list[str]) -> str:
     """Join a paragraph's lines, undoing hyphenation at line ends."""
     out = lines[0]
     for line in lines[1:]:
-        if _HYPHEN_END.search(out):
+        if _HYPHEN_END.search(out[-2:]):  # the pattern is two characters at the end: don't rescan
             if line[:1].islower():
                 out = out[:-1] + line  # "exam-" + "ple" → "example"
             else:
