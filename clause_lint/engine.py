@@ -20,11 +20,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from . import grammar
 from .grammar import Cue
+from .matching import AnchoredMatcher
 from .model import Block, Document
 from .nlp import get_nlp
 from .results import (
@@ -61,7 +62,7 @@ class CompiledPack:
         self.pack = pack
         self.lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.tokens = Matcher(nlp.vocab)
+        self.tokens = AnchoredMatcher(nlp.vocab)
         self.not_within: dict[str, tuple[str, ...]] = {}
         for name, concept in pack.concepts.items():
             if concept.get("terms"):
@@ -76,8 +77,8 @@ class CompiledPack:
         self.strings = nlp.vocab.strings
 
     def matches(self, doc: Doc) -> list[ConceptMatch]:
-        raw: list[tuple[str, int, int]] = []
-        for matcher in (self.lemma, self.lower, self.tokens):
+        raw: list[tuple[str, int, int]] = list(self.tokens(doc))
+        for matcher in (self.lemma, self.lower):
             for match_id, start, end in matcher(doc):
                 raw.append((self.strings[match_id], start, end))
         if not raw:
@@ -539,7 +540,7 @@ def _expandable_terms(document: Document) -> list[str]:
     for term in document.defined_terms:
         if len(term) < 3 or not term[0].isupper() or term.lower() in _NOT_EXPANDED:
             continue
-        uses = len(re.findall(r"(?<![\w])" + re.escape(term), document.text))
+        uses = document.text.count(term)
         if uses <= MAX_TERM_USES:
             out.append(term)
     return out

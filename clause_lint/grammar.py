@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
+
+from .matching import AnchoredMatcher
 
 PROHIBITION = "prohibition"
 OBLIGATION = "obligation"
@@ -202,9 +203,10 @@ class CarveOutSpan:
 
 @dataclass
 class _Compiled:
-    matcher: Matcher
-    carve: Matcher
-    info: dict[int, tuple[str, bool, str]]
+    matcher: AnchoredMatcher
+    carve: AnchoredMatcher
+    info: dict[str, tuple[str, bool, str]]
+    order: dict[str, int]
 
 
 @lru_cache(maxsize=1)
@@ -212,45 +214,53 @@ def _compiled() -> _Compiled:
     from .nlp import get_nlp
 
     vocab = get_nlp().vocab
-    matcher = Matcher(vocab)
-    info: dict[int, tuple[str, bool, str]] = {}
+    matcher = AnchoredMatcher(vocab)
+    info: dict[str, tuple[str, bool, str]] = {}
+    order: dict[str, int] = {}
     for i, (force, binding, label, patterns) in enumerate(CUES):
-        key = f"cue-{i}-{force}"
+        key = f"cue-{i:02d}-{force}"
         matcher.add(key, patterns)
-        info[vocab.strings[key]] = (force, binding, label)
-    carve = Matcher(vocab)
+        info[key] = (force, binding, label)
+        order[key] = i
+    carve = AnchoredMatcher(vocab)
     carve.add("carve", CARVE_OUT_CUES)
     carve.add(CONDITION, CONDITION_CUES)
-    return _Compiled(matcher, carve, info)
+    return _Compiled(matcher, carve, info, order)
 
 
 def find_cues(doc: Doc) -> list[Cue]:
     """Deontic cues in ``doc``, overlaps resolved longest-first, in order."""
     comp = _compiled()
-    spans = []
-    for match_id, start, end in comp.matcher(doc):
-        span = Span(doc, start, end, label=match_id)
-        spans.append(span)
+    found = comp.matcher(doc)
     # Longest wins; for equal length, the earlier-defined (more specific) cue group.
-    order = {mid: i for i, mid in enumerate(comp.info)}
-    spans.sort(key=lambda s: (-(s.end - s.start), order.get(s.label, 99), s.start))
-    chosen: list[Span] = []
+    found.sort(key=lambda m: (-(m[2] - m[1]), comp.order.get(m[0], 99), m[1]))
+    chosen: list[tuple[str, int, int]] = []
     taken: set[int] = set()
-    for span in spans:
-        if any(t in taken for t in range(span.start, span.end)):
+    for key, start, end in found:
+        if any(t in taken for t in range(start, end)):
             continue
-        chosen.append(span)
-        taken.update(range(span.start, span.end))
+        chosen.append((key, start, end))
+        taken.update(range(start, end))
     out: list[Cue] = []
     prohibited_in: set[int] = set()  # sentence starts with a prohibition so far
-    for span in sorted(chosen, key=lambda s: s.start):
-        force, binding, label = comp.info[span.label]
-        sent = span.sent.start if doc.has_annotation("SENT_START") else 0
+    sent_of = _sentence_starts(doc) if chosen else []
+    for key, start, end in sorted(chosen, key=lambda m: m[1]):
+        force, binding, label = comp.info[key]
+        span = doc[start:end]
+        sent = sent_of[start]
         if label == PERMISSION_VERB and sent in prohibited_in:
             continue
         if force == PROHIBITION:
             prohibited_in.add(sent)
         out.append(Cue(force, binding, label, span.start, span.end, span.text))
+    return out
+
+
+def _sentence_starts(doc: Doc) -> list[int]:
+    """For each token, the index of the first token of its sentence."""
+    out: list[int] = []
+    for sent in doc.sents:
+        out.extend([sent.start] * (sent.end - sent.start))
     return out
 
 
@@ -263,6 +273,7 @@ def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]]) -> list[CarveO
     comp = _compiled()
     cond_id = doc.vocab.strings[CONDITION]
     matches = filter_spans([Span(doc, s, e, label=m) for m, s, e in comp.carve(doc)])
+    # (Span labels are hashes; filter_spans keeps the longest of overlapping cues.)
     out: list[CarveOutSpan] = []
     for span in matches:
         sent_end = next((e for s, e in sent_bounds if s <= span.start < e), len(doc))
