@@ -1,0 +1,312 @@
+"""A result cache, so that re-checking unchanged documents costs a file hash.
+
+An entry is one :class:`~clause_lint.results.DocumentResult` as JSON, keyed by
+everything that can change it:
+
+* the document's bytes (SHA-256) and its file extension (which picks the reader);
+* the packs: the bytes of every pack file ``--pack`` resolves to, in order (their
+  names and versions are inside);
+* clause-lint itself: its version, a hash of its own source files (so a development
+  checkout never serves results of older code) and the versions of the libraries
+  that read documents or tokenise text;
+* the settings that change results: ``assume_applicable``, ``select``/``ignore``,
+  severity overrides and the resource limits.
+
+Beside the entries, a *manifest* per run key stores the pack titles and the selected
+rules, which the reporters need. With every document found in the cache and the
+manifest present, a run builds neither the packs nor the spaCy pipeline: that is
+what makes a pre-commit hook over an unchanged repository return at once.
+
+Entries live in ``.clause-lint-cache/`` in the current folder, or in
+``$CLAUSE_LINT_CACHE_DIR``, or where ``--cache-dir`` says. The folder holds a
+``.gitignore`` of ``*`` so it is never committed. Writes are atomic (temporary file
+then :func:`os.replace`), so parallel runs never see half an entry; an entry that
+cannot be read or parsed, or whose checksum does not match, is a miss. Errors (unreadable files) are never cached.
+Nothing here ever fails a run: a cache that cannot be written is simply not used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+from . import __version__
+from .results import DocumentResult, PackInfo, Report
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .settings import Settings
+
+CACHE_ENV = "CLAUSE_LINT_CACHE_DIR"
+DEFAULT_CACHE_DIR = ".clause-lint-cache"
+#: Bumped whenever the layout or the JSON shape of entries changes.
+CACHE_FORMAT = 1
+
+# Libraries whose version can change what a document reads as or how it is judged.
+_RELEVANT_DISTRIBUTIONS = (
+    "spacy", "spacy-lookups-data", "lxml", "pdfplumber", "pypdfium2", "pdfminer.six",
+    "beautifulsoup4", "markdown-it-py", "charset-normalizer", "PyYAML",
+)
+
+
+def default_cache_dir() -> str:
+    """``$CLAUSE_LINT_CACHE_DIR`` when set, else ``.clause-lint-cache`` here."""
+    return os.environ.get(CACHE_ENV) or DEFAULT_CACHE_DIR
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def tool_fingerprint() -> str:
+    """clause-lint's version, its source files and the versions of its readers' libraries."""
+    from importlib import metadata
+
+    h = hashlib.sha256(f"clause-lint {__version__}\0".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json", ".yaml") and "__pycache__" not in path.parts and path.is_file():
+            h.update(path.relative_to(package).as_posix().encode() + b"\0")
+            h.update(_sha256(path.read_bytes()).encode())
+    for dist in _RELEVANT_DISTRIBUTIONS:
+        try:
+            version = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        h.update(f"{dist}={version}\0".encode())
+    return h.hexdigest()
+
+
+def packs_fingerprint(specs: list[str]) -> str:
+    """Hash of the bytes of every pack file ``specs`` resolve to, in order.
+
+    Raises :class:`~clause_lint.errors.PackError` for a spec that names nothing, as
+    loading the packs would.
+    """
+    from .rules.loader import resolve_pack
+
+    h = hashlib.sha256()
+    for spec in specs:
+        for path in resolve_pack(spec):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                data = b"\0unreadable\0" + str(path).encode()  # loading will report it
+            h.update(_sha256(data).encode() + b"\0")
+    return h.hexdigest()
+
+
+def settings_material(settings: "Settings") -> dict[str, Any]:
+    """The settings that change a document's results (not output or fail level)."""
+    return {
+        "packs": list(settings.packs),
+        "assume_applicable": bool(settings.assume_applicable),
+        "select": sorted(settings.select) if settings.select is not None else None,
+        "ignore": sorted(settings.ignore),
+        "severity": {k: dict(sorted(v.items())) for k, v in sorted(settings.severity.items())},
+        "limits": dataclasses.asdict(settings.limits),
+    }
+
+
+class ResultCache:
+    """Document results on disk, for one combination of tool, packs and settings."""
+
+    def __init__(self, directory: str, settings: "Settings") -> None:
+        self.directory = Path(directory)
+        self.limits = settings.limits
+        material = {
+            "format": CACHE_FORMAT,
+            "tool": tool_fingerprint(),
+            "packs": packs_fingerprint(list(settings.packs)),
+            "settings": settings_material(settings),
+        }
+        self.run_key = _sha256(json.dumps(material, sort_keys=True).encode())
+        self.hits = 0
+        self.misses = 0
+        self._keys: dict[str, str] = {}
+        self._prepared = False
+
+    # ---- keys and paths
+
+    def key_for(self, path: str) -> Optional[str]:
+        """The entry key for the file at ``path``, or None if it cannot be read here."""
+        if path in self._keys:
+            return self._keys[path]
+        try:
+            if os.path.getsize(path) > self.limits.max_file_bytes:
+                return None  # the reader reports the limit; not worth hashing
+            with open(path, "rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest() if hasattr(hashlib, "file_digest") else _sha256(fh.read())
+        except OSError:
+            return None
+        ext = os.path.splitext(path)[1].lower()
+        key = _sha256(f"{self.run_key}\0{ext}\0{digest}".encode())
+        self._keys[path] = key
+        return key
+
+    def _entry_path(self, key: str) -> Path:
+        return self.directory / f"v{CACHE_FORMAT}" / "results" / key[:2] / f"{key}.json"
+
+    def _manifest_path(self) -> Path:
+        return self.directory / f"v{CACHE_FORMAT}" / "runs" / f"{self.run_key}.json"
+
+    # ---- documents
+
+    def get(self, path: str) -> Optional[DocumentResult]:
+        """The cached result for ``path`` (with ``path`` set), or None."""
+        key = self.key_for(path)
+        data = self._read_entry(key) if key else None
+        result = None
+        if data is not None:
+            try:
+                result = DocumentResult.from_dict(data)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                result = None  # a foreign entry is a miss
+        if result is None:
+            self.misses += 1
+            return None
+        result.path = path
+        self.hits += 1
+        return result
+
+    def put(self, path: str, result: DocumentResult) -> None:
+        if result.error is not None:
+            return  # errors are cheap to reproduce and may be transient
+        key = self.key_for(path)
+        if key is None:
+            return
+        payload = result.to_dict()
+        payload["pages"] = result.pages
+        payload["numbering_resolved"] = result.numbering_resolved
+        for r_in, r_out in zip(result.results, payload["results"]):
+            for ev, ev_out in zip(r_in.evidence, r_out["evidence"]):
+                ev_out["block"] = ev.block
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        header = json.dumps({"key": key, "digest": _sha256(body)}).encode("ascii")
+        self._write_bytes(self._entry_path(key), header + b"\n" + body)
+
+    # ---- the run manifest: what the reporters need besides documents
+
+    def load_report(self, documents: list[DocumentResult]) -> Optional[Report]:
+        """A report of ``documents`` from the stored manifest, or None if there is none."""
+        data = self._read(self._manifest_path())
+        if data is None or data.get("key") != self.run_key:
+            return None
+        try:
+            from .rules.model import Criterion, Rule
+
+            rules = []
+            for raw in data["rules"]:
+                rule = _restore(Rule, raw)
+                rule.criteria = [_restore(Criterion, c) for c in raw.get("criteria", [])]
+                rules.append(rule)
+            packs = [PackInfo(p["name"], p["version"], p.get("title", "")) for p in data["packs"]]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        return Report(tool_version=__version__, packs=packs, documents=documents, rules=rules)
+
+    def save_report_manifest(self, report: Report) -> None:
+        try:
+            rules = [dataclasses.asdict(r) for r in report.rules]
+        except TypeError:
+            return  # rules that are not dataclasses cannot be stored; runs will rebuild
+        self._write(
+            self._manifest_path(),
+            {
+                "key": self.run_key,
+                "packs": [{"name": p.name, "version": p.version, "title": p.title} for p in report.packs],
+                "rules": rules,
+            },
+        )
+
+    # ---- files
+
+    def _read_entry(self, key: str) -> Optional[dict[str, Any]]:
+        """An entry is a header line (key and SHA-256 of the rest) and the result's JSON:
+        the checksum is verified on the bytes, without serialising anything again."""
+        try:
+            with open(self._entry_path(key), "rb") as fh:
+                header, _, body = fh.read().partition(b"\n")
+            meta = json.loads(header)
+            if not isinstance(meta, dict) or meta.get("key") != key or meta.get("digest") != _sha256(body):
+                return None
+            data = json.loads(body)
+        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _read(self, path: Path) -> Optional[dict[str, Any]]:
+        try:
+            with open(path, "rb") as fh:
+                data = json.loads(fh.read())
+        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _prepare(self) -> bool:
+        """Create the folder with a .gitignore and CACHEDIR.TAG, once."""
+        if self._prepared:
+            return True
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            ignore = self.directory / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by clause-lint: this folder is a cache.\n*\n", encoding="utf-8")
+            tag = self.directory / "CACHEDIR.TAG"
+            if not tag.exists():
+                tag.write_text(
+                    "Signature: 8a477f597d28d172789f06886806bc55\n"
+                    "# This file is a cache directory tag created by clause-lint.\n",
+                    encoding="utf-8",
+                )
+        except OSError:
+            return False
+        self._prepared = True
+        return True
+
+    def _write(self, path: Path, data: dict[str, Any]) -> None:
+        self._write_bytes(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+    def _write_bytes(self, path: Path, data: bytes) -> None:
+        if not self._prepare():
+            return
+        tmp = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+            tmp = None
+        except OSError:
+            pass  # a read-only or full disk: run without caching
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+
+
+def _restore(cls: Any, raw: dict[str, Any]) -> Any:
+    """Rebuild a dataclass from ``asdict`` output: unknown keys dropped, tuples back."""
+    values = {}
+    for f in dataclasses.fields(cls):
+        if f.name in raw:
+            v = raw[f.name]
+            values[f.name] = tuple(v) if isinstance(f.default, tuple) and isinstance(v, list) else v
+    return cls(**values)
+
+
+def open_cache(settings: "Settings") -> Optional[ResultCache]:
+    """The cache the settings ask for (``settings.cache_dir``), or None."""
+    directory = getattr(settings, "cache_dir", None)
+    if not directory:
+        return None
+    return ResultCache(directory, settings)
