@@ -389,8 +389,8 @@ class _Analysis:
             return self._units[key]
         units: list[Unit] = []
         for index, block in self.blocks.items():
-            if not block.operative or block.non_operative_reason == "definition":
-                continue
+            if not block.operative:
+                continue  # headings, recitals, contents; definitions do count
             doc = self.docs[index]
             matches = self.matches(compiled, index, doc)
             sents = self.sentences[index]
