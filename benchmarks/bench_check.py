@@ -1,0 +1,87 @@
+"""Throughput of the whole check (read, structure, engine) and start-up cost.
+
+Prints figures; asserts nothing (targets are judged by people reading them):
+
+- pages of contract text per second per core after start-up, over the bundled
+  samples and the development corpus when it is present (a "page" is 3,000
+  characters of extracted text, about 500 words; PDF pages are also shown);
+- wall time of ``clause-lint check sample_contracts/`` in a fresh process,
+  cache off, one job — start-up included.
+
+Run: ``python benchmarks/bench_check.py [--repeat N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+CHARS_PER_PAGE = 3000
+
+
+def _files(folder: str) -> list[str]:
+    exts = (".docx", ".pdf", ".md", ".txt", ".html")
+    return sorted(f for f in glob.glob(os.path.join(folder, "**", "*"), recursive=True) if f.endswith(exts))
+
+
+def throughput(files: list[str], repeat: int) -> tuple[float, int, float]:
+    from clause_lint.api import Linter, Options, load_document
+
+    linter = Linter(options=Options(assume_applicable=True))
+    # Warm up: the first document pays for lazy tables.
+    chars = 0
+    best = float("inf")
+    for _ in range(repeat):
+        chars = 0
+        t0 = time.process_time()
+        for f in files:
+            try:
+                doc = load_document(f)
+            except Exception:
+                continue
+            chars += len(doc.text)
+            linter.check_document(doc)
+        best = min(best, time.process_time() - t0)
+    return best, chars, chars / CHARS_PER_PAGE / best if best else 0.0
+
+
+def startup_run(folder: str) -> float:
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "clause_lint", "check", folder, "--no-cache", "--jobs", "1", "--format", "json"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+    )
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=2)
+    args = ap.parse_args()
+
+    sets = [("sample_contracts", _files(os.path.join(ROOT, "sample_contracts")))]
+    corpus = os.path.join(ROOT, "..", "shared", "corpus")
+    if os.path.isdir(corpus):
+        sets.append(("corpus (docs + bin)", _files(corpus)))
+
+    print(f"{'set':<22} {'files':>5} {'chars':>10} {'pages':>7} {'cpu s':>7} {'pages/s/core':>13}")
+    for name, files in sets:
+        seconds, chars, rate = throughput(files, args.repeat)
+        print(f"{name:<22} {len(files):>5} {chars:>10,} {chars / CHARS_PER_PAGE:>7.0f} {seconds:>7.2f} {rate:>13.0f}")
+    print("(target: >= 100 pages/s/core; a page = 3,000 characters of extracted text)")
+
+    runs = [startup_run("sample_contracts/") for _ in range(3)]
+    print(f"\nclause-lint check sample_contracts/ (fresh process, --no-cache, --jobs 1): "
+          f"best {min(runs):.2f} s, median {sorted(runs)[1]:.2f} s (target < 3 s)")
+
+
+if __name__ == "__main__":
+    main()
