@@ -33,6 +33,7 @@ CRASH_MESSAGE = (
 )
 MAX_CHUNK = 8
 # Without fork, use a pool only with at least this many documents per worker.
+FORK_MIN_PER_WORKER = 4
 SPAWN_MIN_PER_WORKER = 4
 # Windows cannot wait on more than 61 process handles.
 MAX_WORKERS = 61 if sys.platform == "win32" else 256
@@ -123,7 +124,9 @@ def _worth_a_pool(total: int, jobs: int) -> bool:
     """Forked workers cost next to nothing; spawned ones each build a linter (seconds),
     which pays off only with a few documents per worker."""
     if _context().get_start_method() == "fork":
-        return True
+        # Even forked workers cost a few tenths of a second to start and feed; a
+        # handful of documents is checked faster in this process.
+        return total >= FORK_MIN_PER_WORKER * min(jobs, total)
     return total >= SPAWN_MIN_PER_WORKER * min(jobs, total)
 
 
