@@ -88,6 +88,20 @@ def requirements(pattern: list[dict[str, Any]]) -> list[tuple[str, frozenset[str
     return out
 
 
+def _fixed(pattern: list[dict[str, Any]]) -> Optional[list[tuple[bool, frozenset[str]]]]:
+    """For a pattern of plain word tests only (no operators, no other attributes),
+    the sequence of ``(is_lemma, words)``; such patterns are matched without spaCy."""
+    out = []
+    for spec in pattern:
+        if "OP" in spec or len(spec) != 1:
+            return None
+        words = _words(spec)
+        if words is None:
+            return None
+        out.append((words[0] == "LEMMA", words[1]))
+    return out or None
+
+
 class AnchoredMatcher:
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
@@ -99,6 +113,8 @@ class AnchoredMatcher:
         self._by_lemma: dict[int, set[int]] = {}
         # per matcher: the other required tokens, as (is_lemma, word hashes)
         self._checks: list[list[tuple[bool, frozenset[int]]]] = []
+        # per matcher: a fixed word sequence matched directly, or None
+        self._fixed: list[Optional[list[tuple[bool, frozenset[int]]]]] = []
 
     def add(self, key: str, patterns: Iterable[list[dict[str, Any]]]) -> None:
         """Add ``patterns`` under ``key``, one small spaCy matcher per pattern.
@@ -116,6 +132,10 @@ class AnchoredMatcher:
             self._checks.append(
                 [(attr == "LEMMA", frozenset(strings.add(w) for w in words))
                  for attr, words in requirements(pattern) if (attr, words) != found]
+            )
+            fixed = _fixed(pattern)
+            self._fixed.append(
+                None if fixed is None else [(is_lemma, frozenset(strings.add(w) for w in words)) for is_lemma, words in fixed]
             )
             if found is None:
                 self._always.add(idx)
@@ -160,6 +180,13 @@ class AnchoredMatcher:
                 if any((lemmas if is_lemma else lowers).isdisjoint(words) for is_lemma, words in checks[idx]):
                     continue
                 key = self._keys[idx]
+                fixed = self._fixed[idx]
+                if fixed is not None:
+                    n = len(fixed)
+                    for i in range(len(rows) - n + 1):
+                        if all(rows[i + j][1 if is_lemma else 0] in words for j, (is_lemma, words) in enumerate(fixed)):
+                            out.add((key, i + offset, i + n + offset))
+                    continue
                 for _, start, end in self._matchers[idx](sent):
                     out.add((key, start + offset, end + offset))
         return sorted(out, key=lambda m: (m[1], m[2], m[0]))
