@@ -113,6 +113,7 @@ class Sentence:
     cues: list[Cue]
     carve_outs: list[grammar.CarveOutSpan]
     notwithstanding: bool
+    semicolons: tuple[int, ...] = ()  # token offsets of ';' in the sentence
 
     @property
     def text(self) -> str:
@@ -178,6 +179,7 @@ def _sentences(block: Block, doc: Doc) -> list[Sentence]:
                 cues=[c for c in cues if start <= c.start < end],
                 carve_outs=[c for c in carves if start <= c.start < end],
                 notwithstanding=any(t.lower_ == "notwithstanding" for t in doc[start:end]),
+                semicolons=tuple(t.i for t in doc[start:end] if t.text == ";"),
             )
         )
     return out
@@ -210,11 +212,36 @@ def _governing_cue(sentence: Sentence, pos: int, scope_pos: Optional[int] = None
         if not _inside(c.start, sentence.carve_outs) or any(k.start <= c.start < k.end for k in scopes)
     ]
     before = [c for c in usable if c.start < pos]
+    if sentence.semicolons:
+        # In an inline list ("shall not (a) …; (b) …"), the cue of the opening
+        # segment reaches every item, but an item's own cue stops at its ";".
+        seg = _segment(sentence, pos)
+        before = [
+            c for c in before
+            if _segment(sentence, c.start) == seg or (_segment(sentence, c.start) == 0 and _opens_list(sentence, c))
+        ]
     conditions = [k for k in scopes if k.kind == grammar.CONDITION]
     if conditions:
         inner = [c for c in before if c.start >= conditions[-1].start]
         return inner[-1] if inner else _CONDITION_CUE
     return before[-1] if before else None
+
+
+_ENUMERATOR = re.compile(r"\((?:[a-z]{1,2}|[ivxl]{1,6}|\d{1,2})\)|:")
+
+
+def _opens_list(sentence: Sentence, cue: Cue) -> bool:
+    """Whether ``cue`` introduces an inline list: an enumerator ("(a)", "(i)") or a
+    colon follows it in the sentence's first ';'-segment."""
+    end = sentence.semicolons[0] if sentence.semicolons else sentence.end
+    if cue.end >= end:
+        return False
+    return bool(_ENUMERATOR.search(sentence.doc[cue.end:end].text))
+
+
+def _segment(sentence: Sentence, pos: int) -> int:
+    """Index of the ';'-separated segment of the sentence that holds token ``pos``."""
+    return sum(1 for p in sentence.semicolons if p < pos)
 
 
 def _following_cue(sentence: Sentence, pos: int) -> Optional[Cue]:

@@ -148,6 +148,7 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [_l("no"), _l("restriction", "restrictions", "limitation", "limitations"), _l("on", "upon", "of")],
         [_l("without"), _l("restriction")],
         [{"LOWER": {"IN": BE}}, _l("not"), _l("prohibited", "restricted", "precluded", "prevented")],
+        [_l("do", "does", "shall", "will"), _l("not"), _l("constitute", "amount"), _opt("to"), _opt("a", "an"), _l("prohibited", "breach", "violation", "infringement")],
         [_l("free"), _l("to")],
     ]),
     # A bare verb of permission: dropped after a prohibition in the same sentence,
