@@ -23,6 +23,7 @@ import numpy
 from spacy.attrs import LEMMA, LOWER, SENT_START
 from spacy.strings import StringStore
 from spacy.symbols import ORTH
+from spacy.util import compile_infix_regex
 from spacy.tokens import Doc
 
 ABBREVIATIONS = (
@@ -109,6 +110,9 @@ def get_nlp() -> Language:
             continue
         nlp.tokenizer.add_special_case(abbr, [{ORTH: abbr}])
     nlp.tokenizer.token_match = CLAUSE_NUMBER.match
+    # ";" always separates ("this Section;(x) reverse engineer" is two list items).
+    infixes = list(nlp.Defaults.infixes) + [r";"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.add_pipe("clause_lint_lemmas")
     nlp.add_pipe("clause_lint_sentences")
     return nlp
