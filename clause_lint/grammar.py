@@ -100,7 +100,7 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": BE}}, _l("prohibited", "forbidden", "banned", "barred", "precluded", "restricted", "disallowed", "proscribed", "excluded")],
         [_l("prohibited", "forbidden", "banned", "disallowed", "proscribed", "unauthorized", "unauthorised", "impermissible")],
         [{"LEMMA": {"IN": ["prohibit", "forbid", "ban", "bar", "preclude", "proscribe"]}}],
-        [{"LEMMA": "refrain"}, _l("from")],
+        [{"LOWER": {"IN": BINDING_MODALS + ["agree", "agrees", "undertake", "undertakes"]}, "OP": "?"}, _opt("to"), {"LEMMA": "refrain"}, _l("from")],
         [_l("in", "under"), _l("no"), _l("event", "case", "circumstance", "circumstances"), {"LOWER": {"IN": MODALS}, "OP": "?"}],
         [_l("no"), {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "other", "such", "party"]}, "OP": "{1,4}"}, {"LOWER": {"IN": BINDING_MODALS}}],
         [_l("neither"), {"OP": "{1,6}", "IS_PUNCT": False}, _l("nor"), {"OP": "{1,4}", "IS_PUNCT": False}, {"LOWER": {"IN": BINDING_MODALS}}],
@@ -289,6 +289,8 @@ def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]]) -> list[CarveO
             if text == "," and end + 1 < limit and doc[end + 1].lower_ in ("and", "or", "but") and end - span.start > 6:
                 break
             end += 1
+        while end > span.end and doc[end - 1].is_punct:
+            end -= 1  # the sentence's full stop is not part of the carve-out
         kind = CONDITION if span.label == cond_id else "carve"
         out.append(CarveOutSpan(span.start, end, doc[span.start:end].text, kind))
     return out

@@ -1,0 +1,100 @@
+"""The legal-aware pipeline and the grammar of obligation."""
+
+from __future__ import annotations
+
+import pytest
+
+from clause_lint import grammar
+from clause_lint.nlp import get_nlp
+
+
+def sents(text: str) -> list[str]:
+    return [s.text for s in get_nlp()(text).sents]
+
+
+def test_abbreviations_and_clause_numbers_do_not_split() -> None:
+    text = ("Under Sec. 4.2(b)(iii) of the U.S. Code, Acme Inc. and Beta Corp. agree, per Art. 5 and cl. 7 "
+            "No. 3, to the terms, e.g. notice. The next sentence starts here.")
+    assert sents(text) == [text[: text.index(" The next")], "The next sentence starts here."]
+    tokens = [t.text for t in get_nlp()(text)]
+    for kept in ("Sec.", "4.2(b)(iii)", "U.S.", "Inc.", "Corp.", "Art.", "cl.", "No.", "e.g."):
+        assert kept in tokens, kept
+
+
+def test_list_items_after_a_full_stop_start_sentences() -> None:
+    assert sents("Customer shall not use it. (b) Nor sell it.") == ["Customer shall not use it.", "(b) Nor sell it."]
+    assert sents("See clause 4. of the schedule.") == ["See clause 4. of the schedule."]
+
+
+def test_lemmas_ignore_case() -> None:
+    doc = get_nlp()("Weapons Systems SURVEILLANCE targeting")
+    assert [t.lemma_ for t in doc] == ["weapon", "system", "surveillance", "target"]
+
+
+def test_semicolons_split_tokens() -> None:
+    assert [t.text for t in get_nlp()("this Section;(x) use")][:4] == ["this", "Section", ";", "(x"]
+
+
+def force_of(text: str) -> list[tuple[str, bool, str]]:
+    return [(c.force, c.binding, c.text) for c in grammar.find_cues(get_nlp()(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "force", "binding", "cue"),
+    [
+        ("Customer shall not use it.", "prohibition", True, "shall not"),
+        ("Customer must not use it.", "prohibition", True, "must not"),
+        ("Licensee may not use it.", "prohibition", True, "may not"),
+        ("You won't use it.", "prohibition", True, "won't"),
+        ("Customer agrees not to use it.", "prohibition", True, "agrees not to"),
+        ("Customer is not permitted to use it.", "prohibition", True, "is not permitted"),
+        ("Such use is prohibited.", "prohibition", True, "is prohibited"),
+        ("Customer shall refrain from using it.", "prohibition", True, "shall refrain from"),
+        ("Under no circumstances may Customer use it.", "prohibition", True, "Under no circumstances may"),
+        ("In no event shall Customer use it.", "prohibition", True, "In no event shall"),
+        ("No Customer shall use it.", "prohibition", True, "No Customer shall"),
+        ("Customers should not use it.", "prohibition", False, "should not"),
+        ("The Software is not intended for use in weapons.", "prohibition", False, "is not intended for"),
+        ("Customer shall use it.", "obligation", True, "shall"),
+        ("Customer is required to use it.", "obligation", True, "is required to"),
+        ("We encourage customers to use it.", "obligation", False, "encourage"),
+        ("Provider strives to test it.", "obligation", False, "strives"),
+        ("Customer may use it.", "permission", True, "may"),
+        ("Customer is entitled to use it.", "permission", True, "is entitled"),
+        ("Provider reserves the right to audit.", "permission", True, "reserves the right"),
+        ("Nothing in this Agreement restricts Customer from testing.", "permission", True, "Nothing in this Agreement restricts"),
+        ("Provider shall not be liable for any use.", "disclaimer", True, "shall not be liable"),
+        ("Provider has no obligation to monitor use.", "disclaimer", True, "has no obligation"),
+    ],
+)
+def test_deontic_force(text: str, force: str, binding: bool, cue: str) -> None:
+    found = [c for c in force_of(text) if c[0] != grammar.NEUTRAL]
+    assert found, text
+    assert found[0] == (force, binding, cue), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "including but not limited to weapons",
+        "without limitation, weapons",
+        "no later than thirty days",
+        "whether or not the Customer agrees",
+    ],
+)
+def test_pseudo_negation_is_not_a_prohibition(text: str) -> None:
+    assert all(force != "prohibition" for force, _, _ in force_of(text)), force_of(text)
+
+
+def test_a_permission_verb_under_a_ban_is_its_object() -> None:
+    cues = force_of("Customer shall not (i) resell it or (ii) permit reverse engineering.")
+    assert [c[0] for c in cues] == ["prohibition"]
+
+
+def test_carve_outs_and_conditions() -> None:
+    doc = get_nlp()("Unless Provider consents in writing, Customer shall not use it if the law forbids it.")
+    spans = grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents])
+    assert [(s.kind, s.text) for s in spans] == [
+        ("carve", "Unless Provider consents in writing"),
+        ("condition", "if the law forbids it"),
+    ]
