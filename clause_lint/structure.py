@@ -71,6 +71,8 @@ _KEYWORDS = {
 }
 # Keywords that open a division of their own (a new Article closes the previous one).
 _TOP_KEYWORDS = {"Article", "Schedule", "Exhibit", "Annex", "Appendix", "Attachment", "Part", "Chapter"}
+# Divisions appended after the operative text: a signature block does not end them.
+_ANNEX_KEYWORDS = {"Schedule", "Exhibit", "Annex", "Appendix", "Attachment"}
 # Keywords under which a bare "1." is a sibling numbering, not a child (creative licences
 # write "Section I: Preamble" then "1. Definitions").
 _FLAT_KEYWORDS = {"Section", "§", "Clause", "Article", "Part", "Chapter"}
@@ -92,8 +94,12 @@ _KEYWORD_RE = re.compile(
     r"^(?P<kw>section|sec\.?|§§?|article|art\.|schedule|exhibit|annex|appendix|attachment|clause|part|chapter)"
     r"\s*(?P<num>\d{1,3}(?:\.\d{1,3})*[a-z]?|[ivxlc]{1,7}|[a-z])(?!\w|\.\w)"
     r"(?P<sub>(?:\([a-z0-9]{1,5}\))*)"
-    r"(?P<sep>\s*[.:)]\s*|\s+[-–—]\s*|\s+|$)",
+    r"(?P<sep>\s*[.:)]\s*|\s*[-–—]\s+|\s+|$)",
     re.IGNORECASE,
+)
+# A division named without a number: "SCHEDULE", "Schedule - Charges", "Annex: Data".
+_BARE_DIVISION_RE = re.compile(
+    r"^(?P<kw>schedule|exhibit|annex|appendix|attachment)(?P<sep>\s*[-–—:]\s+|\s*$)", re.IGNORECASE
 )
 _MULTI_RE = re.compile(
     r"^(?P<num>\d{1,3}(?:\.\d{1,3})+)(?P<sub>(?:\([a-zA-Z0-9]{1,5}\))*)(?P<dot>\.?)(?P<sep>\s+|$)"
@@ -139,6 +145,13 @@ def detect_label(text: str, heading: bool = False) -> Optional[tuple[Label, str]
     s = text.lstrip()
     if not s:
         return None
+    m = _BARE_DIVISION_RE.match(s)
+    if m and m.group("kw")[0].isupper():
+        rest = s[m.end():]
+        # Only a title line ("Schedule - Charges and Service Standards"), never a sentence.
+        if not rest or (_starts_title(rest) and len(rest.split()) <= 10 and not rest.rstrip().endswith((".", ";", ","))):
+            kw = _KEYWORDS[m.group("kw").lower()]
+            return Label(m.group("kw"), KEYWORD, "kw", kw, keyword=kw), rest
     m = _KEYWORD_RE.match(s)
     if m:
         found = _keyword_label(m, s)
@@ -298,6 +311,7 @@ class _Entry:
     heading_level: Optional[int] = None  # set when pushed by a heading
     first: bool = False  # the document's first label ("EXHIBIT 10.1" filing stamps)
     inline: bool = False  # typed label inside a Markdown/HTML list item ("a. Fees …")
+    recital: bool = False  # opened by a recital ("(A) Provider develops …")
 
     @property
     def is_list(self) -> bool:
@@ -307,6 +321,15 @@ class _Entry:
     def closes_with_list(self) -> bool:
         """Markdown/HTML list entries and bullets end when the list ends."""
         return self.source in ("markdown", "html", "bullet", "inline")
+
+
+def _typed_letter(e: _Entry, paren_only: bool) -> bool:
+    """A typed (not Word-numbered), non-heading "(A)", "a.", "(iv)" or "(1)" item."""
+    lab = e.label
+    letter = lab.type in (LOWER, UPPER, ROMAN, UROMAN) or (lab.type == DECIMAL and lab.style != "dot")
+    if e.is_list or e.heading_level is not None or not letter:
+        return False
+    return not paren_only or lab.style in ("paren", "rparen")
 
 
 def _component(label: Label) -> str:
@@ -390,6 +413,40 @@ class _Composer:
         ):
             self.stack.pop()
 
+    def close_recitals(self, operative_lead: bool = False) -> None:
+        """Recital items end. At the sentence that opens the operative part ("NOW,
+        THEREFORE, the parties agree as follows:") typed letters that no clause number
+        holds ("A.", "B." of unmarked recitals) end too."""
+        for i, e in enumerate(self.stack):
+            if e.recital:
+                del self.stack[i:]
+                break
+        if operative_lead and all(_typed_letter(e, paren_only=False) for e in self.stack):
+            self.stack.clear()
+
+    def close_to_annex(self) -> None:
+        """A signature block ends every clause; only a schedule or exhibit stays open."""
+        keep = 0
+        for i, e in enumerate(self.stack):
+            if e.label.type == KEYWORD and e.label.keyword in _ANNEX_KEYWORDS:
+                keep = i + 1
+        del self.stack[keep:]
+
+    def _close_heading_entries(self, level: int) -> None:
+        """A numbered heading closes what headings at its level or deeper opened (a Word
+        numbering restart: "13. Definitions" then a new list's "1. AI Services")."""
+        for i, e in enumerate(self.stack):
+            if e.heading_level is not None and e.heading_level >= level and e.label.type != KEYWORD:
+                del self.stack[i:]
+                return
+
+    def _close_typed_letters(self, paren_only: bool) -> None:
+        """Close typed letter/roman/"(1)" items with nothing to hold them: recitals
+        "(A)"-"(C)" or a parties list "(1)", "(2)" never parent the clause numbering."""
+        st = self.stack
+        while st and _typed_letter(st[-1], paren_only):
+            st.pop()
+
     def close_headings(self, level: int) -> None:
         """An unnumbered heading closes sections opened by headings at its level or
         deeper, and the numbered paragraphs under the heading that stays open."""
@@ -423,9 +480,15 @@ class _Composer:
         heading_level: Optional[int],
         prev_text: str,
         inline_level: Optional[float] = None,
+        recital: bool = False,
+        heading_stated: bool = False,
     ) -> _Entry:
         label = self.resolve_ambiguous(label)
         st = self.stack
+        if not recital:
+            self.close_recitals()  # recitals never hold the operative numbering
+        if heading_level is not None and heading_stated and label.type not in (MULTI, KEYWORD, BULLET):
+            self._close_heading_entries(heading_level)
         if label.type == MULTI:
             parts = _multi_parts(label.value)
             # Pop until the top is a proper prefix of this label ("4" for "4.2").
@@ -458,6 +521,7 @@ class _Composer:
             source="bullet" if label.type == BULLET else source,
             heading_level=heading_level,
             first=self.pushed == 0,
+            recital=recital,
         )
         if inline_level is not None:
             # Typed numbers inside a list item live and die with that item.
@@ -471,7 +535,9 @@ class _Composer:
         self, label: Label, list_id: Optional[str], list_level: Optional[int], prev_text: str, source: Optional[str] = None
     ) -> None:
         st = self.stack
+        introduced = prev_text.rstrip().endswith(":")
         if list_level is not None:
+            continued = any(e.is_list and e.list_id == list_id and e.list_level == list_level for e in st)
             # The format states the level: close this list's items at that level or deeper,
             # and other lists' deeper items; a sibling list at the same level nests.
             while st and st[-1].is_list and (
@@ -481,6 +547,22 @@ class _Composer:
                 or (st[-1].closes_with_list and st[-1].list_id != list_id and source in ("markdown", "html"))
             ):
                 st.pop()
+            if continued or introduced:
+                return
+            # A Word list restarting its numbering (a new numId, same scheme, same level)
+            # is a sibling of the list above, not nested in it.
+            while (
+                st
+                and source == "numbering"
+                and st[-1].source == "numbering"
+                and st[-1].list_id != list_id
+                and st[-1].list_level == list_level
+                and st[-1].label.scheme == label.scheme
+                and label.type != BULLET
+            ):
+                st.pop()
+            if list_level == 0:
+                self._close_typed_letters(paren_only=False)
             return
         # No stated level: the numbering scheme tells. The same scheme seen above is a
         # sibling (close back to it); a new scheme opens a deeper level.
@@ -492,7 +574,7 @@ class _Composer:
         if label.type == DECIMAL and label.style == "dot":
             # "2." after "1.1": a new top-level number, unless a lead-in introduces it
             # ("4.2 Customer shall not:" then "1. …").
-            if prev_text.rstrip().endswith(":") and st and st[-1].label.type != KEYWORD:
+            if introduced and st and st[-1].label.type != KEYWORD:
                 return
             for i, e in enumerate(st):
                 if e.label.type in (DECIMAL, MULTI) or (
@@ -500,6 +582,9 @@ class _Composer:
                 ):
                     del st[i:]
                     return
+            # No clause number open: "1." after recitals "(A)", "(B)" starts the clauses.
+            if not introduced:
+                self._close_typed_letters(paren_only=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -507,6 +592,11 @@ class _Composer:
 # --------------------------------------------------------------------------------------
 
 _RECITAL_START = re.compile(r"^(whereas\b|now,?\s+therefore\b)", re.IGNORECASE)
+# The sentence that opens the operative part after the recitals.
+_OPERATIVE_LEAD = re.compile(
+    r"\bagree[sd]?\b[^.;:]{0,80}\bas follows\s*[:.]?\s*$|^now,?\s+therefore\b|^it is (?:hereby\s+)?agreed\b",
+    re.IGNORECASE,
+)
 _RECITAL_HEADINGS = {"recitals", "recital", "background", "preamble", "witnesseth"}
 _TOC_HEADINGS = {"table of contents", "contents", "index"}
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$|_{4,}\s*\d{1,4}\s*$", re.IGNORECASE)
@@ -621,6 +711,18 @@ def _prepare(raw: RawBlock) -> Optional[_Prepared]:
     return _Prepared(raw, text, label, original)
 
 
+# A block ending like this continues into the next one ("… in Section" | "6.2(b) above").
+_XREF_TAIL = re.compile(
+    r"\b(?:sections?|clauses?|articles?|paragraphs?|subsections?|sub-clauses?|schedules?|exhibits?|annex(?:es)?|appendix|appendices)\s*$|§§?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _is_clause_number(label: Label) -> bool:
+    """"1.", "4.2", "Article I": the operative numbering, unlike "(A)" or "(1)"."""
+    return label.type in (MULTI, KEYWORD) or (label.type == DECIMAL and label.style == "dot")
+
+
 def _heading_level(p: _Prepared, depth_hint: int) -> int:
     if p.raw.heading_level is not None:
         return p.raw.heading_level
@@ -663,8 +765,14 @@ def build(extracted: Extracted, path: str) -> Document:
     texts: list[str] = []
 
     toc_labels: set[str] = set()
+    prev_raw: Optional[RawBlock] = None
     for p in prepared:
         raw = p.raw
+        if p.label is not None and raw.label is None and prev_raw is not None and _XREF_TAIL.search(prev_raw.text):
+            # "… set out in Section" | "6.2(b) above, …": a cross-reference that a page
+            # or line break split, not a label.
+            p = _Prepared(raw, p.original, None, p.original)
+        prev_raw = raw
         idx = len(blocks)
         kind = raw.kind
         text = p.text
@@ -689,6 +797,14 @@ def build(extracted: Extracted, path: str) -> Document:
         if in_toc and label is not None:
             toc_labels.add(label.text)
 
+        # --- recitals -----------------------------------------------------------
+        # A clause number ("1.", "1.1", "Article I") ends the recitals; recital items
+        # are marked so that they never hold the operative numbering.
+        if region == "recital" and label is not None and _is_clause_number(label):
+            region = None
+        in_recital = not is_heading and not in_toc and (region == "recital" or bool(_RECITAL_START.match(text)))
+        ends_recitals = label is None and not is_heading and bool(_OPERATIVE_LEAD.search(text))
+
         # --- sections -----------------------------------------------------------
         entry: Optional[_Entry] = None
         if in_toc:
@@ -711,10 +827,16 @@ def build(extracted: Extracted, path: str) -> Document:
                     heading_level=hl,
                     prev_text=blocks[-1].text if blocks and not is_heading else "",
                     inline_level=inline_level,
+                    recital=in_recital,
+                    heading_stated=raw.heading_level is not None,
                 )
                 label = entry.label
             elif is_heading:
                 comp.close_headings(_heading_level(p, 0))
+            elif _WITNESS.match(text):
+                comp.close_to_annex()  # the signature block is no part of the last clause
+            elif ends_recitals:
+                comp.close_recitals(operative_lead=True)
             section, depth = comp.section, comp.depth
 
         # --- heading chain and regions ------------------------------------------
@@ -734,6 +856,8 @@ def build(extracted: Extracted, path: str) -> Document:
         elif title in _TOC_HEADINGS and label is None and kind == PARAGRAPH:
             region, toc_labels = "toc", set()
             in_toc = True
+        elif title in _RECITAL_HEADINGS and label is None and kind == PARAGRAPH:
+            region = "recital"  # a "Background" line a PDF did not mark as a heading
 
         # --- operative ----------------------------------------------------------
         if in_toc:
@@ -742,8 +866,14 @@ def build(extracted: Extracted, path: str) -> Document:
             operative, reason = False, "heading"
         elif _RECITAL_START.match(text) or region == "recital":
             operative, reason = False, "recital"
-        elif (_SIGNATURE.match(text) and len(text) <= 120) or _WITNESS.match(text) or re.fullmatch(r"[_\s]{3,}", text):
-            operative, reason = False, "signature"
+        elif (
+            (_SIGNATURE.match(text) and len(text) <= 120 and (label is None or label.type == BULLET))
+            or _WITNESS.match(text)
+            or re.fullmatch(r"[_\s]{3,}", text)
+        ):
+            operative, reason = False, "signature"  # "Section 1 Name:" is a clause title
+        if ends_recitals and region == "recital":
+            region = None
 
         block = Block(
             index=idx,
@@ -853,9 +983,11 @@ def _wants_lead_in(entry: _Entry, kind: str) -> bool:
 def _find_lead_in(blocks: list[Block], depths: list[int], idx: int, depth: int) -> Optional[int]:
     """The closest preceding block at a shallower level: the parent item, or the
     paragraph that introduces the list ("Customer shall not:"). An unnumbered paragraph
-    ending in ":" introduces a new run of items even at the same level. A heading only
-    counts when it stands right above the item; a paragraph that ends a sentence
-    ("… this Agreement.") only when the item reads as its continuation."""
+    ending in ":" introduces a new run of items even at the same level. Items of one run
+    share the lead-in of the item before them ("(b)" has the lead-in of "(a)", even past
+    an unnumbered paragraph that continues "(a)"). A heading is a title, not a lead-in,
+    unless it ends in ":"; a paragraph that ends a sentence ("… this Agreement.") only
+    counts when the item reads as its continuation."""
     item = blocks[idx]
     for j in range(idx - 1, -1, -1):
         b = blocks[j]
@@ -864,9 +996,11 @@ def _find_lead_in(blocks: list[Block], depths: list[int], idx: int, depth: int) 
         unlabeled_para = b.label is None and b.kind not in (LIST_ITEM, HEADING)
         if unlabeled_para and b.text.rstrip().endswith(":"):
             return j
+        if depths[j] == depth and b.kind != HEADING and (b.label is not None or b.kind == LIST_ITEM) and j != idx:
+            return b.lead_in_block  # a sibling: the same run, the same lead-in
         if depths[j] < depth:
             if b.kind == HEADING:
-                return j if j == idx - 1 else None
+                return j if b.text.rstrip().endswith(":") else None
             if unlabeled_para and b.text.rstrip().endswith((".", "!", "?", '."')):
                 first = item.text[:1]
                 short = len(b.text.split()) <= 8  # "Restrictions (Prohibited Uses)."

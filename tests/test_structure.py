@@ -449,3 +449,255 @@ def test_markdown_heading_label_and_list_sections():
     ]
     assert doc.blocks[3].lead_in == "Customer shall not:"
     assert doc.blocks[4].lead_in is None
+
+
+# --------------------------------------------------------------------------- what a lawyer sees
+# Regression tests: sections and lead-ins as Word or a PDF viewer shows them.
+
+
+def _recitals_docx(tmp_path):
+    from tests.docx_factory import DocxBuilder, Level, heading_styles, p
+
+    doc = DocxBuilder().style(*heading_styles(3))
+    doc.abstract_num(1, Level("decimal", "%1."), Level("decimal", "%1.%2"), Level("lowerLetter", "(%3)"))
+    doc.num(1, abstract=1)
+    doc.add(
+        p("Widget Hosting Agreement", style="Heading1"),
+        p("This Agreement is made between:"),
+        p('(1) Alpha Widgets Limited ("Provider"); and'),
+        p('(2) Beta Retail Limited ("Customer").'),
+        p("Background", style="Heading3"),
+        p("(A) Provider hosts widgets."),
+        p("(B) Customer wishes to use them."),
+        p("The parties agree as follows:"),
+        p("Definitions", style="Heading1", num=(1, 0)),
+        p("In this Agreement the following words have the following meanings:", num=(1, 1)),
+        p('"Fees" means the fees in the order;', num=(1, 2)),
+        p('"Site" means each shop of Customer.', num=(1, 2)),
+        p('"Prohibited Use" means any use:', num=(1, 1)),
+        p("for weapons; or", num=(1, 2)),
+        p("for covert surveillance.", num=(1, 2)),
+        p("The Service", style="Heading1", num=(1, 0)),
+        p("Provider shall host the widgets.", num=(1, 1)),
+    )
+    return doc.save(tmp_path / "recitals.docx")
+
+
+def test_word_numbered_heading_after_typed_recitals_starts_the_clauses(tmp_path):
+    path = _recitals_docx(tmp_path)
+    doc = build(read_bytes(path.read_bytes(), str(path)), str(path))
+    got = [(b.section, b.text[:24]) for b in doc.blocks]
+    assert got == [
+        (None, "Widget Hosting Agreement"),
+        (None, "This Agreement is made b"),
+        ("(1)", 'Alpha Widgets Limited ("'),
+        ("(2)", 'Beta Retail Limited ("Cu'),
+        (None, "Background"),
+        ("(A)", "Provider hosts widgets."),
+        ("(B)", "Customer wishes to use t"),
+        (None, "The parties agree as fol"),  # not part of recital (B)
+        ("1", "Definitions"),  # was "(B)(1)"
+        ("1.1", "In this Agreement the fo"),
+        ("1.1(a)", '"Fees" means the fees in'),
+        ("1.1(b)", '"Site" means each shop o'),
+        ("1.2", '"Prohibited Use" means a'),
+        ("1.2(a)", "for weapons; or"),
+        ("1.2(b)", "for covert surveillance."),
+        ("2", "The Service"),
+        ("2.1", "Provider shall host the "),
+    ]
+    by = {b.section: b for b in doc.blocks if b.section}
+    assert by["(1)"].lead_in == by["(2)"].lead_in == "This Agreement is made between:"
+    assert [b.non_operative_reason for b in doc.blocks[5:8]] == ["recital"] * 3
+    assert doc.blocks[5].lead_in is None  # a heading ("Background") is a title, not a lead-in
+    intro = "In this Agreement the following words have the following meanings:"
+    assert by["1.1(a)"].lead_in == by["1.1(b)"].lead_in == intro
+    assert by["1.2(b)"].lead_in == '"Prohibited Use" means any use:'
+    # Clause numbers are not introduced by the heading or by the last recital line.
+    assert by["1.1"].lead_in is None and by["1.2"].lead_in is None and by["2.1"].lead_in is None
+
+
+def test_typed_recitals_without_heading_do_not_parent_clause_one():
+    # A PDF does not mark "Background" as a heading.
+    doc = doc_of(
+        P("Background"),
+        P("(A) The Client runs offices."),
+        P("(B) The Caterer provides food."),
+        P("1. DEFINITIONS"),
+        P('1.1 "Premises" means the offices.'),
+        P("2. SERVICES"),
+    )
+    assert [b.section for b in doc.blocks] == [None, "(A)", "(B)", "1", "1.1", "2"]
+    assert [b.operative for b in doc.blocks] == [False, False, False, True, True, True]
+
+
+def test_decimal_after_letters_nests_only_when_introduced():
+    doc = doc_of(P("(a) Customer shall pay:"), P("1. the fees;"), P("(b) Customer shall not resell."), P("1. FEES"))
+    assert [b.section for b in doc.blocks] == ["(a)", "(a)(1)", "(b)", "1"]
+
+
+def test_recital_heading_then_numbered_paragraph_ends_recitals():
+    doc = doc_of(
+        H("Recitals", level=2),
+        P("(A) Provider hosts widgets."),
+        P("1. Provider shall host the widgets.", label_source=None),
+        P("Customer shall pay for them."),
+    )
+    assert [b.section for b in doc.blocks] == [None, "(A)", "1", "1"]
+    assert [b.non_operative_reason for b in doc.blocks] == ["heading", "recital", None, None]
+
+
+def test_now_therefore_closes_recitals():
+    doc = doc_of(
+        P("A. Array owns patents."),
+        P("B. Ono wants a licence."),
+        P("NOW, THEREFORE, the Parties agree as follows:"),
+    )
+    assert [b.section for b in doc.blocks] == ["A", "B", None]
+    # Inside a clause the typed letters stay open: "4.2" holds them.
+    doc = doc_of(P("4.2 Fees:"), P("(a) are due monthly."), P("The parties agree as follows:"))
+    assert [b.section for b in doc.blocks] == ["4.2", "4.2(a)", "4.2(a)"]
+
+
+def test_word_numbering_restart_in_a_new_list_is_a_sibling():
+    W = dict(label_source="numbering")
+    doc = doc_of(
+        RawBlock("Definitions", kind=HEADING, heading_level=1, label="13.", level=0, list_id="1", **W),
+        RawBlock('"User" means a person.', kind=LIST_ITEM, label="13.1", level=1, list_id="1", **W),
+        P("AI Addendum"),
+        RawBlock("AI Services", kind=HEADING, heading_level=1, label="1.", level=0, list_id="2", **W),
+        RawBlock("Using AI Services.", kind=LIST_ITEM, label="1.1", level=1, list_id="2", **W),
+    )
+    assert [b.section for b in doc.blocks] == ["13", "13.1", "13.1", "1", "1.1"]
+
+
+def test_word_list_restart_without_headings():
+    W = dict(kind=LIST_ITEM, label_source="numbering", level=0)
+    doc = doc_of(
+        P("Pay the fees.", label="1.", list_id="7", **W),
+        P("Keep records.", label="2.", list_id="7", **W),
+        P("The supplier shall:"),
+        P("deliver on time.", label="1.", list_id="9", **W),
+        P("Other matters follow."),
+        P("Give notice.", label="1.", list_id="11", **W),
+    )
+    # "1." of list 9 is introduced by the sentence ending ":" and nests; list 11 restarts.
+    assert [b.section for b in doc.blocks] == ["1", "2", "2", "2.1", "2.1", "1"]
+
+
+def test_bare_schedule_heading_resets_numbering():
+    doc = doc_of(
+        P("12. GENERAL"),
+        P("12.3 English law governs this Agreement."),
+        P("Schedule - Charges and Service Standards"),
+        P("Management fee Fixed, per month"),
+        P("1. Charges are reviewed yearly."),
+    )
+    assert [b.section for b in doc.blocks] == ["12", "12.3", "Schedule", "Schedule", "Schedule.1"]
+    assert doc.blocks[2].label == "Schedule" and doc.blocks[2].text == "Charges and Service Standards"
+
+
+@pytest.mark.parametrize(
+    "text,label,rest",
+    [
+        ("Schedule - Charges and Service Standards", "Schedule", "Charges and Service Standards"),
+        ("SCHEDULE", "SCHEDULE", ""),
+        ("Annex: Data Processing", "Annex", "Data Processing"),
+        ("Section 1- Types of Working Groups", "Section 1", "Types of Working Groups"),
+    ],
+)
+def test_detect_division_labels(text, label, rest):
+    found = detect_label(text)
+    assert found is not None and (found[0].text, found[1].strip()) == (label, rest)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Schedule of fees applies", "Annex - the parties agree that the fees are due.", "schedule - later", "Exhibit - Fees are due, as agreed, in full."],
+)
+def test_bare_division_false_positives(text):
+    assert detect_label(text) is None
+
+
+def test_numbered_title_ending_name_is_not_a_signature_line():
+    doc = doc_of(P("Section 1 Name:"), P("The organisation is called Acme."))
+    assert doc.blocks[0].non_operative_reason is None and doc.blocks[0].section == "Section 1"
+
+
+def test_in_witness_ends_the_last_clause_but_not_a_schedule():
+    doc = doc_of(
+        P("14.6 Kestrel may name Customer in marketing."),
+        P("IN WITNESS WHEREOF, the Parties have signed this Agreement."),
+        P("By: ____________"),
+        P("Schedule 2", kind=HEADING),
+        P("IN WITNESS WHEREOF, the guarantor signs this deed."),
+    )
+    assert [b.section for b in doc.blocks] == ["14.6", None, None, "Schedule 2", "Schedule 2"]
+
+
+def test_heading_ending_in_colon_is_the_lead_in_of_every_item():
+    doc = doc_of(
+        H("1. Definitions. In this Licence:"),
+        P('(a) "Licence" means these terms.'),
+        P('(b) "Model" means the weights.'),
+        P('(c) "You" means the licensee.'),
+    )
+    assert [b.lead_in for b in doc.blocks[1:]] == ["Definitions. In this Licence:"] * 3
+    assert [b.section for b in doc.blocks] == ["1", "1(a)", "1(b)", "1(c)"]
+
+
+def test_items_continue_after_an_unnumbered_paragraph_with_the_same_lead_in():
+    doc = doc_of(
+        P("4. Use Restrictions"),
+        P("4.2 Customer shall not:"),
+        P("(a) copy the Service;"),
+        P("This includes partial copies."),
+        P("(b) resell the Service; or"),
+        P("(c) Use the Service in weapons."),
+    )
+    assert [b.section for b in doc.blocks] == ["4", "4.2", "4.2(a)", "4.2(a)", "4.2(b)", "4.2(c)"]
+    for b in (doc.blocks[2], doc.blocks[4], doc.blocks[5]):
+        assert b.lead_in == "Customer shall not:" and b.lead_in_block == 1
+    assert doc.blocks[1].lead_in is None
+
+
+def test_cross_reference_split_over_a_page_break_is_not_a_label():
+    doc = doc_of(
+        P("6.2 Array shall notify Ono of milestones under Section 6.2(a) and Section", page=51),
+        P("6.2(b) above, within fifteen days.", page=52),
+        P("6.3 Royalties are due quarterly.", page=52),
+    )
+    assert [(b.section, b.label) for b in doc.blocks] == [("6.2", "6.2"), ("6.2", None), ("6.3", "6.3")]
+    assert doc.blocks[1].text == "6.2(b) above, within fifteen days."
+    assert doc.text[doc.blocks[1].start : doc.blocks[1].end] == doc.blocks[1].text
+
+
+def test_pdf_recitals_and_numbered_clauses(tmp_path):
+    from tests.pdf_factory import text_pdf
+
+    path = text_pdf(
+        tmp_path / "r.pdf",
+        [[
+            "Background",
+            "(A) The Client runs offices in Marlow.",
+            "(B) The Caterer provides staff restaurants.",
+            "1. DEFINITIONS",
+            '1.1 "Premises" means the Client\'s offices.',
+            "2. CLIENT OBLIGATIONS",
+            "2.1 The Client shall:",
+            "(a) give access to the kitchen;",
+            "(b) pay for utilities.",
+        ]],
+        gap_after=range(9),
+    )
+    doc = build(read_bytes(path.read_bytes(), str(path)), str(path))
+    got = [(b.section, b.text) for b in doc.blocks]
+    assert got[:5] == [
+        (None, "Background"),
+        ("(A)", "The Client runs offices in Marlow."),
+        ("(B)", "The Caterer provides staff restaurants."),
+        ("1", "DEFINITIONS"),
+        ("1.1", '"Premises" means the Client\'s offices.'),
+    ]
+    assert got[-2:] == [("2.1(a)", "give access to the kitchen;"), ("2.1(b)", "pay for utilities.")]
+    assert doc.blocks[-1].lead_in == "The Client shall:"
