@@ -14,7 +14,7 @@ from typing import Iterable, Optional, Sequence
 from . import __version__, guard
 from .engine import Engine
 from .errors import ClauseLintError
-from .extract import EXTENSIONS, read_bytes, read_path
+from .extract import EXTENSIONS, one_line, read_bytes, read_path
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Document
 from .results import DocumentError, DocumentResult, PackInfo, Report
@@ -84,7 +84,7 @@ class Linter:
         except RecursionError:
             return self._failed(path, "corrupt", f"structure nested too deeply (while {budget.stage})")
         except Exception as exc:  # a bug must cost one file, not the run
-            detail = " ".join(str(exc).split())[:200]
+            detail = one_line(" ".join(str(exc).split()), 200)
             return self._failed(
                 path, "internal", f"internal error while {budget.stage} ({type(exc).__name__}: {detail}); please report it"
             )

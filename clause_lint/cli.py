@@ -120,6 +120,14 @@ def cli() -> None:
               help="Record the current findings in FILE (JSON) and report them as waived.")
 @click.option("--output-format", "extra_outputs", multiple=True, metavar="FMT=FILE",
               help="Also write the report in format FMT to FILE (repeatable), e.g. sarif=results.sarif.")
+# -- resource limits for untrusted input (clause_lint.limits, clause_lint.guard)
+@click.option("--max-file-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
+              help="Refuse files larger than BYTES. Default: 100 MiB.")
+@click.option("--max-pages", type=click.IntRange(min=1), default=None, help="Refuse PDFs with more pages. Default: 2000.")
+@click.option("--max-chars", type=click.IntRange(min=1), default=None,
+              help="Refuse documents with more characters of text. Default: 20,000,000.")
+@click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Time budget per document; 0 = none. Default: 300.")
 def check_cmd(
     paths: tuple[str, ...],
     packs: tuple[str, ...],
@@ -145,6 +153,10 @@ def check_cmd(
     baseline_file: Optional[str] = None,
     write_baseline_file: Optional[str] = None,
     extra_outputs: tuple[str, ...] = (),
+    max_file_size: Optional[int] = None,
+    max_pages: Optional[int] = None,
+    max_chars: Optional[int] = None,
+    timeout_seconds: Optional[float] = None,
 ) -> None:
     """Check PATHS (files or folders, searched recursively) against rule packs.
 
@@ -179,6 +191,9 @@ def check_cmd(
 
     if jobs is not None:
         settings.jobs = jobs
+    settings.limits = settings.limits.updated(
+        max_file_bytes=max_file_size, max_pages=max_pages, max_chars=max_chars, max_seconds=timeout_seconds
+    )
     settings.cache_dir = None if no_cache else (cache_dir or settings.cache_dir or default_cache_dir())
 
     built: list[Any] = []
@@ -215,7 +230,9 @@ def check_cmd(
         except OSError as exc:
             raise ClauseLintError(f"{output}: cannot write report: {exc.strerror or exc}") from None
     else:
-        click.echo(text, nl=False)
+        # click strips ANSI codes when stdout is not a terminal unless told otherwise;
+        # --color must survive a pipe ("| less -R").
+        click.echo(text, nl=False, color=options.color)
     for extra_fmt, extra_file in outputs:
         # Files never get colour; otherwise the same options as the main output.
         extra = render(report, extra_fmt, RenderOptions(fail_on=settings.fail_on, show_present=not hide_present, verbose=verbose))

@@ -10,6 +10,7 @@ reported like unreadable documents.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 from dataclasses import dataclass, field
@@ -35,6 +36,15 @@ def _matches(path: str, patterns: Sequence[str]) -> bool:
         if pat.endswith("/**") and (norm + "/").startswith(pat[:-2]):
             return True
     return False
+
+
+def _broken_link(path: str) -> str:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+    return "broken symbolic link"
 
 
 def discover(paths: Iterable[str], include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Discovery:
@@ -78,7 +88,7 @@ def discover(paths: Iterable[str], include: Sequence[str] = (), exclude: Sequenc
                     if exclude and _matches(full, exclude):
                         continue
                     if os.path.islink(full) and not os.path.exists(full):
-                        out.problems.append((full, "broken symbolic link"))
+                        out.problems.append((full, _broken_link(full)))
                         continue
                     add(full)
         elif os.path.exists(root) or os.path.islink(root):

@@ -19,7 +19,7 @@ class Limits:
     max_compression_ratio: int = 200  # per zip member, uncompressed / compressed
     max_pages: int = 2000
     max_chars: int = 20_000_000  # characters of extracted text per document
-    max_seconds: float = 120.0  # time budget per document (clause_lint.guard); 0 = none
+    max_seconds: float = 300.0  # time budget per document (clause_lint.guard); 0 = none
 
     def updated(self, **changes: Any) -> "Limits":
         known = {f.name for f in fields(self)}

@@ -65,7 +65,21 @@ def _pos(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+# The only tags a pack or config may carry (all resolved implicitly from plain YAML).
+# Anything else -- !!python/object/apply:..., !!binary, !custom -- is refused outright:
+# packs are plain data, and a tag on a mapping or sequence would otherwise be ignored.
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = frozenset(_CORE + t for t in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp"))
+
+
+def _check_tag(node: yaml.Node) -> None:
+    if node.tag not in _ALLOWED_TAGS:
+        shown = "!!" + node.tag[len(_CORE):] if node.tag.startswith(_CORE) else node.tag
+        raise YamlError(f"YAML tag {shown} is not allowed (packs and config are plain data)", *_pos(node))
+
+
 def _convert(node: yaml.Node, loader: _Loader) -> Any:
+    _check_tag(node)
     if isinstance(node, yaml.MappingNode):
         out = PosDict()
         out.pos = _pos(node)
@@ -73,6 +87,7 @@ def _convert(node: yaml.Node, loader: _Loader) -> Any:
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise YamlError("YAML merge keys (<<) are not allowed", *_pos(key_node))
+            _check_tag(key_node)
             key = loader.construct_object(key_node, deep=True)
             if isinstance(key, (dict, list)):
                 raise YamlError("mapping keys must be plain values", *_pos(key_node))

@@ -31,6 +31,9 @@ EXTENSIONS = {
     ".xhtml": "html",
 }
 SUPPORTED_FORMATS = ("docx", "pdf", "txt", "md", "html")
+# spaCy refuses a text over 1,000,000 characters (nlp.max_length) and the checker runs it
+# per paragraph; no real paragraph comes near (a 500-page contract has ~1.5 M in all).
+MAX_BLOCK_CHARS = 1_000_000
 
 
 def format_from_name(path: str) -> Optional[str]:
@@ -51,7 +54,7 @@ def sniff(data: bytes, path: str) -> tuple[str, Optional[str]]:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
             if by_name == "docx":
                 raise ClauseLintError(f"not a valid .docx (broken zip archive: {exc})", code="corrupt") from None
             raise UnsupportedFormat("unreadable zip archive; expected .docx") from None
@@ -90,6 +93,18 @@ def sniff(data: bytes, path: str) -> tuple[str, Optional[str]]:
     if by_name is not None and by_name != by_content and not (by_name == "txt" and by_content == "html"):
         return by_content, f"file content is {by_content.upper()}, not {by_name} as its name says; read as {by_content}"
     return by_content, None
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """``text`` as one printable line of at most ``limit`` characters.
+
+    Error and warning messages can quote strings from a hostile file; a newline would
+    forge a second ``PATH: error:`` line and an escape sequence would drive the terminal.
+    """
+    if text.isprintable() and len(text) <= limit:
+        return text
+    cleaned = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "\u2026"
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -147,11 +162,23 @@ def read_bytes(data: bytes, path: str, limits: Limits = DEFAULT_LIMITS) -> Extra
     if not data.strip():
         raise EmptyDocument("file is empty")
     fmt, warning = sniff(data, path)
-    extracted = _reader(fmt)(data, path, limits)
+    try:
+        extracted = _reader(fmt)(data, path, limits)
+    except ClauseLintError as exc:
+        # Messages quote names taken from the file (zip members, relationship targets).
+        exc.message = one_line(exc.message)
+        exc.args = (exc.message,)
+        raise
+    extracted.warnings = [one_line(w) for w in extracted.warnings]
     if warning:
         extracted.warnings.insert(0, warning)
     if not any(b.text.strip() for b in extracted.blocks):
         raise EmptyDocument("no text found in the document")
+    longest = max(len(b.text) for b in extracted.blocks)
+    if longest > MAX_BLOCK_CHARS:
+        raise LimitExceeded(
+            f"a paragraph of {longest:,} characters is longer than the {MAX_BLOCK_CHARS:,} one paragraph may have"
+        )
     total = sum(len(b.text) for b in extracted.blocks)
     if total > limits.max_chars:
         raise LimitExceeded(f"document has {total:,} characters of text, over the limit of {limits.max_chars:,} (max_chars)")

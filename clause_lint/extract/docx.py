@@ -607,7 +607,7 @@ def _symbol(sym: Any) -> str:
         return _SYMBOL_FONT.get(code, chr(code) if 0x20 <= code < 0x7F else "")
     try:
         return chr(code) if code >= 0x20 else ""
-    except ValueError:
+    except (ValueError, OverflowError):  # beyond U+10FFFF, or beyond a C int
         return ""
 
 

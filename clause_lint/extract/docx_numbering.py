@@ -26,16 +26,22 @@ MAX_LEVELS = 9
 _MAX_CHAIN = 32  # basedOn / numStyleLink hops; real documents need a handful
 
 
+# ECMA-376 numbers are 32-bit; a hostile file's "1e308" or 5,000 digits is clamped to
+# that range (and "inf" is ignored) so counters and labels stay small.
+_INT_LIMIT = 2**31 - 1
+
+
 def _int(value: Optional[str], default: Optional[int] = None) -> Optional[int]:
     if value is None:
         return default
     try:
-        return int(value.strip())
+        n = int(value.strip())
     except ValueError:
         try:
-            return int(float(value))
-        except ValueError:
+            n = int(float(value))
+        except (ValueError, OverflowError):
             return default
+    return max(-_INT_LIMIT, min(_INT_LIMIT, n))
 
 
 def _child_val(el: Any, tag: str) -> Optional[str]:
@@ -92,6 +98,10 @@ def _ordinal_suffix(n: int) -> str:
     return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
 
 
+# Counters above this in letter-repeating formats (26 x 40 letters) are shown as digits.
+MAX_REPEATED_LABEL = 1040
+
+
 def format_number(n: int, fmt: str) -> str:
     """Display counter ``n`` in Word number format ``fmt`` (unknown formats → decimal)."""
     if fmt == "none":
@@ -102,6 +112,8 @@ def format_number(n: int, fmt: str) -> str:
         return f"{n:02d}"
     if n == 0 and fmt not in ("decimalEnclosedParen", "decimalEnclosedFullstop"):
         return "0"
+    if fmt in ("lowerLetter", "upperLetter", "chicago") and n > MAX_REPEATED_LABEL:
+        return str(n)  # "aaaa…" 38 million letters long for a start of 10^9: no list is that long
     if fmt in ("lowerLetter", "upperLetter"):
         # Word repeats the letter after z: y, z, aa, bb, ...
         letter = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)

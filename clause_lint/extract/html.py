@@ -11,6 +11,7 @@ use them) and never linted.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -322,7 +323,11 @@ def blocks_from_markup(markup: str, line_offset: int = 0) -> list[RawBlock]:
     from bs4 import BeautifulSoup
     from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag, CData
 
-    soup = BeautifulSoup(markup, "html.parser")
+    with warnings.catch_warnings():
+        # bs4 warns on stderr when markup "looks like a filename or URL": a file's content
+        # must never add lines to the CLI's output.
+        warnings.simplefilter("ignore")
+        soup = BeautifulSoup(markup, "html.parser")
     w = _Walker(line_offset=line_offset)
     skip = (Comment, Declaration, Doctype, ProcessingInstruction, CData)
     # Iterative walk: deeply nested markup must not exhaust the Python stack.

@@ -57,6 +57,8 @@ EDGE_LINES = 4
 # refused before its text page is built (a dense real page has ~10,000).
 MAX_PAGE_TEXT_ESTIMATE = 2_000_000
 MAX_PAGE_OBJECTS = 1_000_000
+# Widest text spread (points) searched for a column gutter; PDF pages are at most 14,400.
+MAX_GUTTER_SPAN = 20_000
 # Below this many non-space characters a page counts as having no text layer.
 MIN_PAGE_CHARS = 20
 # Word quality (share of word-like tokens) under which an OCR layer is called noise.
@@ -302,7 +304,17 @@ def _read_page(doc: "pdfium.PdfDocument", index: int) -> _Page:
 
 
 def _check_page_text_size(page, number: int) -> None:
-    """Refuse a page whose text could exhaust memory, before PDFium lays it out.
+    """Refuse a page whose text could exhaust memory, before PDFium lays it out."""
+    estimate = _page_text_estimate(page, number, MAX_PAGE_TEXT_ESTIMATE)
+    if estimate > MAX_PAGE_TEXT_ESTIMATE:
+        raise LimitExceeded(
+            f"page {number} holds more text than a page can (an estimated {estimate:,.0f}+ characters; "
+            f"refused before layout)"
+        )
+
+
+def _page_text_estimate(page, number: int, stop_at: float) -> float:
+    """An upper estimate of the page's characters (counting stops past ``stop_at``).
 
     PDFium gives no character count without building the text page, so it is
     estimated from each text object's extent in units of its font size (a character
@@ -337,11 +349,9 @@ def _check_page_text_size(page, number: int) -> None:
                 em = min(w, h)
             extent = max(w, h)
             estimate += 1.0 + (extent / (0.1 * em) if em > 0 and math.isfinite(extent) else 0.0)
-            if estimate > MAX_PAGE_TEXT_ESTIMATE:
-                raise LimitExceeded(
-                    f"page {number} holds more text than a page can (an estimated {estimate:,.0f}+ characters; "
-                    f"refused before layout)"
-                )
+            if estimate > stop_at:
+                return estimate
+    return estimate
 
 
 def _page_segments(textpage, page_top: float, page_left: float) -> tuple[list[_Seg], int, int, int]:
@@ -780,7 +790,9 @@ def _find_gutter(lines: list[_Line]) -> Optional[tuple[float, float]]:
     xmin = min(ln.x0 for ln in lines)
     xmax = max(ln.x1 for ln in lines)
     width = xmax - xmin
-    if width < 100:
+    # One bin per point: text scattered wider than the largest legal page (14,400 pt)
+    # is not a column layout, and would cost a list as long as the coordinates are big.
+    if width < 100 or not width <= MAX_GUTTER_SPAN:
         return None
     bins = int(width) + 1
     diff = [0] * (bins + 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from functools import lru_cache
 from importlib import resources
@@ -22,6 +23,11 @@ from ..errors import PackError
 from ..results import STATUSES
 from .. import yamlsafe
 from .model import Criterion, Pack, Rule
+
+try:  # the regular-expression parser, for the structural check of pack regexes
+    from re import _parser as _sre_parse  # Python 3.11+
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
 
 #: Where bundled packs live: ``clause_lint/_packs`` in an installed wheel (the
 #: top-level ``rules/`` folder is mapped there by pyproject), else the source tree.
@@ -118,18 +124,119 @@ def _validate_schema(data: Any, display: str) -> None:
     line, col = yamlsafe.position(data, path)
     where = "/".join(str(p) for p in path) or "(top level)"
     message = err.message
-    if err.validator == "additionalProperties":
-        message = f"unknown key: {message}"
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = set((err.schema or {}).get("properties", {}))
+        extra = sorted(k for k in err.instance if k not in allowed)
+        if extra:
+            # Point at the offending key itself, not at the mapping that holds it.
+            line, col = yamlsafe.position(data, path + [extra[0]])
+            known = ", ".join(sorted(allowed))
+            message = f"unknown key {extra[0]!r} (allowed here: {known})"
     raise PackError(f"{display}:{line}:{col}: {where}: {message}{_rule_hint(data, path)}")
 
 
-def _check_patterns(name: str, concept: dict[str, Any], display: str) -> None:
+#: Longest regular expression a token pattern may carry (packs come from shared repositories).
+MAX_REGEX_CHARS = 300
+
+
+def _regex_problem(regex: Any) -> Optional[str]:
+    """Why a ``{"REGEX": ...}`` of a token pattern is refused, or ``None``.
+
+    The check is structural and conservative: it refuses what it can see will
+    backtrack catastrophically -- a repetition inside a repetition where either is
+    unbounded, ``(a+)+``, ``(a*){2,}``, ``(\\w{1,9})*`` -- and leaves subtler cases to
+    the per-document time budget (``clause_lint.guard``).
+    """
+    if not isinstance(regex, str):
+        return "REGEX must be a string"
+    if len(regex) > MAX_REGEX_CHARS:
+        return f"regular expression is {len(regex)} characters long, over the limit of {MAX_REGEX_CHARS}"
+    try:
+        parsed = _sre_parse.parse(regex)
+        re.compile(regex)
+    except (re.error, RecursionError, OverflowError, ValueError) as exc:
+        return f"invalid regular expression {regex!r}: {exc}"
+    if _nested_repeat(list(parsed), None):
+        return (
+            f"regular expression {regex!r} nests a repetition inside another (like (a+)+) and can take "
+            "exponential time; bound the inner or the outer one, e.g. {1,10}"
+        )
+    return None
+
+
+_REPEATS = tuple(getattr(_sre_parse, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(_sre_parse, n))
+
+
+def _nested_repeat(items: list[Any], outer_max: Optional[int]) -> bool:
+    """True when a repeat sits inside a repeat and one of the two is unbounded."""
+    for op, av in items:
+        if op in _REPEATS:
+            _lo, hi, sub = av
+            unbounded = hi == _sre_parse.MAXREPEAT
+            # a{2} inside a repeat is fixed, not a choice the engine can backtrack over
+            if outer_max is not None and hi > _lo and (unbounded or outer_max == _sre_parse.MAXREPEAT):
+                return True
+            if _nested_repeat(list(sub), hi if hi > 1 else outer_max):
+                return True
+        elif op == _sre_parse.SUBPATTERN:
+            if _nested_repeat(list(av[-1]), outer_max):
+                return True
+        elif op == _sre_parse.BRANCH:
+            if any(_nested_repeat(list(branch), outer_max) for branch in av[1]):
+                return True
+        elif op in (_sre_parse.ASSERT, _sre_parse.ASSERT_NOT):
+            if _nested_repeat(list(av[1]), outer_max):
+                return True
+        elif op == getattr(_sre_parse, "ATOMIC_GROUP", None):
+            if _nested_repeat(list(av), outer_max):
+                return True
+        elif op == _sre_parse.GROUPREF_EXISTS:
+            if any(b is not None and _nested_repeat(list(b), outer_max) for b in av[1:]):
+                return True
+    return False
+
+
+def _find_regexes(node: Any, path: list[Any]) -> Iterable[tuple[Any, list[Any]]]:
+    """Every ``REGEX`` value in a token pattern, with its path (for the position)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "REGEX":
+                yield value, path + [key]
+            else:
+                yield from _find_regexes(value, path + [key])
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _find_regexes(value, path + [i])
+
+
+def _concept_users(data: dict[str, Any], concept: str) -> list[str]:
+    users = []
+    for raw in data.get("rules") or []:
+        try:
+            names = {n for crit in raw.get("criteria") or [] for key in ("all", "any", "none", "context", "document_prohibits")
+                     for n in crit.get(key) or []}
+        except (AttributeError, TypeError):
+            continue
+        if concept in names:
+            users.append(str(raw.get("id")))
+    return users
+
+
+def _check_patterns(name: str, concept: dict[str, Any], display: str, data: Optional[dict[str, Any]] = None) -> None:
     from spacy.matcher import Matcher
 
     from ..nlp import get_nlp
 
+    patterns = concept.get("patterns", [])
+    for regex, path in _find_regexes(patterns, []):
+        problem = _regex_problem(regex)
+        if problem:
+            line, col = yamlsafe.position(patterns, path)
+            users = _concept_users(data or {}, name)
+            used = f" (used by rule {', '.join(users)})" if users else ""
+            raise PackError(f"{display}:{line}:{col}: concept {name}{used}: {problem}")
     matcher = Matcher(get_nlp().vocab, validate=True)
-    for i, pattern in enumerate(concept.get("patterns", [])):
+    for i, pattern in enumerate(patterns):
         try:
             matcher.add(f"check-{name}-{i}", [yamlsafe.plain(pattern)])
         except Exception as exc:  # spaCy raises MatchPatternError / ValueError
@@ -142,7 +249,7 @@ def _check_patterns(name: str, concept: dict[str, Any], display: str) -> None:
 def _build(data: dict[str, Any], display: str, path: Path) -> Pack:
     concepts: dict[str, Any] = data.get("concepts", {})
     for name, concept in concepts.items():
-        _check_patterns(name, concept, display)
+        _check_patterns(name, concept, display, data)
         for other in concept.get("not_within", []):
             if other not in concepts:
                 line, col = yamlsafe.pos_of(concept, "not_within")
