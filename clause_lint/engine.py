@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
+from spacy.attrs import LOWER
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
@@ -168,6 +169,11 @@ def _sentences(block: Block, doc: Doc) -> list[Sentence]:
     cues = grammar.find_cues(doc)
     bounds = [(s.start, s.end) for s in doc.sents]
     carves = grammar.find_carve_outs(doc, bounds)
+    # Attribute arrays, not Token objects: this runs for every sentence of every block.
+    lowers = doc.to_array(LOWER).tolist()
+    strings = doc.vocab.strings
+    notw, semi = strings["notwithstanding"], strings[";"]
+    semis = [i for i, h in enumerate(lowers) if h == semi]
     out = []
     for start, end in bounds:
         out.append(
@@ -178,8 +184,8 @@ def _sentences(block: Block, doc: Doc) -> list[Sentence]:
                 end=end,
                 cues=[c for c in cues if start <= c.start < end],
                 carve_outs=[c for c in carves if start <= c.start < end],
-                notwithstanding=any(t.lower_ == "notwithstanding" for t in doc[start:end]),
-                semicolons=tuple(t.i for t in doc[start:end] if t.text == ";"),
+                notwithstanding=notw in lowers[start:end],
+                semicolons=tuple(i for i in semis if start <= i < end),
             )
         )
     return out
