@@ -102,6 +102,26 @@ def _fixed(pattern: list[dict[str, Any]]) -> Optional[list[tuple[bool, frozenset
     return out or None
 
 
+def max_length(pattern: list[dict[str, Any]]) -> Optional[int]:
+    """The most tokens a match of ``pattern`` can span, or None when unbounded."""
+    total = 0
+    for spec in pattern:
+        op = spec.get("OP")
+        if op in (None, "!", "?"):
+            total += 1
+        elif op in ("*", "+"):
+            return None
+        elif isinstance(op, str) and op.startswith("{") and op.endswith("}"):
+            parts = op[1:-1].split(",")
+            high = parts[-1].strip()
+            if not high:
+                return None
+            total += int(high)
+        else:
+            return None
+    return total
+
+
 class AnchoredMatcher:
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
@@ -115,6 +135,9 @@ class AnchoredMatcher:
         self._checks: list[list[tuple[bool, frozenset[int]]]] = []
         # per matcher: a fixed word sequence matched directly, or None
         self._fixed: list[Optional[list[tuple[bool, frozenset[int]]]]] = []
+        # per matcher: its anchor as (is_lemma, word hashes), and the longest match
+        self._anchors: list[Optional[tuple[bool, frozenset[int]]]] = []
+        self._max_len: list[Optional[int]] = []
 
     def add(self, key: str, patterns: Iterable[list[dict[str, Any]]]) -> None:
         """Add ``patterns`` under ``key``, one small spaCy matcher per pattern.
@@ -137,6 +160,10 @@ class AnchoredMatcher:
             self._fixed.append(
                 None if fixed is None else [(is_lemma, frozenset(strings.add(w) for w in words)) for is_lemma, words in fixed]
             )
+            self._max_len.append(max_length(pattern))
+            self._anchors.append(
+                None if found is None else (found[0] == "LEMMA", frozenset(strings.add(w) for w in found[1]))
+            )
             if found is None:
                 self._always.add(idx)
                 continue
@@ -144,6 +171,30 @@ class AnchoredMatcher:
             index = self._by_lemma if attr == "LEMMA" else self._by_lower
             for w in words:
                 index.setdefault(strings.add(w), set()).add(idx)
+
+    def _windows(self, idx: int, rows: list[list[int]], offset: int, sent_end: int) -> list[tuple[int, int]]:
+        """Token ranges of the sentence that can hold a match of pattern ``idx``.
+
+        A match contains its anchor and spans at most ``max_len`` tokens, so it lies
+        within ``max_len - 1`` tokens either side of an anchor occurrence; long
+        sentences are only searched there. Unanchored or unbounded patterns search
+        the whole sentence.
+        """
+        anchor_words = self._anchors[idx]
+        reach = self._max_len[idx]
+        if anchor_words is None or reach is None or reach * 2 >= len(rows):
+            return [(offset, sent_end)]
+        is_lemma, words = anchor_words
+        col = 1 if is_lemma else 0
+        out: list[tuple[int, int]] = []
+        for i, row in enumerate(rows):
+            if row[col] in words:
+                lo, hi = max(offset, offset + i - reach + 1), min(sent_end, offset + i + reach)
+                if out and lo <= out[-1][1]:
+                    out[-1] = (out[-1][0], hi)
+                else:
+                    out.append((lo, hi))
+        return out
 
     def __len__(self) -> int:
         return len(self._matchers)
@@ -187,6 +238,7 @@ class AnchoredMatcher:
                         if all(rows[i + j][1 if is_lemma else 0] in words for j, (is_lemma, words) in enumerate(fixed)):
                             out.add((key, i + offset, i + n + offset))
                     continue
-                for _, start, end in self._matchers[idx](sent):
-                    out.add((key, start + offset, end + offset))
+                for lo, hi in self._windows(idx, rows, offset, sent.end):
+                    for _, start, end in self._matchers[idx](doc[lo:hi]):
+                        out.add((key, start + lo, end + lo))
         return sorted(out, key=lambda m: (m[1], m[2], m[0]))
