@@ -1,0 +1,95 @@
+"""AnchoredMatcher must find exactly what spaCy's Matcher finds, sentence by sentence.
+
+Its shortcuts (anchors, required words, fixed sequences, windows around anchors)
+are only optimisations; these tests compare it with a plain Matcher holding the
+same patterns, over real contract text and generated text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.matcher import Matcher
+
+from clause_lint import grammar
+from clause_lint.api import load_document
+from clause_lint.matching import AnchoredMatcher, anchor, max_length
+from clause_lint.nlp import get_nlp
+from clause_lint.rules import load_packs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _all_patterns() -> list[tuple[str, list[dict]]]:
+    out = []
+    (pack,) = load_packs(["safe-face-pledge"])
+    for name, concept in pack.concepts.items():
+        for p in concept.get("patterns", []):
+            out.append((name, p))
+    for i, (_force, _binding, _label, patterns) in enumerate(grammar.CUES):
+        for p in patterns:
+            out.append((f"cue{i}", p))
+    for p in grammar.CARVE_OUT_CUES:
+        out.append(("carve", p))
+    return out
+
+
+PATTERNS = _all_patterns()
+
+
+def _both():
+    nlp = get_nlp()
+    anchored = AnchoredMatcher(nlp.vocab)
+    plain: dict[str, Matcher] = {}
+    for key, p in PATTERNS:
+        anchored.add(key, [p])
+        plain.setdefault(key, Matcher(nlp.vocab)).add(key, [p])
+    return anchored, plain
+
+
+ANCHORED, PLAIN = _both()
+
+
+def _plain_matches(doc) -> set[tuple[str, int, int]]:
+    strings = doc.vocab.strings
+    out = set()
+    for sent in doc.sents:
+        for matcher in PLAIN.values():
+            for mid, s, e in matcher(sent):
+                out.add((strings[mid], s + sent.start, e + sent.start))
+    return out
+
+
+def _same(text: str) -> None:
+    doc = get_nlp()(text)
+    assert set(ANCHORED(doc)) == _plain_matches(doc), text[:200]
+
+
+def test_same_matches_on_the_samples() -> None:
+    nlp = get_nlp()
+    for path in sorted((ROOT / "sample_contracts").glob("*.*")):
+        doc = load_document(str(path))
+        for block_doc in nlp.pipe([b.text for b in doc.blocks]):
+            assert set(ANCHORED(block_doc)) == _plain_matches(block_doc), path.name
+
+
+WORDS = ["shall", "not", "may", "use", "the", "Service", "weapons", "for", "unless", "consent", "of", "Provider",
+         "either", "party", "terminate", "breach", "law", "enforcement", "police", "no", "event", "in", "liable",
+         "publish", "results", "benchmark", "without", "notice", ",", ";", "(a)", "individuals", "surveillance",
+         "mass", "covert", "agrees", "to", "permit", "any", "third", "is", "prohibited", "nuclear", "chemical", "or"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=80))
+def test_same_matches_on_generated_text(words: list[str]) -> None:
+    _same(" ".join(words) + ".")
+
+
+def test_pattern_facts() -> None:
+    assert max_length([{"LOWER": "a"}, {"OP": "{0,4}"}, {"LOWER": "b", "OP": "?"}]) == 6
+    assert max_length([{"LOWER": "a"}, {"OP": "*"}]) is None
+    # the rarest required word is the anchor, not a common one
+    assert anchor([{"LOWER": {"IN": ["the", "a"]}}, {"LEMMA": "surveillance"}]) == ("LEMMA", frozenset({"surveillance"}))
+    assert anchor([{"LOWER": "x", "OP": "?"}]) is None
