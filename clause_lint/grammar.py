@@ -107,9 +107,10 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"IS_SENT_START": True, "LOWER": {"IN": ["do", "never"]}}, _l("not", "use")],
         [{"IS_SENT_START": True, "LOWER": "never"}],
         [_l("you", "we", "they", "licensee", "customer", "users", "user"), _l("do"), _l("not")],
-        [_l("not"), _l("be"), _l("used")],
+        # "must not be used": one cue, so that "must" is not left over as an obligation
+        [{"LOWER": {"IN": BINDING_MODALS}, "OP": "?"}, _l("not"), _l("be"), _l("used", "deployed", "utilized", "utilised", "employed")],
         [_l("no"), _l("right", "rights", "license", "licence", "permission", "authorization", "authorisation"), _opt("is", "are"), _opt("granted"), _l("to", "for", "in")],
-        [_l("not"), _l("granted")],
+        [{"LOWER": {"IN": BE}, "OP": "?"}, _l("not"), _l("granted")],
         [{"LEMMA": {"IN": ["agree", "undertake"]}}, _l("that"), {"OP": "{1,4}", "IS_PUNCT": False}, _l("will", "shall"), _l("not")],
         [{"LOWER": {"IN": ["shall", "must", "will", "agree", "agrees"]}}, _opt("to"), _l("avoid", "abstain", "desist")],
         [{"LOWER": {"IN": ["only", "solely", "exclusively"]}}, _opt("be"), _l("used"), _l("for", "to", "in")],
