@@ -473,12 +473,13 @@ class _Analysis:
         return units
 
     def _heading_cue(self, block: Block) -> Optional[Cue]:
-        """A prohibition carried by the nearest heading above ("Prohibited Uses",
-        "Unacceptable Uses of AI", "Use Restrictions"): it governs what the clause
-        says when nothing in the clause or its lead-in does."""
+        """The force carried by the nearest telling heading above: a prohibition
+        ("Prohibited Uses", "Use Restrictions") or an obligation ("Deployment
+        Requirements", "Customer Obligations"). It governs what a clause says when
+        nothing in the clause or its lead-in does."""
         for heading in reversed(block.headings):
             if heading not in self._heading_cues:
-                self._heading_cues[heading] = _prohibitive_heading(heading)
+                self._heading_cues[heading] = _heading_force(heading)
             cue = self._heading_cues[heading]
             if cue is not None:
                 return cue
@@ -586,13 +587,21 @@ _PROHIBITIVE_HEADING = re.compile(
 )
 
 
-def _prohibitive_heading(heading: str) -> Optional[Cue]:
+_OBLIGATION_HEADING = re.compile(
+    r"\b(requirements?|obligations?|responsibilities|duties|conditions of use|must|shall|required)\b",
+    re.IGNORECASE,
+)
+
+
+def _heading_force(heading: str) -> Optional[Cue]:
     if len(heading) > 120:
         return None
-    m = _PROHIBITIVE_HEADING.search(heading)
-    if m is None:
-        return None
-    return Cue(grammar.PROHIBITION, True, "heading", -1, -1, f"heading '{heading.strip()[:60]}'")
+    text = f"heading '{heading.strip()[:60]}'"
+    if _PROHIBITIVE_HEADING.search(heading):
+        return Cue(grammar.PROHIBITION, True, "heading", -1, -1, text)
+    if _OBLIGATION_HEADING.search(heading):
+        return Cue(grammar.OBLIGATION, True, "heading", -1, -1, text)
+    return None
 
 
 def _term_regex(terms: Iterable[str]) -> Optional[re.Pattern[str]]:
