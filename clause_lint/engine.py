@@ -118,7 +118,11 @@ class Sentence:
 
     @property
     def text(self) -> str:
-        return self.doc[self.start:self.end].text
+        # Asked for many times per sentence (defined terms, evidence): build once.
+        cached = self.__dict__.get("_text")
+        if cached is None:
+            cached = self.__dict__["_text"] = self.doc[self.start:self.end].text
+        return cached
 
     def char_span(self) -> tuple[int, int]:
         span = self.doc[self.start:self.end]

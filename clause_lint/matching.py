@@ -234,8 +234,12 @@ class AnchoredMatcher:
                 fixed = self._fixed[idx]
                 if fixed is not None:
                     n = len(fixed)
+                    first_lemma, first_words = fixed[0]
+                    col = 1 if first_lemma else 0
                     for i in range(len(rows) - n + 1):
-                        if all(rows[i + j][1 if is_lemma else 0] in words for j, (is_lemma, words) in enumerate(fixed)):
+                        if rows[i][col] in first_words and all(
+                            rows[i + j][1 if is_lemma else 0] in words for j, (is_lemma, words) in enumerate(fixed[1:], 1)
+                        ):
                             out.add((key, i + offset, i + n + offset))
                     continue
                 for lo, hi in self._windows(idx, rows, offset, sent.end):

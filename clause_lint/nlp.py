@@ -21,6 +21,7 @@ import spacy
 from spacy.language import Language
 import numpy
 from spacy.attrs import LEMMA, LOWER, SENT_START
+from spacy.attrs import ORTH as ORTH_ATTR
 from spacy.strings import StringStore
 from spacy.symbols import ORTH
 from spacy.util import compile_infix_regex
@@ -70,12 +71,14 @@ def _sentences(doc: Doc) -> Doc:
         return doc
     starts = numpy.full((n, 1), -1, dtype="int64")  # -1: not a sentence start
     starts[0, 0] = 1
+    strings = doc.vocab.strings
+    texts = [strings[h] for h in doc.to_array(ORTH_ATTR).tolist()]
     for i in range(1, n):
-        prev = doc[i - 1].text
-        if prev in _SENT_END or (len(prev) > 1 and prev.endswith(".") and prev[-2] == ")"):
+        prev = texts[i - 1]
+        if prev in _SENT_END or (len(prev) > 1 and prev[-1] == "." and prev[-2] == ")"):
             # "…weapons. (b) use …" and "…weapons. Customer …" start sentences;
             # a lower-case word after a full stop continues the sentence.
-            first = doc[i].text[:1]
+            first = texts[i][:1]
             if first.isupper() or first in "(\"'" or first.isdigit():
                 starts[i, 0] = 1
     # spaCy wants uint64; -1 wraps and is read back as -1 ("not a start").
