@@ -901,8 +901,12 @@ def build(extracted: Extracted, path: str) -> Document:
         offset += len(text) + 1
 
         # --- lead-in ------------------------------------------------------------
-        if entry is not None and kind != HEADING and _wants_lead_in(entry, kind):
-            li = _find_lead_in(blocks, depths, idx, depth)
+        if entry is not None and kind != HEADING:
+            li = None
+            if _wants_lead_in(entry, kind):
+                li = _find_lead_in(blocks, depths, idx, depth)
+            elif entry.label.type == DECIMAL and entry.label.style == "dot":
+                li = _top_item_lead_in(blocks, depths, idx, depth, entry.label)
             if li is not None:
                 block.lead_in = _lead_in_text(blocks[li].text)
                 block.lead_in_block = li
@@ -978,6 +982,42 @@ def _wants_lead_in(entry: _Entry, kind: str) -> bool:
     return t in (LOWER, UPPER, ROMAN, UROMAN) or (t == DECIMAL and entry.label.style in ("paren", "rparen")) or (
         t == MULTI and "(" in entry.label.value
     ) or (t == DECIMAL and entry.label.style == "dot" and entry.section is not None and "." in entry.section and entry.list_level is not None)
+
+
+def _top_item_lead_in(blocks: list[Block], depths: list[int], idx: int, depth: int, label: Label) -> Optional[int]:
+    """The lead-in of a top-level numbered item ("1. Violate the law …").
+
+    Clause numbers have no lead-in as a rule; a numbered list straight after an
+    unnumbered paragraph ending in ":" ("You agree you will not use the Model to:")
+    is that paragraph's list. The operative opening ("The parties agree as follows:")
+    is not a lead-in. The next numbers of the run ("2.", "3.") share the lead-in of
+    the number before them, found past their own sub-items and continuation text;
+    a heading or a shallower block ends the run.
+    """
+    prev = blocks[idx - 1] if idx > 0 else None
+    if (
+        prev is not None
+        and prev.label is None
+        and prev.kind == PARAGRAPH
+        and prev.operative
+        and prev.text.rstrip().endswith(":")
+        and not _OPERATIVE_LEAD.search(prev.text)
+    ):
+        return idx - 1
+    for j in range(idx - 1, max(-1, idx - 400), -1):
+        b = blocks[j]
+        if b.kind == HEADING or depths[j] < depth:
+            return None
+        if depths[j] == depth and b.label is not None:
+            if b.lead_in_block is None:
+                return None
+            prev_label = classify_label(b.label)
+            if prev_label.scheme != label.scheme:
+                return None
+            if prev_label.value.isdigit() and label.value.isdigit() and int(label.value) != int(prev_label.value) + 1:
+                return None
+            return b.lead_in_block
+    return None
 
 
 def _find_lead_in(blocks: list[Block], depths: list[int], idx: int, depth: int) -> Optional[int]:

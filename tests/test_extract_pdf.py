@@ -33,6 +33,9 @@ def texts(extracted):
     return [b.text for b in body(extracted)]
 
 
+body_blocks = body
+
+
 # --- paragraphs, pages and lines -------------------------------------------------------
 
 
@@ -234,6 +237,148 @@ def test_ligatures_normalised(tmp_path):
     assert texts(ex) == ['The final invoice is flat and "fixed".']
 
 
+# --- headings ---------------------------------------------------------------------------
+
+
+def _run_in(x: float, top: float, caption: str, rest: str, size: float = 10.5) -> list[T]:
+    """A bold caption running on into plain text on one line."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    width = stringWidth(caption + " ", "Times-Bold", size)
+    return [T(x, top, caption, size, font="Times-Bold"), T(x + width, top, rest, size, font="Times-Roman")]
+
+
+def test_bold_larger_and_all_caps_lines_are_headings(tmp_path):
+    body = dict(size=10.5, font="Times-Roman")
+    items = [
+        T(72, 60, "Harbour Lights Venue Hire Terms", 16, font="Helvetica-Bold"),
+        T(72, 90, "These terms apply to every booking of the Harbour Lights hall made by a Hirer.", **body),
+        T(72, 120, "2. USE OF THE HALL", 11, font="Helvetica-Bold"),
+        T(72, 140, "2.1 The Hirer may use the hall for the event named in the booking form.", **body),
+        T(72, 170, "Prohibited Activities", 10.5, font="Times-Bold"),
+        T(72, 190, "The Hirer shall keep the fire exits clear at all times during the event.", **body),
+        T(72, 220, "CANCELLATION", **body),
+        T(72, 240, "Either party may cancel a booking by written notice to the other.", **body),
+        T(72, 270, "5. Deposits.", 10.5, font="Times-Bold"),
+        T(72, 290, "The deposit is returned within fourteen days after the event ends.", **body),
+    ]
+    items += _run_in(72, 320, "6.2 Noise.", "The Hirer shall not play amplified music after eleven at night.")
+    items += [
+        T(72, 350, "Signed for the venue", **body),  # short, plain type: not a heading
+        T(72, 370, "Short plain lines in the body face stay paragraphs.", **body),
+        # "fake bold": the same words drawn twice, offset (PDFium itself merges copies
+        # under ~2 pt apart, and then the line reads as plain type)
+        T(72, 400, "Damage to the Hall", **body), T(75, 400.3, "Damage to the Hall", **body),
+        T(72, 420, "The Hirer pays for any damage caused during the event.", **body),
+    ]
+    ex = read(build_pdf(tmp_path / "h.pdf", [items]))
+    got = [(b.kind, b.heading_level, b.text) for b in body_blocks(ex)]
+    assert got == [
+        ("heading", 1, "Harbour Lights Venue Hire Terms"),  # larger and bold
+        ("paragraph", None, "These terms apply to every booking of the Harbour Lights hall made by a Hirer."),
+        ("heading", 1, "2. USE OF THE HALL"),
+        ("paragraph", None, "2.1 The Hirer may use the hall for the event named in the booking form."),
+        ("heading", 2, "Prohibited Activities"),  # bold in the body size
+        ("paragraph", None, "The Hirer shall keep the fire exits clear at all times during the event."),
+        ("heading", 1, "CANCELLATION"),  # ALL CAPS
+        ("paragraph", None, "Either party may cancel a booking by written notice to the other."),
+        ("heading", 2, "5. Deposits."),  # a numbered heading may end with a period
+        ("paragraph", None, "The deposit is returned within fourteen days after the event ends."),
+        # a bold caption running on into the clause is no heading
+        ("paragraph", None, "6.2 Noise. The Hirer shall not play amplified music after eleven at night."),
+        ("paragraph", None, "Signed for the venue"),
+        ("paragraph", None, "Short plain lines in the body face stay paragraphs."),
+        ("heading", 2, "Damage to the Hall"),
+        ("paragraph", None, "The Hirer pays for any damage caused during the event."),
+    ]
+
+
+def test_bold_heading_without_a_gap_stands_alone_and_bold_sentences_do_not(tmp_path):
+    items = [
+        T(72, 100, "Use Restrictions", 11, font="Helvetica-Bold"),
+        T(72, 114, "Customer shall not use the Service to identify people in public places.", 11),
+        T(72, 150, "Customer must read this notice before it signs.", 11, font="Helvetica-Bold"),
+        T(72, 180, "Every Order is subject to these terms:", 11, font="Helvetica-Bold"),
+    ]
+    ex = read(build_pdf(tmp_path / "g.pdf", [items]))
+    got = [(b.kind, b.text) for b in body_blocks(ex)]
+    assert got == [
+        ("heading", "Use Restrictions"),
+        ("paragraph", "Customer shall not use the Service to identify people in public places."),
+        ("paragraph", "Customer must read this notice before it signs."),  # a sentence, not a title
+        ("paragraph", "Every Order is subject to these terms:"),  # a lead-in, not a title
+    ]
+
+
+def test_pdf_heading_is_the_cue_section_title_in_structure(tmp_path):
+    from clause_lint.extract import read_bytes
+    from clause_lint.structure import build
+
+    items = [
+        T(72, 100, "Prohibited Uses", 11, font="Helvetica-Bold"),
+        T(72, 120, "The Licensee uses the Software for mass surveillance of crowds.", 11),
+    ]
+    path = build_pdf(tmp_path / "s.pdf", [items])
+    doc = build(read_bytes(path.read_bytes(), str(path)), str(path))
+    assert doc.blocks[0].kind == "heading" and not doc.blocks[0].operative
+    assert doc.blocks[1].headings == ("Prohibited Uses",)
+
+
+# --- page breaks -------------------------------------------------------------------------
+
+FULL = "The Reseller shall market the Licensed Products in the Territory with all due care and"
+
+
+def test_paragraph_split_by_a_page_break_is_joined(tmp_path):
+    pages = [
+        flow(["1. Appointment. The Supplier appoints the Reseller as its non-exclusive reseller.",
+              "2. Marketing. " + FULL[:60], FULL], top=600, gap_after=[0]),
+        flow(["diligence, and shall not make any statement about them that the Supplier has not",
+              "approved in writing.",
+              "3. Prices. The Reseller sets its own resale prices."], top=80, gap_after=[1]),
+    ]
+    ex = read(build_pdf(tmp_path / "pb.pdf", pages))
+    blocks = body_blocks(ex)
+    assert [(b.page, b.line, b.end_line) for b in blocks] == [(1, 1, 1), (1, 2, 2), (2, 3, 3)]
+    assert blocks[1].text == ("2. Marketing. " + FULL[:60] + " " + FULL + " diligence, and shall not make any statement "
+                              "about them that the Supplier has not approved in writing.")
+
+
+def test_page_break_join_when_the_last_line_runs_to_the_margin(tmp_path):
+    # The next page starts with a capital ("Territory") but the sentence plainly goes on.
+    pages = [
+        flow(["Short opening paragraph of the agreement.", FULL, FULL + " in the"], top=600, gap_after=[0]),
+        flow(["Territory named in the Schedule.", "A new paragraph starts here."], top=80, gap_after=[0]),
+    ]
+    ex = read(build_pdf(tmp_path / "pm.pdf", pages))
+    got = [b.text for b in body_blocks(ex)]
+    assert got == ["Short opening paragraph of the agreement.",
+                   FULL + " " + FULL + " in the Territory named in the Schedule.",
+                   "A new paragraph starts here."]
+
+
+def test_page_break_does_not_join_finished_or_numbered_or_titled_text(tmp_path):
+    pages = [
+        flow(["The first page ends with a sentence that is finished here.",
+              "A list lead-in ends the page without a stop and it runs to the right margin of",
+              "the page"], top=600),
+        flow(["4.1 The next page opens with a numbered clause of its own."], top=80),
+        flow(["Another page ends in the middle of a short line"], top=700),
+        [T(72, 80, "General Terms", 11, font="Helvetica-Bold")]
+        + flow(["Each party bears its own costs of entering into this agreement."], top=100),
+    ]
+    ex = read(build_pdf(tmp_path / "pn.pdf", pages))
+    got = [(b.page, b.text[:30]) for b in body_blocks(ex)]
+    assert got == [
+        (1, "The first page ends with a sen"),
+        (1, "A list lead-in ends the page w"),
+        (2, "4.1 The next page opens with a"),
+        (3, "Another page ends in the middl"),
+        (4, "General Terms"),
+        (4, "Each party bears its own costs"),
+    ]
+
+
 # --- files that cannot be read --------------------------------------------------------
 
 
@@ -336,7 +481,8 @@ def test_corpus_pdfs(path):
     for b in blocks:
         assert b.text and b.text == b.text.strip() and "\n" not in b.text
         assert 1 <= b.page <= ex.pages
-        assert 1 <= b.line <= b.end_line
+        # A paragraph joined over a page break ends on a line of the next page.
+        assert b.line >= 1 and b.end_line >= 1
     # Reading order within a page: blocks of one column never go back up.
     if "scanned" in path:
         assert any("OCR" in w for w in ex.warnings)  # its hidden OCR layer is flagged

@@ -135,6 +135,84 @@ def test_hyphen_at_line_end_is_kept_without_space():
     assert "non-transferable" in ex.blocks[0].text
 
 
+# One paragraph per line (a web page saved as text), items indented with tabs, some
+# lines ending in a space, no blank lines around the title.
+TABBED = (
+    "Harbourside Model Licence and Acceptable Use Policy: this policy covers every download of the Harbourside "
+    "models and of their outputs, and the current copy is kept at https://harbourside.example/policy\n"
+    "Forbidden Purposes\n"
+    "We want every licensee to use the Harbourside models with care and for good ends, in every country where "
+    "they are used. You agree that you will not use the models to:\n"
+    "1. Break the law, including to:\n"
+    "\ta. Take part in or plan unlawful activity, such as: \n"
+    "\t\ti. Arson or sabotage \n"
+    "\t\tii. Smuggling of goods across a border\n"
+    "\t\tiii. bribery of officials\n"
+    "\tb. Stalk or harass a person\n"
+    "\tc. Track people through cameras without their consent\n"
+    "2. Mislead others, including use of the models for:\n"
+    "\ta. Fake reviews\n"
+    "Report any breach of this policy to the Harbourside compliance team, who will answer within five working "
+    "days of receiving the report and keep the reporter's name confidential.\n"
+)
+
+
+def test_indented_enumerators_start_items_even_after_short_lines():
+    ex = read_bytes(TABBED.encode(), "aup.txt")
+    got = [(b.kind, b.text) for b in ex.blocks]
+    assert got[1] == (HEADING, "Forbidden Purposes")  # a title between paragraphs
+    assert [t for _, t in got[3:-1]] == [
+        "1. Break the law, including to:",
+        "a. Take part in or plan unlawful activity, such as:",
+        "i. Arson or sabotage",
+        "ii. Smuggling of goods across a border",
+        "iii. bribery of officials",
+        "b. Stalk or harass a person",
+        "c. Track people through cameras without their consent",
+        "2. Mislead others, including use of the models for:",
+        "a. Fake reviews",
+    ]
+    assert [b.line for b in ex.blocks[3:6]] == [4, 5, 6]
+    doc = build(ex, "aup.txt")
+    by = {b.section: b for b in doc.blocks if b.section}
+    assert sorted(by) == ["1", "1(a)", "1(a)(i)", "1(a)(ii)", "1(a)(iii)", "1(b)", "1(c)", "2", "2(a)"]
+    # the numbered list hangs from the paragraph that introduces it
+    assert by["1"].lead_in_block == by["2"].lead_in_block == 2
+    assert by["2"].lead_in.endswith("You agree that you will not use the models to:")
+    assert by["1(a)(ii)"].lead_in == "Take part in or plan unlawful activity, such as:"
+    assert by["1(c)"].headings == ("Forbidden Purposes",)
+
+
+def test_wrapped_line_starting_with_a_number_stays_in_its_paragraph():
+    text = (
+        "The Customer shall pay every invoice issued under this agreement within thirty\n"
+        "(30) days of its date, and any sum unpaid after that time bears interest under\n"
+        "Section\n"
+        "7.2 of the Master Agreement until the sum is paid in full by the Customer.\n"
+    )
+    ex = read_bytes(text.encode(), "wrap.txt")
+    assert len(ex.blocks) == 1 and ex.blocks[0].text.startswith("The Customer shall pay")
+
+
+def test_short_title_case_lines_in_a_run_are_not_headings():
+    long = " for each party, as amended from time to time by a notice given under this clause to the other party."
+    text = (
+        "The following addresses receive every notice under this agreement" + long + "\n"
+        "Harbour Office\n"
+        "Quay Street Chambers\n"
+        "Each notice takes effect when it is delivered to the right address during business hours" + long + "\n"
+        "You may use the models for:\n"
+        "Research Projects\n"
+        "Teaching purposes in a school or a university, with every notice of the licensor kept intact" + long + "\n"
+        "The licensor keeps all rights that this licence does not grant in express words" + long + "\n"
+        "Export Control\n"
+        "The licensee complies with every export law that applies to the models and to their use" + long + "\n"
+    )
+    ex = read_bytes(text.encode(), "notices.txt")
+    assert len(ex.blocks) == 10
+    assert [b.text for b in ex.blocks if b.kind == HEADING] == ["Export Control"]
+
+
 def test_collapsed_numbered_paragraphs_on_one_line_are_split():
     line = ("The parties agree as follows:   1. Definitions.   a. \"Reseller\" shall mean the party named above, "
             "including its permitted successors.   b. \"Products\" shall mean the software listed in the order form. ")

@@ -701,3 +701,38 @@ def test_pdf_recitals_and_numbered_clauses(tmp_path):
     ]
     assert got[-2:] == [("2.1(a)", "give access to the kitchen;"), ("2.1(b)", "pay for utilities.")]
     assert doc.blocks[-1].lead_in == "The Client shall:"
+
+
+def test_top_level_numbered_list_after_a_colon_paragraph_shares_its_lead_in():
+    doc = doc_of(
+        H("Prohibited Uses"),
+        P("You agree that you will not use the Model to:"),
+        P("1. Break the law, including to:"),
+        P("(a) plan unlawful activity;"),
+        P("(b) harass a person;"),
+        P("This covers attempts too."),
+        P("2. Track people through cameras."),
+        P("3. Mislead others."),
+        H("Other Terms"),
+        P("4. The licence ends on breach."),
+    )
+    one, a, b, note, two, three, _, four = doc.blocks[2:]
+    for item in (one, two, three):
+        assert item.lead_in == "You agree that you will not use the Model to:" and item.lead_in_block == 1
+    assert a.lead_in == b.lead_in == "Break the law, including to:" and a.lead_in_block == 2
+    assert four.lead_in is None  # a heading ends the run
+    assert [x.section for x in (one, a, b, note, two, three, four)] == ["1", "1(a)", "1(b)", "1(b)", "2", "3", "4"]
+
+
+def test_clause_numbers_after_the_operative_opening_have_no_lead_in():
+    doc = doc_of(
+        P("The parties agree as follows:"),
+        P("1. Licence. The Licensor grants a licence to use the Model."),
+        P("2. Term. This licence lasts one year."),
+        P("The Licensee shall not:"),
+        P("3. sell the Model;"),
+        P("5. Notices must be in writing."),  # not the next number of the run
+    )
+    assert [b.lead_in for b in doc.blocks[1:3]] == [None, None]
+    assert doc.blocks[4].lead_in == "The Licensee shall not:"
+    assert doc.blocks[5].lead_in is None

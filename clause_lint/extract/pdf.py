@@ -36,7 +36,7 @@ from typing import Iterable, Optional
 
 from ..errors import ClauseLintError, CorruptFile, EncryptedFile, LimitExceeded, NeedsOCR
 from ..limits import Limits
-from ..model import BODY, FOOTER, HEADER, Extracted, RawBlock
+from ..model import BODY, FOOTER, HEADER, HEADING, PARAGRAPH, Extracted, RawBlock
 from ..text import normalize, normalize_inline
 
 try:  # imported lazily by the dispatcher; a missing engine is a user-visible error
@@ -116,6 +116,8 @@ class _Seg:
     x1: float
     top: float
     bottom: float
+    bold: bool = False  # every sampled letter set in a bold face (or drawn twice)
+    size: float = 0.0  # font size of its letters (points, as PDFium reports it)
 
     @property
     def height(self) -> float:
@@ -146,6 +148,14 @@ class _Line:
     def text(self) -> str:
         return _join_segs(self.segs)
 
+    @property
+    def bold(self) -> bool:
+        return all(s.bold for s in self.segs)
+
+    @property
+    def size(self) -> float:
+        return max(s.size for s in self.segs)
+
 
 @dataclass
 class _Piece:
@@ -160,6 +170,8 @@ class _Piece:
     column: int  # 0 = full width, 1 = left, 2 = right
     region: int  # index of the run of lines between full-width lines
     tabular: bool = False  # cells or a table-of-contents entry: wide gaps between runs
+    bold: bool = False
+    size: float = 0.0
 
     @property
     def height(self) -> float:
@@ -274,6 +286,9 @@ class _Box:
     def __init__(self) -> None:
         self.l, self.r, self.b, self.t = (ctypes.c_double() for _ in range(4))
         self.pl, self.pr, self.pb, self.pt = (ctypes.byref(v) for v in (self.l, self.r, self.b, self.t))
+        self.name = ctypes.create_string_buffer(128)
+        self.flags = ctypes.c_int()
+        self.pflags = ctypes.byref(self.flags)
 
 
 def _read_page(doc: "pdfium.PdfDocument", index: int) -> _Page:
@@ -477,7 +492,8 @@ def _line_segments(raw, text: str, a: int, b: int, box: _Box, quarter: int, page
         line = text[a:b]
         if "\ufffe" in line or "\x02" in line:
             line = line.replace("\ufffe", "-").replace("\x02", "-")
-        return [_Seg(line.strip(), ux0, ux1, utop, ubot)]
+        bold, size = _style(raw, text, a, b, box)
+        return [_Seg(line.strip(), ux0, ux1, utop, ubot, bold, size)]
     return _split_by_chars(raw, text, a, b, box, quarter, page_top, page_left)
 
 
@@ -518,23 +534,62 @@ def _split_by_chars(raw, text: str, a: int, b: int, box: _Box, quarter: int, pag
         if x1 - x0 <= 0.01 or bottom - top <= 0.01:
             if cur is not None:
                 cur[0].append(sep + word)
+                cur[6] = end
             continue
         if cur is None:
-            cur = [[word], x0, x1, top, bottom]
+            cur = [[word], x0, x1, top, bottom, start, end]
             continue
         h = max(cur[4] - cur[3], bottom - top, 1.0)
         overlap = min(cur[4], bottom) - max(cur[3], top)
         new_line = overlap < 0.4 * min(cur[4] - cur[3], bottom - top)
         if new_line or x0 - cur[2] > 1.2 * h or x0 < cur[2] - 2 * h:
-            segs.append(_Seg("".join(cur[0]).strip(), cur[1], cur[2], cur[3], cur[4]))
-            cur = [[word], x0, x1, top, bottom]
+            segs.append(_Seg("".join(cur[0]).strip(), cur[1], cur[2], cur[3], cur[4], *_style(raw, text, cur[5], cur[6], box)))
+            cur = [[word], x0, x1, top, bottom, start, end]
         else:
             cur[0].append(sep + word)
+            cur[6] = end
             cur[1], cur[2] = min(cur[1], x0), max(cur[2], x1)
             cur[3], cur[4] = min(cur[3], top), max(cur[4], bottom)
     if cur is not None:
-        segs.append(_Seg("".join(cur[0]).strip(), cur[1], cur[2], cur[3], cur[4]))
+        segs.append(_Seg("".join(cur[0]).strip(), cur[1], cur[2], cur[3], cur[4], *_style(raw, text, cur[5], cur[6], box)))
     return [s for s in segs if s.text]
+
+
+# Font names of bold faces: "Helvetica-Bold", "ABCDEF+TimesNewRomanPS-BoldMT", "Arial Black",
+# "Inter-SemiBold", "Roboto-Heavy", "Foo-Demi".
+_BOLD_NAME = re.compile(r"bold|black|heavy|demi|semibd|extrabd|ultrabd|[-,]bd\b", re.IGNORECASE)
+_FORCE_BOLD = 1 << 18  # font descriptor flag
+STYLE_SAMPLES = 5  # letters sampled per segment for its font
+
+
+def _style(raw, text: str, a: int, b: int, box: _Box) -> tuple[bool, float]:
+    """(bold, font size) of the letters in ``text[a:b]``, from a few sampled letters.
+
+    A segment counts as bold only when every sampled letter is: a bold caption that
+    runs on into plain text ("4.2 Use Restrictions. Customer shall not…") is not.
+    Letters are sampled because a clause number is often set in the body face.
+    """
+    letters = [i for i in range(a, min(b, a + 4000)) if text[i].isalpha()]
+    if not letters:
+        letters = [i for i in range(a, min(b, a + 4000)) if not text[i].isspace()]
+        if not letters:
+            return False, 0.0
+    n = len(letters)
+    picks = {letters[0], letters[-1]} | {letters[(k * (n - 1)) // (STYLE_SAMPLES - 1)] for k in range(1, STYLE_SAMPLES - 1)}
+    bold = True
+    size = 0.0
+    for i in picks:
+        sz = pdfium_c.FPDFText_GetFontSize(raw, i)
+        if sz > size and math.isfinite(sz):
+            size = sz
+        if bold:
+            box.flags.value = 0
+            got = pdfium_c.FPDFText_GetFontInfo(raw, i, box.name, len(box.name), box.pflags)
+            name = box.name.value.decode("latin-1", "replace") if got else ""
+            weight = pdfium_c.FPDFText_GetFontWeight(raw, i)
+            if not (_BOLD_NAME.search(name) or box.flags.value & _FORCE_BOLD or weight >= 700):
+                bold = False
+    return bold, round(size, 2)
 
 
 def _image_cover(page, page_area: float, full: bool) -> tuple[bool, bool]:
@@ -607,6 +662,7 @@ def _dedupe(segs: list[_Seg]) -> list[_Seg]:
         if len(compact) >= 6 and _DOUBLED.match(compact):
             # every glyph doubled inside one run: "ffaakkee" → "fake"
             seg.text = _undouble(text)
+            seg.bold = True
         dup = False
         for k in kept[-4:]:
             overlap = min(k.x1, seg.x1) - max(k.x0, seg.x0)
@@ -615,6 +671,8 @@ def _dedupe(segs: list[_Seg]) -> list[_Seg]:
             width = max(seg.x1 - seg.x0, 0.1)
             kwidth = max(k.x1 - k.x0, 0.1)
             if overlap >= 0.7 * width and seg.text in k.text:
+                if seg.text == k.text:
+                    k.bold = True  # the same words drawn twice: fake bold
                 dup = True
                 break
             if overlap >= 0.7 * kwidth and k.text in seg.text:
@@ -735,7 +793,8 @@ def _pieces(page: _Page) -> list[_Piece]:
     pieces: list[_Piece] = []
     if gutter is None:
         for ln in lines:
-            pieces.append(_Piece(ln.text, ln.x0, ln.x1, ln.top, ln.bottom, ln.number, 0, 0, _tabular(ln.segs)))
+            pieces.append(_Piece(ln.text, ln.x0, ln.x1, ln.top, ln.bottom, ln.number, 0, 0, _tabular(ln.segs),
+                                 ln.bold, ln.size))
         return pieces
     g0, g1 = gutter
     region = 0
@@ -752,7 +811,8 @@ def _pieces(page: _Page) -> list[_Piece]:
         if any(s.x0 < g0 - 1 and s.x1 > g1 + 1 for s in ln.segs):
             flush()
             region += 1
-            pieces.append(_Piece(ln.text, ln.x0, ln.x1, ln.top, ln.bottom, ln.number, 0, region, _tabular(ln.segs)))
+            pieces.append(_Piece(ln.text, ln.x0, ln.x1, ln.top, ln.bottom, ln.number, 0, region, _tabular(ln.segs),
+                                 ln.bold, ln.size))
             region += 1
             continue
         ls = [s for s in ln.segs if (s.x0 + s.x1) / 2 < (g0 + g1) / 2]
@@ -761,7 +821,7 @@ def _pieces(page: _Page) -> list[_Piece]:
             if part:
                 dest.append(_Piece(_join_segs(part), part[0].x0, max(s.x1 for s in part),
                                    min(s.top for s in part), max(s.bottom for s in part), ln.number, col, region,
-                                   _tabular(part)))
+                                   _tabular(part), all(s.bold for s in part), max(s.size for s in part)))
     flush()
     return pieces
 
@@ -860,9 +920,12 @@ def _assemble(pages: list[_Page], producer: dict) -> Extracted:
         pitch_all.extend(_pitches(pieces))
     doc_pitch = statistics.median(pitch_all) if pitch_all else None
 
-    blocks: list[RawBlock] = []
+    body_size = _body_size(page_pieces)
+    paras: list[_Para] = []
     for page, pieces in zip(pages, page_pieces):
-        blocks.extend(_paragraphs(page, pieces, doc_pitch))
+        paras.extend(_paragraphs(page, pieces, doc_pitch))
+    paras = _join_page_breaks(paras, body_size)
+    blocks = [para.block(body_size) for para in paras]
 
     metadata: dict = {"engine": "pypdfium2", **producer}
     _check_text_layer(blocks, pages, warnings, metadata)
@@ -920,7 +983,40 @@ def _pitches(pieces: list[_Piece]) -> list[float]:
     return out
 
 
-def _paragraphs(page: _Page, pieces: list[_Piece], doc_pitch: Optional[float]) -> list[RawBlock]:
+@dataclass
+class _Para:
+    """A paragraph being assembled: its lines and what their layout tells."""
+
+    pieces: list[_Piece]
+    texts: list[str]
+    page: int
+    end_line: int
+    open_end: bool  # the last line runs to the right margin: the text may go on
+
+    @property
+    def text(self) -> str:
+        return normalize_inline(_join_lines(self.texts))
+
+    @property
+    def bold(self) -> bool:
+        return all(p.bold for p in self.pieces)
+
+    @property
+    def size(self) -> float:
+        return max(p.size for p in self.pieces)
+
+    @property
+    def tabular(self) -> bool:
+        return any(p.tabular for p in self.pieces)
+
+    def block(self, body_size: float) -> RawBlock:
+        text = self.text
+        level = _heading_level(self, text, body_size)
+        return RawBlock(text=text, kind=HEADING if level else PARAGRAPH, heading_level=level, page=self.page,
+                        line=self.pieces[0].number, end_line=self.end_line, part=BODY)
+
+
+def _paragraphs(page: _Page, pieces: list[_Piece], doc_pitch: Optional[float]) -> list[_Para]:
     if not pieces:
         return []
     page_pitch = _pitches(pieces)
@@ -933,16 +1029,17 @@ def _paragraphs(page: _Page, pieces: list[_Piece], doc_pitch: Optional[float]) -
         xs1 = sorted(p.x1 for p in ps)
         bounds[key] = (xs0[len(xs0) // 10], xs1[(len(xs1) * 9) // 10])
 
-    blocks: list[RawBlock] = []
+    paras: list[_Para] = []
     current: list[_Piece] = []
     texts: list[str] = []
 
     def flush() -> None:
-        if current:
-            text = normalize_inline(_join_lines(texts))
-            if text:
-                blocks.append(RawBlock(text=text, page=page.number, line=current[0].number,
-                                       end_line=max(p.number for p in current), part=BODY))
+        if current and normalize_inline(_join_lines(texts)):
+            last = current[-1]
+            left, right = bounds[(last.column, last.region)]
+            em = max(last.height, 4.0)
+            open_end = last.x1 >= right - max(3 * em, 0.12 * max(right - left, 1.0))
+            paras.append(_Para(list(current), list(texts), page.number, max(p.number for p in current), open_end))
         current.clear()
         texts.clear()
 
@@ -957,7 +1054,99 @@ def _paragraphs(page: _Page, pieces: list[_Piece], doc_pitch: Optional[float]) -
         current.append(piece)
         texts.append(text)
     flush()
-    return blocks
+    return paras
+
+
+def _body_size(page_pieces: list[list[_Piece]]) -> float:
+    """The font size most of the document's characters are set in (0 if unknown)."""
+    weight: dict[float, int] = {}
+    for pieces in page_pieces:
+        for p in pieces:
+            if p.size > 0:
+                key = round(p.size * 2) / 2
+                weight[key] = weight.get(key, 0) + len(p.text)
+    return max(weight, key=weight.__getitem__) if weight else 0.0
+
+
+def _larger(size: float, body_size: float) -> bool:
+    return body_size > 0 and size >= 1.15 * body_size and size - body_size >= 1.0
+
+
+def _is_all_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+
+
+# A sentence ending inside the text ("Use Restrictions. Customer shall not …"); "U.S."
+# and other one-letter abbreviations do not count.
+_INNER_SENTENCE = re.compile(r"\w{2}[.;:!?][\"')\]]*\s+\S")
+_CAPTION_PUNCT = " .:-\u2013\u2014"
+
+
+def _heading_level(para: _Para, text: str, body_size: float) -> Optional[int]:
+    """Heading level of a paragraph that is a title, else None.
+
+    A heading is short (at most 12 words, one or two lines), stands alone as its
+    block, has no sentence inside it and no final period unless it is numbered
+    ("4. Use Restrictions."), and is set apart by its type: bold (a bold face or
+    "fake bold" doubled glyphs), a larger size than the body text, or ALL CAPS.
+    Level 1 for larger or ALL CAPS titles, 2 for bold headings in the body size.
+    """
+    words = text.split()
+    if not words or len(words) > 12 or len(text) > 120 or len(para.pieces) > 2 or para.tabular:
+        return None
+    if not (text[0].isupper() or text[0].isdigit() or text[0] in "\"'(\u00a7"):
+        return None
+    if text.endswith((",", ";", ":", "?", "!")):
+        return None
+    label = NUMBERING.match(text)
+    body = text[label.end():].lstrip(_CAPTION_PUNCT) if label else text
+    if body:
+        if not (body[0].isupper() or body[0].isdigit() or body[0] in "\"'("):
+            return None
+        if _INNER_SENTENCE.search(body):
+            return None  # a clause with a run-in caption, not a heading
+        if body.rstrip("\"')]").endswith(".") and (label is None or len(body.split()) > 6):
+            return None
+    larger = _larger(para.size, body_size)
+    caps = _is_all_caps(body or text)
+    if larger or caps:
+        return 1
+    return 2 if para.bold else None
+
+
+def _join_page_breaks(paras: list[_Para], body_size: float) -> list[_Para]:
+    """Join a paragraph that a page break split.
+
+    The last paragraph of a page goes on at the top of the next one when it stops
+    without sentence-final punctuation and the next page's first paragraph has no
+    clause number and either starts lower-case or follows a last line that ran to the
+    right margin. Headings, table rows and text of another size never join.
+    """
+    out: list[_Para] = []
+    for i, para in enumerate(paras):
+        prev = out[-1] if out else None
+        first_on_page = i > 0 and paras[i - 1].page != para.page
+        if prev is not None and first_on_page and para.page == prev.page + 1 and _continues(prev, para, body_size):
+            prev.pieces.extend(para.pieces)
+            prev.texts.extend(para.texts)
+            prev.end_line = para.end_line
+            prev.open_end = para.open_end
+            continue
+        out.append(para)
+    return out
+
+
+def _continues(prev: _Para, nxt: _Para, body_size: float) -> bool:
+    prev_text = prev.texts[-1]
+    first = nxt.texts[0]
+    if _SENTENCE_END.search(prev_text) or prev.tabular or nxt.tabular or NUMBERING.match(first):
+        return False
+    if abs(prev.pieces[-1].size - nxt.pieces[0].size) > 1.0 and prev.pieces[-1].size and nxt.pieces[0].size:
+        return False  # a footnote, a caption or a title: another size of type
+    if _heading_level(prev, prev.text, body_size) or _heading_level(nxt, nxt.text, body_size):
+        return False
+    return first[:1].islower() or prev.open_end or prev_text.endswith(("-", ","))
 
 
 def _clean_line(text: str) -> str:
@@ -995,6 +1184,9 @@ def _starts_paragraph(prev: _Piece, prev_text: str, cur: _Piece, text: str, pitc
     short = prev.x1 < right - max(3 * em, 0.12 * width)
     finished = ended or short
     shift = cur.x0 - prev.x0
+    if (finished and same_flow and not prev_text.endswith(("-", ","))
+            and (prev.bold != cur.bold or _size_change(prev.size, cur.size))):
+        return True  # a bold or larger title line, then the body text (or the reverse)
     numbered = NUMBERING.match(text)
     if numbered and (finished or shift > 0.8 * em):
         return True
@@ -1015,6 +1207,10 @@ def _starts_paragraph(prev: _Piece, prev_text: str, cur: _Piece, text: str, pitc
             and text[:1].isupper()):
         return True
     return False
+
+
+def _size_change(a: float, b: float) -> bool:
+    return a > 0 and b > 0 and abs(a - b) >= 1.0 and max(a, b) >= 1.15 * min(a, b)
 
 
 _HYPHEN_END = re.compile(r"[^\W\d_]-$")

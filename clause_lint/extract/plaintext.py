@@ -111,6 +111,12 @@ _MAYBE_LABEL = re.compile(
 _PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?(?:\s*-)?\s*$", re.IGNORECASE)
 _STRONG_KEYWORD = re.compile(r"^\s*(?:ARTICLE|SECTION|SCHEDULE|EXHIBIT|ANNEX|APPENDIX)\b")
 _END_SENTENCE = re.compile(r"[.:;!?][\"')\]]*$|\b(?:and|or)$")
+# A line ending in a word that a number continues: a cross-reference wrapped at the number.
+_XREF_END = re.compile(
+    r"\b(?:sections?|sec\.|clauses?|articles?|paragraphs?|subsections?|schedules?|exhibits?|annex(?:es)?|"
+    r"appendix|appendices|items?|parts?|chapters?|rules?|§|of|to|under|in|with|see|per|than|and|or|the|a|an|at|by)$",
+    re.IGNORECASE,
+)
 
 
 def _label_at(line: str) -> Optional[str]:
@@ -172,6 +178,34 @@ def looks_like_heading(text: str, numbered: bool, followed_by_blank: bool, befor
     return caps >= 0.5 * len(content)
 
 
+_FIELD_OR_ADDRESS = re.compile(r"[:;]\s|@|https?:|www\.|\d{3,}")
+
+
+def _standalone_title(text: str, prev: Optional[RawBlock], next_line: str) -> bool:
+    """A short Title Case line between paragraphs with no blank line around it
+    ("Prohibited Uses" after a sentence and before the text it heads).
+
+    It must follow a paragraph (or a heading, or start the file) — after a lead-in
+    ending in ":" or a short item it is a list item — and be followed by running text, not
+    by another short line (a run of short lines is a list or an address block).
+    """
+    words = text.split()
+    if not 1 <= len(words) <= 8 or len(text) > 80 or text[-1] in ".:;,!?" or not text[0].isupper():
+        return False
+    if _FIELD_OR_ADDRESS.search(text) or text.count(",") > 1:
+        return False
+    content = [w for w in words if len(w) >= 4 and w[0].isalpha()]
+    if not content or not all(w[0].isupper() for w in content):
+        return False
+    if prev is not None and prev.kind != HEADING and not re.search(r"[.!?][\"')\]]*$", prev.text):
+        # a paragraph that ends in a link still ends; a lead-in or a short item does not
+        last = prev.text.split()[-1] if prev.text.split() else ""
+        if not re.search(r"/|@|https?:|www\.", last) or len(prev.text.split()) <= 12:
+            return False
+    nxt = next_line.strip()
+    return nxt[:1].isupper() and (len(nxt.split()) > 8 or bool(re.search(r"[.:;!?][\"')\]]*$", nxt)))
+
+
 # --------------------------------------------------------------------------------------
 # Grouping lines into blocks
 # --------------------------------------------------------------------------------------
@@ -201,7 +235,7 @@ class _Builder:
         self.cur_level: Optional[int] = None
         self.cur_indent = 0
 
-    def flush(self, followed_by_blank: bool = True, before_text: bool = False) -> None:
+    def flush(self, followed_by_blank: bool = True, before_text: bool = False, next_line: Optional[str] = None) -> None:
         if not self.cur:
             return
         text = ""
@@ -222,6 +256,10 @@ class _Builder:
             numbered = _label_at(text) is not None
             if looks_like_heading(text, numbered, followed_by_blank, before_text):
                 kind = HEADING
+            elif not numbered and next_line is not None and _standalone_title(
+                text, self.blocks[-1] if self.blocks else None, next_line
+            ):
+                kind = HEADING
         if text:
             self.blocks.append(
                 RawBlock(text=text, kind=kind, line=self.cur_start, end_line=self.cur_end, heading_level=heading_level, level=self.cur_level, part=part)
@@ -232,7 +270,7 @@ class _Builder:
 
     def start(self, line: str, lineno: int, kind: str = PARAGRAPH, level: Optional[int] = None) -> None:
         before_text = kind == PARAGRAPH and _label_at(line) is None
-        self.flush(followed_by_blank=False, before_text=before_text)
+        self.flush(followed_by_blank=False, before_text=before_text, next_line=line if before_text else None)
         self.cur = [line]
         self.cur_start = self.cur_end = lineno
         self.cur_kind = kind
@@ -316,12 +354,22 @@ def split_lines(
             continue
         # Inside a paragraph: does this line start a new block?
         new_block = False
-        if _label_at(line) is not None:
+        label = _label_at(line)
+        if label is not None:
             p = prev.rstrip()
+            rest = line.strip()[len(label):].lstrip(" .)\t")
             if _END_SENTENCE.search(p) or not p[-1:].isalnum() and not p.endswith(("-", ",")) or _STRONG_KEYWORD.match(line):
                 new_block = True
-            elif b.deliberate_break(prev, line):
+            elif p.endswith(("-", ",")) or _XREF_END.search(p):
+                new_block = False  # "… under Section" + "5.2 of the Master Agreement"
+            elif (b.unwrapped or len(p.expandtabs(4)) < 0.75 * b.width
+                  or ((line[:1] in " \t" or prev != prev.rstrip(" \t")) and (rest[:1].isupper() or rest[:1] in "\"'("))):
+                # An enumerator after a short line, an indent or a line the writer ended
+                # ("Violence or terrorism " then "\t\tii. Exploitation …") opens an item;
+                # a full line going on with "(30) days" is still a wrap.
                 new_block = True
+            elif b.deliberate_break(prev, rest or line):
+                new_block = True  # the enumerator itself may be lower-case ("ii.", "b.")
         elif b.cur_kind == PARAGRAPH and len(b.cur) == 1 and _is_all_caps(prev) and not _is_all_caps(line) and len(prev.strip()) <= 90:
             new_block = True  # "MICROSOFT RESEARCH LICENSE TERMS" over its first paragraph
         elif b.deliberate_break(prev, line):
