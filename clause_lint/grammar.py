@@ -122,6 +122,10 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [_l("not"), _l("intended", "designed", "suitable", "recommended", "appropriate"), _l("for")],
         [{"LEMMA": {"IN": ["encourage", "urge", "ask", "request", "recommend", "advise"]}}, {"OP": "{0,3}", "IS_PUNCT": False}, _l("not"), _l("to")],
         [{"LEMMA": {"IN": ["discourage", "avoid"]}}],
+        # "we ask that customers refrain from …", "we request that you do not …"
+        [{"LEMMA": {"IN": ["ask", "request", "urge", "encourage", "recommend", "prefer"]}}, _opt("that"), {"OP": "{0,3}", "IS_ALPHA": True},
+         {"LEMMA": "refrain"}, _l("from")],
+        [{"LEMMA": {"IN": ["ask", "request", "urge", "recommend", "prefer"]}}, _l("that"), {"OP": "{0,3}", "IS_ALPHA": True}, _l("do", "not")],
     ]),
     # --- obligations ---------------------------------------------------------------
     (OBLIGATION, True, "obligation", [
@@ -129,6 +133,7 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LEMMA": {"IN": ["agree", "undertake", "covenant", "commit", "promise"]}}, _l("to")],
         [{"LOWER": {"IN": BE}}, _l("required", "obligated", "obliged", "bound"), _l("to", "by")],
         [{"LOWER": {"IN": BE}}, _l("responsible"), _l("for")],
+        [{"LOWER": {"IN": BE}}, _opt("fully", "solely", "jointly"), _l("liable", "accountable", "answerable"), _l("for")],
         [_l("has", "have", "need", "needs"), _l("to")],
         # Imperatives that open a licence condition: "Include this license with any
         # redistribution."

@@ -1,6 +1,6 @@
 """The safe-face-pledge pack, rule by rule, through the real pipeline.
 
-Cases live in tests/rule_cases.yaml (our own drafting). Each is written to a
+Cases live in tests/rule_cases.yaml and tests/probe_cases.yaml (our own drafting). Each is written to a
 Markdown file and linted with the bundled pack, as a user would run it.
 """
 
@@ -13,7 +13,11 @@ import yaml
 
 from clause_lint.api import Linter, Options
 
-CASES = yaml.safe_load((Path(__file__).parent / "rule_cases.yaml").read_text(encoding="utf-8"))
+HERE = Path(__file__).parent
+CASES = yaml.safe_load((HERE / "rule_cases.yaml").read_text(encoding="utf-8"))
+# Probes drafted apart from the pack (other wording, UK/US drafting, passive voice,
+# traps from the spec), to keep the pack honest about generalising.
+PROBES = yaml.safe_load((HERE / "probe_cases.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +25,7 @@ def linter() -> Linter:
     return Linter(options=Options(assume_applicable=True))
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+@pytest.mark.parametrize("case", CASES + PROBES, ids=[c["name"] for c in CASES + PROBES])
 def test_rule_case(case: dict, linter: Linter, tmp_path: Path) -> None:
     path = tmp_path / "case.md"
     path.write_text(case["text"], encoding="utf-8")
