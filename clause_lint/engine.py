@@ -467,7 +467,9 @@ class _Analysis:
                     Unit(
                         sentence=sentence,
                         governed=governed + [g for g in lead_gov],
-                        concepts=concepts | lead_concepts,
+                        # The headings above say what a section is about ("Public
+                        # Sector Customers"): context, never a governed topic.
+                        concepts=concepts | lead_concepts | self._heading_concepts(compiled, block),
                         carve_kinds=carves,
                         notwithstanding=sentence.notwithstanding or lead_notw,
                         lead_in=chain[0].text if chain else None,
@@ -475,6 +477,15 @@ class _Analysis:
                 )
         self._units[key] = units
         return units
+
+    def _heading_concepts(self, compiled: CompiledPack, block: Block) -> set[str]:
+        out: set[str] = set()
+        for heading in block.headings[-2:]:
+            key = f"heading:{heading}"
+            if key not in self._def_docs:
+                self._def_docs[key] = (get_nlp()(heading), [])
+            out |= {m.concept for m in self.matches(compiled, key, self._def_docs[key][0])}
+        return out
 
     def _heading_cue(self, block: Block) -> Optional[Cue]:
         """The force carried by the nearest telling heading above: a prohibition

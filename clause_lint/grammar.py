@@ -103,7 +103,7 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": BINDING_MODALS + ["agree", "agrees", "undertake", "undertakes"]}, "OP": "?"}, _opt("to"), {"LEMMA": "refrain"}, _l("from")],
         [_l("in", "under"), _l("no"), _l("event", "case", "circumstance", "circumstances"), {"LOWER": {"IN": MODALS}, "OP": "?"}],
         [_l("no"), {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "other", "such", "party"]}, "OP": "{1,4}"}, {"LOWER": {"IN": BINDING_MODALS}}],
-        [_l("neither"), {"OP": "{1,6}", "IS_PUNCT": False}, _l("nor"), {"OP": "{1,4}", "IS_PUNCT": False}, {"LOWER": {"IN": BINDING_MODALS}}],
+        [_l("neither"), {"OP": "{1,6}", "IS_PUNCT": False}, _l("nor"), {"OP": "{1,7}", "IS_PUNCT": False}, {"LOWER": {"IN": BINDING_MODALS}}],
         [{"IS_SENT_START": True, "LOWER": {"IN": ["do", "never"]}}, _l("not", "use")],
         [{"IS_SENT_START": True, "LOWER": "never"}],
         [_l("you", "we", "they", "licensee", "customer", "users", "user"), _l("do"), _l("not")],
@@ -131,6 +131,8 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
     (OBLIGATION, True, "obligation", [
         [_l("shall", "must", "will")],
         [{"LEMMA": {"IN": ["agree", "undertake", "covenant", "commit", "promise"]}}, _l("to")],
+        # "Vendor commits, for as long as …, to:" — the verb binds before its "to"
+        [{"LEMMA": {"IN": ["undertake", "covenant", "commit"]}}, _l(",", "that")],
         [{"LOWER": {"IN": BE}}, _l("required", "obligated", "obliged", "bound"), _l("to", "by")],
         [{"LOWER": {"IN": BE}}, _l("responsible"), _l("for")],
         [{"LOWER": {"IN": BE}}, _opt("fully", "solely", "jointly"), _l("liable", "accountable", "answerable"), _l("for")],

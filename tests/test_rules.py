@@ -18,6 +18,23 @@ CASES = yaml.safe_load((HERE / "rule_cases.yaml").read_text(encoding="utf-8"))
 # Probes drafted apart from the pack (other wording, UK/US drafting, passive voice,
 # traps from the spec), to keep the pack honest about generalising.
 PROBES = yaml.safe_load((HERE / "probe_cases.yaml").read_text(encoding="utf-8"))
+# A second, independent set of longer excerpts. The cases listed here are known gaps,
+# kept visible (strict xfail: fixing one makes the test say so).
+PROBES_2 = yaml.safe_load((HERE / "probe_cases_2.yaml").read_text(encoding="utf-8"))
+KNOWN_GAPS = {
+    "102 government customers must submit to public oversight":
+        "the government context is in the previous sentence ('This Section applies where Customer is a government agency')",
+    "202 internal testing only":
+        "the sentence's only cue is a later 'shall not', so the internal-testing statement reads as a prohibition",
+}
+
+
+def _cases() -> list:
+    out = [pytest.param(c, id=c["name"]) for c in CASES + PROBES]
+    for c in PROBES_2:
+        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[c["name"]])] if c["name"] in KNOWN_GAPS else []
+        out.append(pytest.param(c, id=c["name"], marks=marks))
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +42,7 @@ def linter() -> Linter:
     return Linter(options=Options(assume_applicable=True))
 
 
-@pytest.mark.parametrize("case", CASES + PROBES, ids=[c["name"] for c in CASES + PROBES])
+@pytest.mark.parametrize("case", _cases())
 def test_rule_case(case: dict, linter: Linter, tmp_path: Path) -> None:
     path = tmp_path / "case.md"
     path.write_text(case["text"], encoding="utf-8")
