@@ -17,7 +17,7 @@ over present ones when its criterion says it may.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from spacy.attrs import LOWER

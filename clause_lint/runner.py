@@ -10,6 +10,7 @@ from .settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import Linter
+    from .suppress import Notice
 
 # Imported lazily: a run whose documents are all in the result cache never needs
 # spaCy or the packs, and importing clause_lint.api loads spaCy.

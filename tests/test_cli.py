@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from clause_lint import __version__
 from clause_lint.cli import cli
@@ -28,7 +28,7 @@ FACIAL_BAN = (
 )
 
 
-def run(args: list[str], cwd: Path | None = None) -> "click.testing.Result":  # noqa: F821
+def run(args: list[str], cwd: Path | None = None) -> Result:
     runner = CliRunner()
     old = os.getcwd()
     try:

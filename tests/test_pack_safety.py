@@ -127,7 +127,7 @@ def test_python_tags_never_execute(tmp_path, doc, tag):
     pack = tmp_path / "code.yaml"
     pack.write_text(pack_text(f'    terms: {tag} ["touch {marker}"]\n'), encoding="utf-8")
     shown = tag.replace("!!", "!!", 1)
-    line = assert_pack_error(pack, doc, 9, 12, f"YAML tag {shown} is not allowed")
+    assert_pack_error(pack, doc, 9, 12, f"YAML tag {shown} is not allowed")
     assert not marker.exists()
 
 

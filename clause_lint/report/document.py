@@ -89,7 +89,7 @@ def render_document_text(doc: Document, include_other_parts: bool = False) -> st
         if b.lead_in:
             lines.append(f"  {'':<14} {'':<14} {'':<10} ↳ lead-in: {shorten(b.lead_in, 120)}")
     if doc.defined_terms:
-        lines.append(f"  defined terms: " + ", ".join(sorted(doc.defined_terms)))
+        lines.append("  defined terms: " + ", ".join(sorted(doc.defined_terms)))
     for r in doc.revisions:
         where = f"¶{r.paragraph}" if r.paragraph else ""
         lines.append(f"  revision {r.kind} {where} by {r.author or 'unknown'}: {shorten(r.text, 120)}")

@@ -9,9 +9,7 @@ problem is reported as ``FILE:LINE:COL: message`` with the rule id where there i
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
