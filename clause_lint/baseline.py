@@ -61,20 +61,11 @@ class Baseline:
 
 
 def load_baseline(path: str) -> Baseline:
-    from .config import display_path
+    from .config import read_small_text
 
-    shown = display_path(path)
+    shown, text = read_small_text(path, "baseline", MAX_BASELINE_BYTES)
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BASELINE_BYTES + 1)
-    except OSError as exc:
-        raise ConfigError(f"{shown}: cannot read baseline: {exc.strerror or exc}") from None
-    if len(raw) > MAX_BASELINE_BYTES:
-        raise ConfigError(f"{shown}: baseline is larger than {MAX_BASELINE_BYTES // (1024 * 1024)} MB")
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{shown}: baseline is not UTF-8 text") from None
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{shown}:{exc.lineno}:{exc.colno}: baseline is not valid JSON: {exc.msg}") from None
     if not isinstance(data, dict) or "entries" not in data:

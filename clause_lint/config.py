@@ -98,20 +98,28 @@ def _pyproject_has_table(path: str) -> bool:
 # --------------------------------------------------------------------------- loading
 
 
-def load_config(path: str) -> Config:
-    """Read and validate one config file (YAML, or the table in a pyproject.toml)."""
+def read_small_text(path: str, what: str, max_bytes: int) -> tuple[str, str]:
+    """``(shown path, text)`` of a small UTF-8 settings file (config, waivers, baseline).
+
+    The read is bounded, and every problem is one ``ConfigError`` line naming the file.
+    """
     shown = display_path(path)
     try:
         with open(path, "rb") as fh:
-            raw = fh.read(MAX_CONFIG_BYTES + 1)
+            raw = fh.read(max_bytes + 1)
     except OSError as exc:
-        raise ConfigError(f"{shown}: cannot read config file: {exc.strerror or exc}") from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{shown}:1:1: config file is larger than 1 MB")
+        raise ConfigError(f"{shown}: cannot read {what}: {exc.strerror or exc}") from None
+    if len(raw) > max_bytes:
+        raise ConfigError(f"{shown}:1:1: {what} is larger than {max_bytes // (1024 * 1024)} MB")
     try:
-        text = raw.decode("utf-8-sig")
+        return shown, raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{shown}:1:1: config file is not UTF-8 ({exc.reason})") from None
+        raise ConfigError(f"{shown}:1:1: {what} is not UTF-8 ({exc.reason})") from None
+
+
+def load_config(path: str) -> Config:
+    """Read and validate one config file (YAML, or the table in a pyproject.toml)."""
+    shown, text = read_small_text(path, "config file", MAX_CONFIG_BYTES)
     if os.path.basename(path) == PYPROJECT or path.endswith(".toml"):
         data, locate = _read_toml(text, shown)
     else:

@@ -251,17 +251,9 @@ class WaiverFile:
 
 def load_waivers(path: str) -> WaiverFile:
     """Read and validate a waiver file; every problem is a ConfigError with FILE:LINE:COL."""
-    from .config import display_path
+    from .config import read_small_text
 
-    shown = display_path(path)
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(yamlsafe.MAX_YAML_BYTES + 1)
-        text = raw.decode("utf-8-sig")
-    except OSError as exc:
-        raise ConfigError(f"{shown}: cannot read waiver file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{shown}:1:1: waiver file is not UTF-8 ({exc.reason})") from None
+    shown, text = read_small_text(path, "waiver file", yamlsafe.MAX_YAML_BYTES)
     try:
         data = yamlsafe.load(text)
     except yamlsafe.YamlError as exc:

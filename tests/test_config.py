@@ -335,3 +335,21 @@ def test_load_config_directly_reports_positions(tmp_path: Path) -> None:
     cfg.write_text("format: json\n\n  # comment\nfail-on: warning\nfail_on: info\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r":5:1: 'fail_on' is given twice"):
         load_config(str(cfg))
+
+
+@pytest.mark.parametrize("what", ["config file", "baseline", "waiver file"])
+def test_settings_files_are_read_bounded_and_as_utf8(tmp_path: Path, what: str) -> None:
+    from clause_lint.config import read_small_text
+    from clause_lint.errors import ConfigError
+
+    big = tmp_path / "big"
+    big.write_bytes(b"x" * (1024 * 1024 + 1))
+    with pytest.raises(ConfigError, match=rf"big:1:1: {what} is larger than 1 MB"):
+        read_small_text(str(big), what, 1024 * 1024)
+    latin = tmp_path / "latin"
+    latin.write_bytes("caf\xe9".encode("latin-1"))
+    with pytest.raises(ConfigError, match=rf"latin:1:1: {what} is not UTF-8"):
+        read_small_text(str(latin), what, 1024)
+    ok = tmp_path / "ok"
+    ok.write_bytes("\ufeffkey: value\n".encode("utf-8"))
+    assert read_small_text(str(ok), what, 1024)[1] == "key: value\n"
