@@ -1,0 +1,133 @@
+"""Accuracy of a pack on the labelled development corpus, split into folds.
+
+    python benchmarks/bench_accuracy.py [--corpus ../shared/corpus] [--pack NAME]
+                                        [--disagreements] [--held-out-details]
+
+Every labelled document of the corpus (``docs/`` and ``bin/``) is put in one of
+``FOLDS`` folds by a hash of its file stem, so the split is fixed, needs no list to
+keep up to date and takes new documents as they come. Fold ``HELD_OUT`` is the fold
+nobody tunes on: its figures are printed as totals only, and its disagreements are
+never listed unless ``--held-out-details`` is given (for a closing measurement, not
+while tuning). The script prints, for the tuning folds, the held-out fold and all of
+it: balanced accuracy, false assurance, false alarm and recall by status, per rule
+for the tuning folds, and the gap between tuned and held-out balanced accuracy —
+the figure that says whether a change generalised or memorised.
+
+Documents are checked with ``--assume-applicable``, as the labels are made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from clause_lint.evaluate import Scores, find_labels, format_scores, load_labels  # noqa: E402
+from clause_lint.evaluate import Pair  # noqa: E402
+from clause_lint.results import STATUSES  # noqa: E402
+from clause_lint.runner import make_linter, run  # noqa: E402
+from clause_lint.settings import Settings  # noqa: E402
+
+FOLDS = 5
+HELD_OUT = 0
+
+
+def fold_of(path: str) -> int:
+    """The fold of a labelled document: a hash of its stem, stable across machines."""
+    stem = os.path.basename(path).split(".", 1)[0]
+    return int(hashlib.sha1(stem.encode("utf-8")).hexdigest(), 16) % FOLDS
+
+
+def labelled_documents(corpus: str) -> list[tuple[str, str]]:
+    """(document path, labels path) for every labelled document under ``corpus``."""
+    out = []
+    for sub in ("docs", "bin"):
+        folder = os.path.join(corpus, sub)
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".json"):
+                continue
+            path = os.path.join(folder, name)
+            labels = find_labels(folder, path)
+            if labels is not None:
+                out.append((path, labels))
+    return out
+
+
+def summary(scores: Scores) -> str:
+    f = scores.figures()
+    recall = ", ".join(f"{s} {f['recall_by_status'][s]:.2f}" for s in STATUSES if s in f["recall_by_status"])
+    not_present = sum(1 for p in scores.pairs if p.truth != "present" and "present" not in p.also)
+    present = sum(1 for p in scores.pairs if p.truth == "present")
+    return (
+        f"balanced {f['balanced_accuracy'] or 0:.3f}; false assurance {f['false_assurance'] * 100:.1f}% "
+        f"({f['false_assurance_count']} of {not_present}); false alarm {f['false_alarm'] * 100:.1f}% "
+        f"({f['false_alarm_count']} of {present}); recall {recall}; "
+        f"{len({p.document for p in scores.pairs})} documents"
+    )
+
+
+def main() -> int:
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", default=os.path.normpath(os.path.join(here, "..", "..", "shared", "corpus")))
+    ap.add_argument("--pack", action="append", default=None)
+    ap.add_argument("--disagreements", action="store_true", help="list the tuning folds' disagreements")
+    ap.add_argument("--held-out-details", action="store_true", help="also list the held-out fold's (closing measurement only)")
+    args = ap.parse_args()
+
+    docs = labelled_documents(args.corpus)
+    if not docs:
+        print(f"no labelled documents under {args.corpus}", file=sys.stderr)
+        return 2
+    settings = Settings(assume_applicable=True)
+    if args.pack:
+        settings.packs = list(args.pack)
+    settings.jobs = 1
+    started = time.perf_counter()
+    report = run([d for d, _ in docs], settings, make_linter(settings))
+    elapsed = time.perf_counter() - started
+    labels_of = dict(docs)
+
+    folds: dict[str, Scores] = {"tuned": Scores(), "held-out": Scores(), "all": Scores()}
+    for result in report.documents:
+        labels = load_labels(labels_of[result.path])
+        if result.error is not None:
+            for s in folds.values():
+                s.errors.append(f"{result.path}: {result.error.message}")
+            continue
+        verdicts = {r.rule: r.status for r in result.results}
+        part = "held-out" if fold_of(result.path) == HELD_OUT else "tuned"
+        for rule, label in sorted(labels.items()):
+            if rule in verdicts:
+                pair = Pair(result.path, rule, label["status"], tuple(label.get("also") or ()), verdicts[rule])
+                folds[part].pairs.append(pair)
+                folds["all"].pairs.append(pair)
+
+    print(f"corpus {args.corpus}: {len(docs)} labelled documents, fold {HELD_OUT} of {FOLDS} held out "
+          f"({len({p.document for p in folds['held-out'].pairs})} documents); {elapsed:.1f} s")
+    print()
+    print("tuning folds, per rule:")
+    print(format_scores(folds["tuned"], verbose=args.disagreements), end="")
+    if args.held_out_details:
+        print()
+        print("held-out fold, per rule (closing measurement):")
+        print(format_scores(folds["held-out"], verbose=True), end="")
+    print()
+    for name in ("tuned", "held-out", "all"):
+        print(f"{name:>9}: {summary(folds[name])}")
+    tuned = folds["tuned"].figures()["balanced_accuracy"] or 0
+    held = folds["held-out"].figures()["balanced_accuracy"] or 0
+    print(f"      gap: tuned − held-out balanced accuracy = {tuned - held:+.3f}")
+    for err in folds["all"].errors:
+        print(f"error: {err}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
