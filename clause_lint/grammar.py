@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterable
 
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -273,12 +273,16 @@ def _sentence_starts(doc: Doc) -> list[int]:
     return out
 
 
-def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]]) -> list[CarveOutSpan]:
+def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]], cue_starts: Iterable[int] = ()) -> list[CarveOutSpan]:
     """Spans opened by carve-out cues, each running to ';', ':' or its sentence end.
 
     A carve-out that opens a sentence ("Unless Provider agrees in writing, …") ends
-    at the first comma instead, since the main clause follows it.
+    at the first comma instead, since the main clause follows it. A carve-out never
+    runs into the next main clause: it stops before a deontic cue (one of
+    ``cue_starts``) that follows a comma or a conjunction ("other than for research,
+    and shall not disclose …").
     """
+    stops = set(cue_starts)
     comp = _compiled()
     cond_id = doc.vocab.strings[CONDITION]
     matches = filter_spans([Span(doc, s, e, label=m) for m, s, e in comp.carve(doc)])
@@ -293,6 +297,10 @@ def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]]) -> list[CarveO
         while end < limit:
             text = doc[end].text
             if text in (";", ":") or (leading and text == ","):
+                break
+            if end + 1 in stops and text in (",", "and", "or", "but") and end > span.end:
+                break
+            if end in stops and end > span.end and doc[end - 1].text in (",", "and", "or", "but"):
                 break
             if text == "," and end + 1 < limit and doc[end + 1].lower_ in ("and", "or", "but") and end - span.start > 6:
                 break
