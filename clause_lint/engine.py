@@ -24,8 +24,9 @@ from spacy.attrs import LOWER
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from . import grammar
+from . import grammar, provisions
 from .grammar import Cue
+from .provisions import Provision
 from .matching import AnchoredMatcher
 from .model import Block, Document
 from .nlp import get_nlp
@@ -128,10 +129,38 @@ class Sentence:
         span = self.doc[self.start:self.end]
         return self.block.start + span.start_char, self.block.start + span.end_char
 
+    @property
+    def provisions(self) -> list[Provision]:
+        """The sentence's own provisions, one per cue (read once, on first use)."""
+        cached = self.__dict__.get("_provisions")
+        if cached is None:
+            cached = self.__dict__["_provisions"] = provisions.read_provisions(
+                self.doc, self.start, self.end, self.cues, self.carve_outs, self.semicolons
+            )
+        return cached
+
+    def provision_for(self, cue: Optional[Cue], pos: int, lead_action: tuple[str, ...] = ()) -> Provision:
+        """The provision that ``cue`` opens and that holds token ``pos``; for a cue
+        from elsewhere (a lead-in, a heading, a condition), the whole sentence read
+        under it."""
+        if cue is not None and cue.start >= 0:
+            own = [p for p in self.provisions if p.cue is cue]
+            holding = [p for p in own if p.start <= pos < p.end]
+            if holding or own:
+                return (holding or own)[-1]
+        cache = self.__dict__.setdefault("_inherited", {})
+        key = (cue.label, cue.start, cue.text, lead_action) if cue is not None else None
+        prov = cache.get(key)
+        if prov is None:
+            prov = cache[key] = provisions.inherited_provision(
+                self.doc, self.start, self.end, cue, self.carve_outs, lead_action
+            )
+        return prov
+
 
 @dataclass
 class Governed:
-    """A concept governed by a cue (or by none)."""
+    """A concept governed by a cue (or by none), in a role of that cue's provision."""
 
     concept: str
     text: str
@@ -139,6 +168,8 @@ class Governed:
     binding: bool
     cue: Optional[str]
     via: str  # "sentence", "lead-in" or "definition of X"
+    role: Optional[str] = None  # provisions.ROLES; None when no provision holds it
+    provision: Optional[Provision] = None
 
 
 @dataclass
@@ -159,6 +190,7 @@ class _Verdict:
     criterion: Criterion
     unit: Unit
     reason: str
+    provision: Optional[Provision] = None  # the provision whose roles met the criterion
 
 
 class _PackState:
@@ -172,7 +204,7 @@ class _PackState:
 def _sentences(block: Block, doc: Doc) -> list[Sentence]:
     cues = grammar.find_cues(doc)
     bounds = [(s.start, s.end) for s in doc.sents]
-    carves = grammar.find_carve_outs(doc, bounds)
+    carves = grammar.find_carve_outs(doc, bounds, [c.start for c in cues if c.force not in (grammar.NEUTRAL, grammar.LIABILITY)])
     # Attribute arrays, not Token objects: this runs for every sentence of every block.
     lowers = doc.to_array(LOWER).tolist()
     strings = doc.vocab.strings
@@ -259,6 +291,16 @@ def _following_cue(sentence: Sentence, pos: int) -> Optional[Cue]:
     return after[0] if after else None
 
 
+def _lead_action(sentence: Sentence, cue: Cue) -> tuple[str, ...]:
+    """The action a lead-in passes to its items: set when the lead-in names it and
+    the items are its objects ("shall prohibit the transfer or purchase of:"), empty
+    when the items bring their own ("Customer shall not:")."""
+    if cue.start < 0:
+        return ()
+    prov = sentence.provision_for(cue, max(sentence.start, sentence.end - 1))
+    return prov.action_lemmas if prov.cue is cue else ()
+
+
 def _last_cue(sentence: Sentence) -> Optional[Cue]:
     """The cue a lead-in passes to its list items (a condition if it ends in one)."""
     last = sentence.end - 1
@@ -304,6 +346,11 @@ class Engine:
         return result
 
 
+def read_provisions(document: Document) -> list[tuple[Block, Sentence, Provision]]:
+    """The provisions of ``document`` with their roles (``clause-lint extract --provisions``)."""
+    return _Analysis(document).provisions()
+
+
 class _Analysis:
     """Everything the engine learns about one document, computed lazily."""
 
@@ -325,6 +372,35 @@ class _Analysis:
         self._prohibited: dict[tuple[str, int], set[str]] = {}
         self._heading_cues: dict[str, Optional[Cue]] = {}
         self._term_re = _term_regex(_expandable_terms(document))
+
+    # -- provisions -------------------------------------------------------------
+    def provisions(self) -> list[tuple[Block, Sentence, Provision]]:
+        """Every provision of the document's operative blocks, in reading order: a
+        sentence's own, or — for a list item or a sentence under a telling heading
+        with no cue of its own — the sentence read under the inherited cue."""
+        out: list[tuple[Block, Sentence, Provision]] = []
+        for index, block in self.blocks.items():
+            if not block.operative:
+                continue
+            chain = self._lead_in_chain(block)
+            fallback: Optional[Cue] = None
+            lead_action: tuple[str, ...] = ()
+            for lead in chain:
+                lsents = self.sentences.get(lead.index) or []
+                if lsents and fallback is None:
+                    fallback = _last_cue(lsents[-1])
+                    if fallback is not None:
+                        lead_action = _lead_action(lsents[-1], fallback)
+            for sentence in self.sentences[index]:
+                own = sentence.provisions
+                if own:
+                    out.extend((block, sentence, p) for p in own)
+                    continue
+                cue = fallback or self._heading_cue(block)
+                if cue is not None:
+                    action = lead_action if cue is fallback else ()
+                    out.append((block, sentence, sentence.provision_for(cue, sentence.start, action)))
+        return out
 
     # -- matching ----------------------------------------------------------------
     def matches(self, compiled: CompiledPack, key: int | str, doc: Doc) -> list[ConceptMatch]:
@@ -373,6 +449,7 @@ class _Analysis:
         depth: int,
         skip_block: Optional[int],
         heading_cue: Optional[Cue] = None,
+        lead_action: tuple[str, ...] = (),
     ) -> tuple[list[Governed], set[str]]:
         governed: list[Governed] = []
         concepts: set[str] = set()
@@ -380,10 +457,23 @@ class _Analysis:
             if not (sentence.start <= m.start < sentence.end):
                 continue
             concepts.add(m.concept)
-            if _inside(m.start, _carves(sentence)):
-                continue  # what a carve-out mentions is not the clause's topic
             cue = _governing_cue(sentence, m.start) or fallback or _following_cue(sentence, m.start) or heading_cue
-            governed.append(_gov(m.concept, m.text, cue, via))
+            prov = sentence.provision_for(cue, m.start, lead_action if cue is fallback else ())
+            role = prov.role_at(m.start)
+            if _inside(m.start, _carves(sentence)):
+                # What a carve-out mentions is not the clause's topic — except a class
+                # taken out of a ban ("shall not use … other than for military
+                # purposes"), which the ban leaves permitted.
+                if role == provisions.EXCEPTION and cue is not None and cue.force == grammar.PROHIBITION:
+                    governed.append(_flipped(m, cue, grammar.PERMISSION, via, role, prov))
+                continue
+            if role == provisions.NEGATED and cue is not None:
+                # "non-military purposes": the ban or permission is of the opposite class.
+                flipped = _negated_force(cue.force, prov.only)
+                if flipped is not None:
+                    governed.append(_flipped(m, cue, flipped, via, role, prov))
+                continue
+            governed.append(_gov(m.concept, m.text, cue, via, role, prov))
         if depth < MAX_DEFINITION_DEPTH and self._term_re is not None:
             text = sentence.text
             base = sentence.doc[sentence.start].idx
@@ -412,10 +502,13 @@ class _Analysis:
                     sub_gov, _ = self._governed_in(
                         compiled, dsent, dmatches, None, f"definition of \"{term}\"", depth + 1, dt.block
                     )
+                    mention_prov = sentence.provision_for(cue, tpos, lead_action if cue is fallback else ())
+                    mention_role = mention_prov.role_at(tpos)
                     for g in sub_gov:
-                        # The definition's own cue rarely binds; the mention's cue does.
+                        # The definition's own cue rarely binds; the mention's cue does,
+                        # and the defined term's role in the clause is the concept's role.
                         if cue is not None and (g.cue is None or g.force == grammar.OBLIGATION):
-                            governed.append(_gov(g.concept, g.text, cue, g.via))
+                            governed.append(_gov(g.concept, g.text, cue, g.via, mention_role, mention_prov))
                         else:
                             governed.append(g)
         return governed, concepts
@@ -435,6 +528,7 @@ class _Analysis:
             # with no cue of its own; its concepts belong to the unit too.
             chain = self._lead_in_chain(block)
             fallback: Optional[Cue] = None
+            lead_action: tuple[str, ...] = ()
             lead_gov: list[Governed] = []
             lead_concepts: set[str] = set()
             lead_carves: dict[str, str] = {}
@@ -447,6 +541,7 @@ class _Analysis:
                 cue = _last_cue(last)
                 if fallback is None and cue is not None:
                     fallback = cue
+                    lead_action = _lead_action(last, cue)
                 lmatches = self.matches(compiled, lead_block.index, self.docs[lead_block.index])
                 g, c = self._governed_in(compiled, last, lmatches, None, "lead-in", 0, None)
                 lead_gov.extend(x for x in g)
@@ -457,7 +552,7 @@ class _Analysis:
                 if not any(sentence.start <= m.start < sentence.end for m in matches) and not lead_gov and self._term_re is None:
                     continue
                 governed, concepts = self._governed_in(
-                    compiled, sentence, matches, fallback, "sentence", 0, None, self._heading_cue(block)
+                    compiled, sentence, matches, fallback, "sentence", 0, None, self._heading_cue(block), lead_action
                 )
                 if not governed and not lead_gov:
                     continue
@@ -645,10 +740,24 @@ def _defined_term(found: str, terms: dict) -> Optional[str]:
     return None
 
 
-def _gov(concept: str, text: str, cue: Optional[Cue], via: str) -> Governed:
+def _gov(concept: str, text: str, cue: Optional[Cue], via: str, role: Optional[str] = None, prov: Optional[Provision] = None) -> Governed:
     if cue is None:
-        return Governed(concept, text, grammar.NONE, True, None, via)
-    return Governed(concept, text, cue.force, cue.binding, cue.text, via)
+        return Governed(concept, text, grammar.NONE, True, None, via, role, prov)
+    return Governed(concept, text, cue.force, cue.binding, cue.text, via, role, prov)
+
+
+def _flipped(m: ConceptMatch, cue: Cue, force: str, via: str, role: Optional[str], prov: Provision) -> Governed:
+    return Governed(m.concept, m.text, force, cue.binding, cue.text, via, role, prov)
+
+
+def _negated_force(force: str, only: bool) -> Optional[str]:
+    """The force on X of a provision about "non-X": banning every non-X use permits
+    X; allowing only non-X uses bans X; merely allowing non-X says nothing of X."""
+    if force == grammar.PROHIBITION:
+        return grammar.PERMISSION
+    if force in (grammar.PERMISSION, grammar.OBLIGATION) and only:
+        return grammar.PROHIBITION
+    return None
 
 
 def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str]) -> Optional[_Verdict]:
@@ -660,7 +769,7 @@ def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str]) -> Optional[_Verdi
         if crit.context and not unit.concepts & set(crit.context):
             continue
         forces = set(crit.force) - {"any"}
-        candidates = [g for g in unit.governed if not forces or g.force in forces]
+        candidates = [g for g in unit.governed if (not forces or g.force in forces) and _role_ok(crit, g)]
         names = {g.concept for g in candidates}
         if crit.all and not set(crit.all) <= names:
             continue
@@ -681,8 +790,30 @@ def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str]) -> Optional[_Verdi
                 reason = f"{reason}; weakened by {', '.join(weakening)}"
         elif status == CONTRADICTED and hits and all(not g.binding for g in hits):
             continue
-        return _Verdict(status, crit, unit, reason)
+        deciding = next((g.provision for g in hits if g.provision is not None), None)
+        return _Verdict(status, crit, unit, reason, deciding)
     return None
+
+
+# Roles a concept may hold when a criterion names none. What a carve-out takes out
+# of a ban ("except for internal evaluation") counts only for criteria that ask for
+# it. A citation ("as provided in the defence regulations") counts by default, since
+# a flow-down or an enforcement clause names the use restrictions by reference
+# ("no less protective than those set out in Section 4 (Use Restrictions)"); criteria
+# about what a use is *for* name their roles and leave references out.
+DEFAULT_ROLES = frozenset(provisions.ROLES) - {provisions.EXCEPTION} | {None}
+
+
+def _role_ok(crit: Criterion, g: Governed) -> bool:
+    roles = set(crit.roles) if crit.roles else DEFAULT_ROLES
+    if g.role not in roles and not (g.role is None and not crit.roles):
+        return False
+    lemmas = g.provision.action_lemmas if g.provision is not None else ()
+    if crit.action and not set(lemmas) & set(crit.action):
+        return False
+    if crit.except_action and lemmas and set(lemmas) <= set(crit.except_action):
+        return False
+    return True
 
 
 def _describe(crit: Criterion, hits: list[Governed]) -> str:
@@ -694,8 +825,12 @@ def _describe(crit: Criterion, hits: list[Governed]) -> str:
             continue
         seen.add(key)
         cue = f"{g.force} '{g.cue}'" if g.cue else "no deontic cue"
+        if g.role in (provisions.NEGATED, provisions.EXCEPTION) and g.cue:
+            # the force was turned: "shall not use … for any non-military purpose"
+            cue = f"'{g.cue}' reaches only what is not '{g.text}', so {g.force}"
         via = "" if g.via == "sentence" else f" (via {g.via})"
-        parts.append(f"{cue} + {g.concept.replace('_', ' ')} '{g.text}'{via}")
+        role = f" as {g.role}" if g.role else ""
+        parts.append(f"{cue} + {g.concept.replace('_', ' ')} '{g.text}'{role}{via}")
         if len(parts) == 3:
             break
     return f"{crit.reason}: {'; '.join(parts)}" if parts else crit.reason
@@ -725,7 +860,20 @@ def _evidence(v: _Verdict) -> Evidence:
         start=start,
         end=end,
         block=block.index,
+        provision=_provision_dict(v.provision),
     )
+
+
+def _provision_dict(prov: Optional[Provision]) -> Optional[dict]:
+    if prov is None:
+        return None
+    return {
+        "modality": prov.force,
+        "binding": prov.binding,
+        "cue": prov.cue.text if prov.cue is not None else None,
+        "inherited": prov.inherited,
+        "roles": prov.roles(),
+    }
 
 
 def _reference(rule: Rule) -> Optional[str]:

@@ -293,6 +293,9 @@ def _build(data: dict[str, Any], display: str, path: Path) -> Pack:
                     context=tuple(crit.get("context", [])),
                     document_prohibits=tuple(crit.get("document_prohibits", [])),
                     overrides=bool(crit.get("overrides", False)),
+                    roles=tuple(crit.get("roles", [])),
+                    action=tuple(crit.get("action", [])),
+                    except_action=tuple(crit.get("except_action", [])),
                 )
             )
         weakened = raw.get("weakened_by") or {}

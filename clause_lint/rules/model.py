@@ -24,6 +24,14 @@ class Criterion:
     context: tuple[str, ...] = ()  # any of these anywhere in the unit
     document_prohibits: tuple[str, ...] = ()  # any of these banned somewhere in the document
     overrides: bool = False  # with "notwithstanding", decides over present clauses
+    # Roles (clause_lint.provisions.ROLES) the concepts of all/any must hold in their
+    # provision; empty: any role but a citation.
+    roles: tuple[str, ...] = ()
+    # Lemmas of the provision's action verb, one of which it must have ("use", "sell").
+    action: tuple[str, ...] = ()
+    # Lemmas the provision's action must not be ("sell firearms" is trade in weapons,
+    # not a use of the technology for them).
+    except_action: tuple[str, ...] = ()
 
 
 @dataclass

@@ -1,0 +1,502 @@
+"""Provisions: what a clause says, read by its roles.
+
+A deontic cue ("shall not", "may", "is required to") opens a *provision*. Its words
+are read into roles, the way a lawyer reads a clause before asking what it is about:
+
+- **actor** — who is bound or allowed: the words before the cue in the same clause
+  ("Licensee" in "Licensee shall not …"); an unnamed actor inherits the previous
+  provision's ("… and shall ensure …");
+- **modality** — the cue's force (prohibition, obligation, permission, disclaimer,
+  liability) and whether its wording binds (``should`` does not);
+- **action** — the first verb after the cue, with verbs coordinated with it ("use,
+  sell or provide"); for a passive or nominal cue ("Use of the Service for weapons
+  is prohibited") the words before the cue are the action and its object;
+- **object** — what the action is done to, up to the first role marker;
+- **purpose** — "for", "for the purpose of", "in connection with", "as part of",
+  "in order to", "in" (a field or setting), "to" + a verb when the action is not a
+  transfer;
+- **recipient** — "to" after a verb of transfer or notice (disclose, provide, sell,
+  notify, make available), "with" after "share";
+- **user** — "by", "by or for", "on behalf of", "for use by", "for the benefit of";
+- **reference** — "as provided in", "pursuant to", "in accordance with", "as set
+  forth in", "within the meaning of": a citation, never the provision's topic;
+- **exception** — what a carve-out ("other than", "except", "excluding", "save")
+  takes out of a prohibition: permitted, not banned;
+- **condition** — "if", "unless", "provided that", "subject to … consent": when the
+  provision applies, classified by the pack (the provider's discretion, a statute or
+  warrant, the law in general);
+- **negated** — a word prefixed "non-" ("non-military purposes"): the opposite class.
+
+This is deterministic, shallow reading on tokens and lemmas: no parser or model.
+Its vocabulary is the grammar of legal drafting, not of any topic; topics stay in
+the packs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from spacy.tokens import Doc
+
+from . import grammar
+from .grammar import Cue
+
+ACTOR = "actor"
+ACTION = "action"
+OBJECT = "object"
+PURPOSE = "purpose"
+RECIPIENT = "recipient"
+USER = "user"
+REFERENCE = "reference"
+EXCEPTION = "exception"
+CONDITION = "condition"
+NEGATED = "negated"
+
+ROLES = (ACTOR, ACTION, OBJECT, PURPOSE, RECIPIENT, USER, REFERENCE, EXCEPTION, CONDITION, NEGATED)
+
+# Role markers: lower-case token sequences that open a role inside a provision.
+# Longest first wins ("in accordance with" is a reference, "in" a field).
+_MARKERS: list[tuple[tuple[str, ...], str]] = [
+    # references: citations of other law or text
+    (("as", "provided", "in"), REFERENCE), (("as", "provided", "by"), REFERENCE), (("as", "provided", "under"), REFERENCE),
+    (("as", "set", "forth", "in"), REFERENCE), (("as", "set", "out", "in"), REFERENCE), (("as", "described", "in"), REFERENCE),
+    (("as", "defined", "in"), REFERENCE), (("described", "in"), REFERENCE), (("set", "out", "in"), REFERENCE),
+    (("set", "forth", "in"), REFERENCE), (("referred", "to", "in"), REFERENCE), (("listed", "in"), REFERENCE), (("as", "specified", "in"), REFERENCE), (("pursuant", "to"), REFERENCE),
+    (("in", "accordance", "with"), REFERENCE), (("within", "the", "meaning", "of"), REFERENCE),
+    (("consistent", "with"), REFERENCE), (("in", "compliance", "with"), REFERENCE), (("as", "required", "by"), REFERENCE),
+    (("under", "section"), REFERENCE), (("as", "amended"), REFERENCE),
+    # users and beneficiaries
+    (("by", "or", "for"), USER), (("by", "or", "on", "behalf", "of"), USER), (("on", "behalf", "of"), USER),
+    (("for", "use", "by"), USER), (("for", "the", "benefit", "of"), USER), (("for", "or", "on", "behalf", "of"), USER),
+    (("by",), USER),
+    # purposes, fields and settings
+    (("for", "the", "purpose", "of"), PURPOSE), (("for", "the", "purposes", "of"), PURPOSE), (("for", "purposes", "of"), PURPOSE),
+    (("in", "order", "to"), PURPOSE), (("so", "as", "to"), PURPOSE), (("in", "connection", "with"), PURPOSE),
+    (("as", "part", "of"), PURPOSE), (("in", "support", "of"), PURPOSE), (("with", "the", "intent", "to"), PURPOSE),
+    (("with", "the", "purpose", "of"), PURPOSE), (("in", "relation", "to"), PURPOSE), (("related", "to"), PURPOSE),
+    (("relating", "to"), PURPOSE), (("aimed", "at"), PURPOSE), (("for",), PURPOSE), (("in",), PURPOSE),
+    (("into",), PURPOSE), (("within",), PURPOSE), (("to", "help"), PURPOSE), (("to", "assist"), PURPOSE),
+]
+_MARKER_FIRST = {m[0][0] for m in _MARKERS}
+_MAX_MARKER = max(len(m[0]) for m in _MARKERS)
+_MARKER_TABLE = {m[0]: m[1] for m in _MARKERS}
+
+# Verbs of transfer and notice: their "to" names a recipient, not a purpose.
+TRANSFER_VERBS = frozenset({
+    "disclose", "provide", "sell", "resell", "license", "sublicense", "distribute", "supply", "transfer", "give",
+    "deliver", "furnish", "lease", "rent", "lend", "notify", "inform", "report", "send", "make", "offer", "market",
+    "export", "re-export", "reexport", "release", "share", "grant", "assign", "communicate", "submit", "show",
+    "display", "reveal", "divulge", "hand", "transmit", "turn", "surrender", "produce", "explain", "describe",
+})
+
+# Verbs that may be coordinated with the action ("use, sell or provide").
+_ACTION_VERBS = TRANSFER_VERBS | frozenset({
+    "use", "utilize", "utilise", "deploy", "employ", "apply", "operate", "run", "access", "develop", "build",
+    "design", "train", "integrate", "incorporate", "embed", "permit", "allow", "enable", "authorize", "authorise",
+    "facilitate", "assist", "support", "install", "host", "copy", "modify", "adapt", "create", "exploit",
+    "commercialize", "commercialise", "identify", "track", "monitor", "surveil", "target", "locate", "test",
+    "evaluate", "audit", "publish", "suspend", "terminate", "disable", "process", "collect", "analyze", "analyse",
+})
+
+# Words between a cue and its verb that are not the action.
+_SKIP = frozenset({
+    "to", "be", "from", "of", "a", "an", "such", "all", "not", "directly", "indirectly", "knowingly", "intentionally", "expressly", "otherwise", "any",
+    "way", "or", "and", ",", "itself", "(", ")", "also", "only", "solely", "exclusively", "further", "hereby",
+    "in", "no", "event", "never", "ever", "at", "all", "times", "time", "herself", "himself", "themselves",
+    "attempt", "try", "seek", "either", "whether", "nor", "neither", "have", "has", "the", "right", "sole",
+    "need", "willfully", "wilfully", "intend", "purport",
+})
+
+# Cues that come after what they govern: "Use … is prohibited", "… are not permitted".
+_POSTPOSED_HEADS = frozenset({
+    "is", "are", "be", "was", "were", "been", "prohibited", "forbidden", "banned", "disallowed", "proscribed",
+    "unauthorized", "unauthorised", "impermissible", "not",
+})
+
+_ONLY = frozenset({"only", "solely", "exclusively"})
+
+# Verbs that ban or allow another action named after them ("prohibit the sale of …").
+_DEONTIC_VERBS = frozenset({
+    "prohibit", "forbid", "ban", "bar", "restrict", "limit", "prevent", "preclude", "permit", "allow",
+    "authorize", "authorise",
+})
+
+_SUBORDINATORS = frozenset({"where", "which", "that", "who", "whom", "when", "whereby", "wherein", "if"})
+
+# Words that join a second clause to the first: the next cue's clause starts after them.
+_CLAUSE_JOINS = frozenset({"and", "or", "but", "which", "that", "who", "whom", "whereas", "while", ",", "nor", "where", "when", "whereby", "wherein", "if"})
+
+# Carve-outs that take a class out of a prohibition ("other than for X"): that class
+# is permitted. "unless", "provided that" and consent carve-outs are conditions.
+EXCEPTION_OPENERS = frozenset({"other", "except", "excepting", "excluding", "save"})
+
+
+@dataclass(frozen=True)
+class RoleSpan:
+    role: str
+    start: int  # token offsets in the sentence's Doc
+    end: int
+    text: str
+
+
+@dataclass
+class Provision:
+    """One cue's provision in one sentence, with its roles."""
+
+    cue: Optional[Cue]
+    start: int  # token offsets of the provision's words in the Doc
+    end: int
+    spans: list[RoleSpan] = field(default_factory=list)
+    action_lemmas: tuple[str, ...] = ()
+    only: bool = False  # "may use only for …", "solely for …"
+    inherited: bool = False  # the cue comes from a lead-in, heading or the previous clause
+
+    @property
+    def force(self) -> str:
+        return self.cue.force if self.cue is not None else grammar.NONE
+
+    @property
+    def binding(self) -> bool:
+        return self.cue.binding if self.cue is not None else True
+
+    def role_at(self, pos: int) -> Optional[str]:
+        """The role of the token at ``pos``, or None when outside the provision."""
+        best: Optional[RoleSpan] = None
+        for span in self.spans:
+            if span.start <= pos < span.end and (best is None or span.end - span.start < best.end - best.start):
+                best = span
+        return best.role if best is not None else None
+
+    def span(self, role: str) -> Optional[RoleSpan]:
+        return next((s for s in self.spans if s.role == role), None)
+
+    def roles(self) -> dict[str, str]:
+        """Role → text (several spans of one role joined by " | "), in ROLES order."""
+        out: dict[str, list[str]] = {}
+        for s in sorted(self.spans, key=lambda s: s.start):
+            if s.text:
+                out.setdefault(s.role, []).append(s.text)
+        return {r: " | ".join(out[r]) for r in ROLES if r in out}
+
+    def describe(self) -> str:
+        """A one-line reading: "prohibition 'shall not' · actor: Licensee · action: use · purpose: for weapons"."""
+        head = f"{self.force} '{self.cue.text}'" if self.cue is not None else "no deontic cue"
+        if self.cue is not None and not self.cue.binding:
+            head += " (not binding)"
+        if self.inherited:
+            head += " (inherited)"
+        parts = [head] + [f"{role}: {_clip(text)}" for role, text in self.roles().items()]
+        return " · ".join(parts)
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def read_provisions(
+    doc: Doc,
+    start: int,
+    end: int,
+    cues: Iterable[Cue],
+    carve_outs: Iterable[grammar.CarveOutSpan],
+    semicolons: Iterable[int] = (),
+) -> list[Provision]:
+    """The provisions of the sentence ``doc[start:end]``, one per governing cue."""
+    lowers = [t.lower_ for t in doc[start:end]]
+    lemmas = [t.lemma_ for t in doc[start:end]]
+    carves = [c for c in carve_outs if start <= c.start < end]
+    real = [c for c in cues if c.force not in (grammar.NEUTRAL,) and start <= c.start < end and not _within(c.start, carves)]
+    semis = sorted(p for p in semicolons if start <= p < end)
+    provisions: list[Provision] = []
+    previous_actor: Optional[RoleSpan] = None
+    # Where each cue's clause begins: after the previous cue's words, at the last
+    # conjunction or relative word before it ("…, and You shall not permit …").
+    clause_starts = []
+    subordinate = []
+    for i, cue in enumerate(real):
+        seg_start = max([start] + [p + 1 for p in semis if p < cue.start])
+        lo = max(seg_start, real[i - 1].end if i > 0 else seg_start)
+        k = cue.start
+        if i > 0:
+            while k > lo and lowers[k - 1 - start] not in _CLAUSE_JOINS:
+                k -= 1
+            if k == lo:
+                k = cue.start if lo > seg_start else lo
+        else:
+            k = lo
+        clause_starts.append(k)
+        # "… in operations where lethal force may be used": a cue in a relative or
+        # adverbial clause does not end the main provision around it.
+        subordinate.append(i > 0 and k > lo and lowers[k - 1 - start] in _SUBORDINATORS and not any(
+            p >= lo and p < cue.start for p in semis))
+    for i, cue in enumerate(real):
+        seg_start = max([start] + [p + 1 for p in semis if p < cue.start])
+        seg_end = min([end] + [p for p in semis if p >= cue.end])
+        following = [j for j in range(i + 1, len(real)) if not subordinate[j]] if not subordinate[i] else [i + 1] if i + 1 < len(real) else []
+        nxt = clause_starts[following[0]] if following else end
+        scope_end = min(nxt, end) if nxt > cue.end else end
+        if semis and not _opens_list(lowers, start, cue, seg_end):
+            scope_end = min(scope_end, seg_end)
+        prov = Provision(cue=cue, start=seg_start, end=scope_end)
+        actor_start = max(seg_start, clause_starts[i])
+        # A leading condition or carve-out ("If …, Provider may …") is not the actor.
+        for c in carves:
+            if c.start <= actor_start < c.end or (actor_start <= c.start < cue.start and c.end <= cue.start):
+                if c.end <= cue.start:
+                    actor_start = max(actor_start, c.end)
+        while actor_start < cue.start and lowers[actor_start - start] in (",", "and", "or", "but", "that", "which"):
+            actor_start += 1
+        after = lowers[cue.end - start] if cue.end < end else ""
+        postposed = (cue.start > actor_start and lowers[cue.start - start] in _POSTPOSED_HEADS
+                     and not _modal_before(lowers, start, cue) and after not in ("from", "to"))
+        if postposed:
+            # "Use of the Service for weapons is prohibited": the words before the
+            # cue are the action and its object ("transfer or purchase of …": the
+            # "or" joins nouns here, not clauses); there is no named actor.
+            nominal_start = max(seg_start, real[i - 1].end if i > 0 else seg_start)
+            for c in carves:
+                if nominal_start <= c.start < cue.start and c.end <= cue.start:
+                    nominal_start = max(nominal_start, c.end)
+            _read_region(prov, doc, lowers, lemmas, start, nominal_start, cue.start, carves, nominal=True)
+        list_segments: list[tuple[int, int]] = []
+        if semis and _opens_list(lowers, start, cue, seg_end):
+            # "shall not: (a) …; (b) …": each item is read on its own, under the cue.
+            bounds = [p for p in semis if p >= cue.end and p < scope_end]
+            edges = [cue.end] + [p + 1 for p in bounds] + [scope_end]
+            list_segments = [(edges[k], edges[k + 1]) for k in range(len(edges) - 1)]
+        first_end = list_segments[0][1] if list_segments else scope_end
+        if cue.end - cue.start > 1 and lemmas[cue.end - 1 - start] in _ACTION_VERBS and lowers[cue.end - 1 - start] != "permitted":
+            # "must not be used", "agrees not to use": the cue ends with the action.
+            prov.spans.append(RoleSpan(ACTION, cue.end - 1, cue.end, doc[cue.end - 1].text))
+            prov.action_lemmas = (lemmas[cue.end - 1 - start],)
+        elif _verb_cue(lowers, start, cue):
+            # "Include this licence …", "Licensor grants …", "X requires …": the cue
+            # is itself the action.
+            prov.spans.append(RoleSpan(ACTION, cue.start, cue.end, cue.text))
+            prov.action_lemmas = (lemmas[cue.start - start],)
+        _read_region(prov, doc, lowers, lemmas, start, cue.end, first_end, carves, nominal=False)
+        if not postposed:
+            if cue.start > actor_start:
+                # "The Service may be used by police": the subject of a passive is its object.
+                role = OBJECT if _passive(lowers, start, cue.end, prov) else ACTOR
+                _close(prov, doc, role, actor_start, cue.start)
+                if role == ACTOR and prov.spans and prov.spans[-1].role == ACTOR:
+                    previous_actor = prov.spans[-1]
+            elif previous_actor is not None:
+                prov.spans.append(previous_actor)
+        provisions.append(prov)
+        for a, b in list_segments[1:]:
+            item = Provision(cue=cue, start=a, end=b, inherited=True)
+            if previous_actor is not None:
+                item.spans.append(previous_actor)
+            _read_region(item, doc, lowers, lemmas, start, a, b, carves, nominal=False)
+            provisions.append(item)
+    return provisions
+
+
+def inherited_provision(
+    doc: Doc,
+    start: int,
+    end: int,
+    cue: Optional[Cue],
+    carve_outs: Iterable[grammar.CarveOutSpan],
+    lead_action: tuple[str, ...] = (),
+) -> Provision:
+    """A provision whose cue comes from elsewhere (a lead-in, a heading, a condition):
+    the whole sentence is read as what that cue governs ("(c) use the Service in any
+    weapon system" under "Customer shall not:"). When the lead-in already names the
+    action ("shall not prohibit the transfer of: (i) firearms"), the item is its object."""
+    lowers = [t.lower_ for t in doc[start:end]]
+    lemmas = [t.lemma_ for t in doc[start:end]]
+    carves = [c for c in carve_outs if start <= c.start < end]
+    prov = Provision(cue=cue, start=start, end=end, inherited=True, action_lemmas=tuple(lead_action))
+    _read_region(prov, doc, lowers, lemmas, start, start, end, carves, nominal=False)
+    return prov
+
+
+_NOT_VERB_CUES = frozenset(grammar.MODALS) | frozenset(grammar.BE) | frozenset({
+    "cannot", "never", "prohibited", "forbidden", "banned", "disallowed", "proscribed", "unauthorized",
+    "unauthorised", "impermissible", "not",
+})
+
+
+def _verb_cue(lowers: list[str], base: int, cue: Cue) -> bool:
+    """A one-word cue that is a verb of its own ("include", "grants", "requires")."""
+    return cue.end - cue.start == 1 and lowers[cue.start - base] not in _NOT_VERB_CUES
+
+
+def _within(pos: int, carves: list[grammar.CarveOutSpan]) -> bool:
+    return any(c.start <= pos < c.end for c in carves)
+
+
+def _modal_before(lowers: list[str], base: int, cue: Cue) -> bool:
+    """Whether the cue's first word follows a modal ("shall not be permitted")."""
+    i = cue.start - base - 1
+    return i >= 0 and lowers[i] in grammar.MODALS
+
+
+def _opens_list(lowers: list[str], base: int, cue: Cue, seg_end: int) -> bool:
+    text = " ".join(lowers[cue.end - base: seg_end - base])
+    return ":" in text or "(a)" in text or "(i)" in text or "(1)" in text
+
+
+def _marker(lowers: list[str], i: int, stop: int) -> Optional[tuple[str, int]]:
+    if lowers[i] not in _MARKER_FIRST:
+        return None
+    for n in range(min(_MAX_MARKER, stop - i), 0, -1):
+        role = _MARKER_TABLE.get(tuple(lowers[i:i + n]))
+        if role is not None:
+            return role, n
+    return None
+
+
+def _read_region(
+    prov: Provision,
+    doc: Doc,
+    lowers: list[str],
+    lemmas: list[str],
+    base: int,
+    a: int,
+    b: int,
+    carves: list[grammar.CarveOutSpan],
+    nominal: bool,
+) -> None:
+    """Assign roles to the tokens ``doc[a:b]`` of a provision's scope."""
+    if a >= b:
+        return
+    i = a
+    # The action: the first word after the cue that is not a particle or adverb.
+    while i < b and (lowers[i - base] in _SKIP or doc[i].is_punct or _is_enumerator(lowers[i - base])):
+        if lowers[i - base] in _ONLY:
+            prov.only = True
+        i += 1
+    action_lemmas: list[str] = list(prov.action_lemmas)
+    if prov.action_lemmas:
+        i = a  # the action is known (the cue is the verb); read its object from here
+    elif i < b and not _within(i, carves) and _marker(lowers, i - base, b - base) is None:
+        j = i + 1
+        action_lemmas.append(lemmas[i - base])
+        # "use, sell or provide": verbs coordinated with the first.
+        while j + 1 < b and lowers[j - base] in (",", "or", "and", "and/or"):
+            k = j + 1
+            while k < b and lowers[k - base] in (",", "or", "and", "and/or", "otherwise"):
+                k += 1
+            if k < b and lemmas[k - base] in _ACTION_VERBS:
+                action_lemmas.append(lemmas[k - base])
+                j = k + 1
+            else:
+                break
+        if lowers[j - 1 - base] == "make" and j < b and lowers[j - base] == "available":
+            j += 1
+        prov.spans.append(RoleSpan(ACTION, i, j, doc[i:j].text))
+        i = j
+    # "prohibit the transfer or purchase of …": what is prohibited or allowed is the
+    # nominal action named after the verb.
+    if action_lemmas and action_lemmas[-1] in _DEONTIC_VERBS:
+        k = i
+        while k < b and lowers[k - base] in ("the", "any", "a", "an", "all"):
+            k += 1
+        nouns = []
+        while k < b and not doc[k].is_punct and lowers[k - base] not in ("of", "to", "by", "for"):
+            if lowers[k - base] not in ("or", "and"):
+                nouns.append(lemmas[k - base])
+            k += 1
+        if k < b and lowers[k - base] == "of" and 0 < len(nouns) <= 4:
+            action_lemmas = action_lemmas[:-1] + nouns
+    prov.action_lemmas = tuple(action_lemmas)
+    transfer = any(lem in TRANSFER_VERBS for lem in action_lemmas)
+    role = OBJECT
+    span_start = i
+    while i < b:
+        if _within(i, carves):
+            carve = next(c for c in carves if c.start <= i < c.end)
+            _close(prov, doc, role, span_start, i)
+            kind = _carve_role(lowers, base, carve)
+            end = min(carve.end, b)
+            prov.spans.append(RoleSpan(kind, carve.start, end, doc[carve.start:end].text))
+            i = end
+            role, span_start = (OBJECT if nominal else PURPOSE) if role == OBJECT else role, i
+            continue
+        low = lowers[i - base]
+        if low == ";":
+            break
+        if low == "non" and i + 2 < b and lowers[i + 1 - base] == "-":
+            # Only the word after "non-" is negated: a phrase that starts with "non"
+            # ("non-consensual tracking") keeps the role around it.
+            prov.spans.append(RoleSpan(NEGATED, i + 2, i + 3, doc[i + 2:i + 3].text))
+            i += 3
+            continue
+        found = _marker(lowers, i - base, b - base)
+        if found is not None:
+            new_role, n = found
+            if low == "to" and new_role == PURPOSE:
+                pass
+            _close(prov, doc, role, span_start, i)
+            role, span_start = new_role, i
+            i += n
+            continue
+        if low == "to" and i > span_start:
+            # "disclose … to law enforcement": a recipient; "used to identify": a purpose.
+            _close(prov, doc, role, span_start, i)
+            role, span_start = (RECIPIENT if transfer else PURPOSE), i
+            i += 1
+            continue
+        if low == "with" and "share" in action_lemmas:
+            _close(prov, doc, role, span_start, i)
+            role, span_start = RECIPIENT, i
+            i += 1
+            continue
+        if low in _ONLY:
+            prov.only = True
+        i += 1
+    _close(prov, doc, role, span_start, min(i, b))
+
+
+# After "except"/"other than", these open a condition ("except as required by law",
+# "except pursuant to a court order"), not a class of uses taken out of a ban.
+_CONDITION_AFTER_EXCEPT = frozenset({
+    "as", "pursuant", "where", "when", "if", "with", "without", "under", "upon", "to", "that", "by", "insofar",
+    "so", "after", "before", "until", "through", "in", "on", "within", "at",
+})
+
+
+def _carve_role(lowers: list[str], base: int, carve: grammar.CarveOutSpan) -> str:
+    """EXCEPTION for a class taken out of the provision ("other than for research"),
+    CONDITION for anything else ("unless …", "except as required by law")."""
+    i = carve.start - base
+    if lowers[i] not in EXCEPTION_OPENERS:
+        return CONDITION
+    i += 2 if lowers[i] in ("other", "save") else 1
+    nxt = lowers[i] if i < len(lowers) else ""
+    if nxt == "for" and i + 1 < len(lowers) and lowers[i + 1] in _CONDITION_AFTER_EXCEPT:
+        return CONDITION
+    if nxt == "in" and i + 1 < len(lowers) and lowers[i + 1] in ("accordance", "compliance", "writing"):
+        return CONDITION
+    return CONDITION if nxt in _CONDITION_AFTER_EXCEPT - {"in"} else EXCEPTION
+
+
+def _passive(lowers: list[str], base: int, cue_end: int, prov: Provision) -> bool:
+    """Whether the provision's verb is passive: "be" between the cue and the action."""
+    action = prov.span(ACTION)
+    if action is None:
+        return False
+    if action.end == cue_end:
+        # the cue holds the verb: "must not be used"
+        return any(w in ("be", "been") for w in lowers[max(0, action.start - 2 - base): action.start - base])
+    between = lowers[cue_end - base: action.start - base]
+    return "be" in between or "been" in between or lowers[cue_end - 1 - base] in ("be", "been")
+
+
+def _close(prov: Provision, doc: Doc, role: str, s: int, e: int) -> None:
+    while e > s and ((doc[e - 1].is_punct and doc[e - 1].text not in (")", '"')) or doc[e - 1].lower_ in ("and", "or", "but", "and/or")):
+        e -= 1
+    while e > s and doc[s].is_punct and doc[s].text not in ("(", '"'):
+        s += 1
+    if e > s:
+        prov.spans.append(RoleSpan(role, s, e, doc[s:e].text))
+
+
+def _is_enumerator(low: str) -> bool:
+    return len(low) <= 6 and low.startswith("(") and low.endswith(")")
