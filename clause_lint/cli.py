@@ -449,7 +449,9 @@ def annotate_cmd(source: str, output: str, packs: tuple[str, ...], assume_applic
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--all-parts", is_flag=True, help="Also show headers, footers and footnotes (not linted).")
-def extract_cmd(paths: tuple[str, ...], fmt: str, all_parts: bool) -> None:
+@click.option("--provisions", "show_provisions", is_flag=True,
+              help="Show the provisions instead of the blocks: each cue's actor, modality, action, object, purpose, recipient, user, exceptions and conditions.")
+def extract_cmd(paths: tuple[str, ...], fmt: str, all_parts: bool, show_provisions: bool) -> None:
     """Show what the linter sees in each file: blocks, sections, lead-ins, locations.
 
     One JSON object for one file, {"documents": [...]} for several.
@@ -473,7 +475,16 @@ def extract_cmd(paths: tuple[str, ...], fmt: str, all_parts: bool) -> None:
         except Exception as exc:  # a reader bug costs one file, not the run
             _err(f"{path}: error: internal error while reading ({type(exc).__name__}: {exc})")
             failed = True
-    if fmt == "json":
+    if show_provisions:
+        from .report.document import render_provisions_json, render_provisions_text
+
+        if fmt == "json":
+            if docs:
+                click.echo(render_provisions_json(docs), nl=False)
+        else:
+            for doc in docs:
+                click.echo(render_provisions_text(doc), nl=False)
+    elif fmt == "json":
         if docs:
             click.echo(render_documents_json(docs, all_parts), nl=False)
     else:

@@ -39,9 +39,12 @@ class Evidence:
     start: Optional[int] = None
     end: Optional[int] = None
     block: Optional[int] = None
+    # The reading of the deciding provision: modality, cue and its roles
+    # ({"modality": "prohibition", "cue": "shall not", "roles": {"actor": …}}).
+    provision: Optional[dict[str, Any]] = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "text": self.text,
             "reason": self.reason,
             "role": self.role,
@@ -52,6 +55,9 @@ class Evidence:
             "start": self.start,
             "end": self.end,
         }
+        if self.provision is not None:
+            out["provision"] = self.provision
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Evidence":
@@ -59,7 +65,7 @@ class Evidence:
         return cls(**{k: d[k] for k in _EVIDENCE_KEYS if k in d})
 
 
-_EVIDENCE_KEYS = ("text", "reason", "role", "section", "page", "line", "paragraph", "start", "end", "block")
+_EVIDENCE_KEYS = ("text", "reason", "role", "section", "page", "line", "paragraph", "start", "end", "block", "provision")
 
 
 @dataclass

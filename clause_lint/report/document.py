@@ -94,3 +94,45 @@ def render_document_text(doc: Document, include_other_parts: bool = False) -> st
         where = f"¶{r.paragraph}" if r.paragraph else ""
         lines.append(f"  revision {r.kind} {where} by {r.author or 'unknown'}: {shorten(r.text, 120)}")
     return "\n".join(lines) + "\n"
+
+
+def provisions_to_dict(doc: Document) -> dict[str, Any]:
+    """The provisions of ``doc`` with their roles, as ``extract --provisions --format json`` prints them."""
+    from ..engine import read_provisions
+
+    items = []
+    for block, sentence, prov in read_provisions(doc):
+        items.append({
+            "block": block.index,
+            "section": block.section,
+            "page": block.page,
+            "line": block.line,
+            "paragraph": block.paragraph,
+            "sentence": sentence.text,
+            "modality": prov.force,
+            "binding": prov.binding,
+            "cue": prov.cue.text if prov.cue is not None else None,
+            "inherited": prov.inherited,
+            "only": prov.only,
+            "roles": prov.roles(),
+        })
+    return {"path": doc.path, "format": doc.format, "provisions": items}
+
+
+def render_provisions_json(docs: list[Document]) -> str:
+    items = [provisions_to_dict(d) for d in docs]
+    data: Any = items[0] if len(items) == 1 else {"documents": items}
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def render_provisions_text(doc: Document) -> str:
+    """One provision per entry: where, the sentence, and its reading by roles."""
+    from ..engine import read_provisions
+
+    found = read_provisions(doc)
+    lines = [f"{doc.path} ({doc.format}; {len(found)} provisions)"]
+    for block, sentence, prov in found:
+        section = f"§{block.section}" if block.section else ""
+        lines.append(f"  {_location(block):<14} {section:<14} {shorten(sentence.text, 160)}")
+        lines.append(f"  {'':<29} ↳ {clean(prov.describe())}")
+    return "\n".join(lines) + "\n"

@@ -122,12 +122,28 @@ def _result(res: RuleResult, rule: object, options: RenderOptions, paint: _Paint
         reason = one_line(ev.reason)
         if reason:
             lines.extend(_wrap(f"Why: {reason}", INDENT))
+        reading = provision_reading(ev)
+        if reading and i == 0:
+            lines.extend(_wrap(f"Read as: {one_line(reading)}", INDENT))
 
     if res.status in (WEAK, MISSING, CONTRADICTED) and res.suppressed is None:
         fix = model_clause(res, rule)
         if fix:
             lines.extend(_wrap_fix(fix))
     return lines
+
+
+def provision_reading(ev) -> str:
+    """The deciding provision as a lawyer would restate it: "prohibition 'shall not';
+    actor: Customer; action: use; purpose: in any weapon system"."""
+    prov = getattr(ev, "provision", None)
+    if not prov:
+        return ""
+    head = f"{prov.get('modality')} '{prov.get('cue')}'" if prov.get("cue") else str(prov.get("modality"))
+    if not prov.get("binding", True):
+        head += " (not binding)"
+    roles = "; ".join(f"{k}: {shorten(v, 60)}" for k, v in (prov.get("roles") or {}).items())
+    return f"{head}; {roles}" if roles else head
 
 
 def _wrap(text: str, indent: str) -> list[str]:

@@ -1,0 +1,233 @@
+"""Provisions read by their roles: the reading itself, `extract --provisions` on every
+format, and the classes of language that the roles decide, through the real CLI.
+
+Clauses here were drafted for these tests from the pack's specification; each class
+has more than one phrasing and a distractor that must not count.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from clause_lint import grammar
+from clause_lint.cli import cli
+from clause_lint.nlp import get_nlp
+from clause_lint.provisions import read_provisions
+
+HEAD = "Facial Recognition Service Terms\n\n"
+
+
+def _read(text: str) -> list[dict[str, str]]:
+    doc = get_nlp()(text)
+    cues = grammar.find_cues(doc)
+    carves = grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents],
+                                     [c.start for c in cues if c.force != grammar.NEUTRAL])
+    semis = [t.i for t in doc if t.text == ";"]
+    out = []
+    for sent in doc.sents:
+        for prov in read_provisions(doc, sent.start, sent.end, cues, carves, semis):
+            out.append({"modality": prov.force, **prov.roles()})
+    return out
+
+
+# -- the reading -----------------------------------------------------------------
+def test_roles_of_a_plain_prohibition() -> None:
+    (p,) = _read("Customer shall not use the Service in any weapon system.")
+    assert p == {"modality": "prohibition", "actor": "Customer", "action": "use", "object": "the Service",
+                 "purpose": "in any weapon system"}
+
+
+def test_passive_subject_is_the_object_and_by_names_the_user() -> None:
+    (p,) = _read("The Service may be used by police departments for suspect identification.")
+    assert p["modality"] == "permission"
+    assert p["object"] == "The Service"
+    assert p["user"] == "by police departments"
+    assert p["purpose"] == "for suspect identification"
+    assert "actor" not in p
+
+
+def test_transfer_verbs_take_a_recipient_other_verbs_a_purpose() -> None:
+    (disclose,) = _read("Provider will not disclose Customer Data to investigators.")
+    assert disclose["recipient"] == "to investigators"
+    (use,) = _read("Customer shall not use the Service to track protesters.")
+    assert use["purpose"] == "to track protesters"
+    assert "recipient" not in use
+
+
+def test_coordinated_clauses_share_the_actor() -> None:
+    first, second = _read("You may add notices to the files and may provide additional terms for your changes.")
+    assert first["actor"] == second["actor"] == "You"
+    assert second["action"] == "provide"
+
+
+def test_exception_and_condition_are_told_apart() -> None:
+    (p,) = _read("Licensee shall not use the Model other than for research purposes.")
+    assert p["exception"] == "other than for research purposes"
+    (q,) = _read("Licensee shall not disclose the data except as required by law.")
+    assert q["condition"] == "except as required by law"
+    assert "exception" not in q
+
+
+def test_non_prefix_negates_only_the_word_after_it() -> None:
+    (p,) = _read("Licensee shall not use the Model for any non-military purpose.")
+    assert p["negated"] == "military"
+    assert "non" in p["purpose"]
+
+
+def test_postposed_cue_reads_the_words_before_it() -> None:
+    (p,) = _read("Use of the Service in weapon systems is prohibited.")
+    assert p["action"] == "Use"
+    assert p["purpose"] == "in weapon systems"
+    q = _read("Licensee is prohibited from using the Model to locate targets where lethal force may be used.")[0]
+    assert q["actor"] == "Licensee" and q["action"] == "using"
+
+
+def test_a_cue_in_a_relative_clause_does_not_end_the_main_provision() -> None:
+    main = _read("Customer shall not use the Service to identify targets in operations where lethal force may be used.")[0]
+    assert "lethal force" in main["purpose"]
+
+
+def test_citations_are_references() -> None:
+    (p,) = _read("The Government's rights are restricted as provided in the defence acquisition regulations.")
+    assert p["reference"].startswith("as provided in")
+
+
+# -- extract --provisions on every format -------------------------------------------
+CLAUSE = "Customer shall not use the Service in any weapon system."
+
+
+def _make(tmp_path: Path, fmt: str) -> Path:
+    if fmt == "docx":
+        path = tmp_path / "terms.docx"
+        d = docx.Document()
+        d.add_paragraph("Facial Recognition Service Terms")
+        d.add_paragraph(CLAUSE)
+        d.save(str(path))
+    elif fmt == "pdf":
+        from reportlab.lib.pagesizes import A4
+        from reportlab.pdfgen import canvas
+
+        path = tmp_path / "terms.pdf"
+        c = canvas.Canvas(str(path), pagesize=A4)
+        c.drawString(72, 760, "Facial Recognition Service Terms")
+        c.drawString(72, 730, CLAUSE)
+        c.save()
+    elif fmt == "html":
+        path = tmp_path / "terms.html"
+        path.write_text(f"<html><body><h1>Terms</h1><p>{CLAUSE}</p></body></html>", encoding="utf-8")
+    else:
+        path = tmp_path / f"terms.{fmt}"
+        path.write_text(HEAD + CLAUSE + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md", "html", "docx", "pdf"])
+def test_extract_provisions_every_format(tmp_path: Path, fmt: str) -> None:
+    path = _make(tmp_path, fmt)
+    runner = CliRunner()
+    res = runner.invoke(cli, ["extract", "--provisions", "--format", "json", str(path)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    found = [p for p in data["provisions"] if p["modality"] == "prohibition"]
+    assert found, data
+    assert found[0]["roles"]["action"] == "use"
+    assert found[0]["roles"]["purpose"] == "in any weapon system"
+    text = runner.invoke(cli, ["extract", "--provisions", str(path)])
+    assert text.exit_code == 0
+    assert "prohibition 'shall not' · actor: Customer · action: use" in text.output
+
+
+def test_extract_provisions_list_items_inherit_the_lead_in(tmp_path: Path) -> None:
+    path = tmp_path / "aup.md"
+    path.write_text(HEAD + "Customer shall not:\n\n(a) use the Service in any weapon system;\n\n"
+                    "(b) sell the Service to any police agency.\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["extract", "--provisions", "--format", "json", str(path)])
+    items = [p for p in json.loads(res.output)["provisions"] if p["inherited"]]
+    assert [p["roles"].get("action") for p in items] == ["use", "sell"]
+    assert items[1]["roles"]["recipient"] == "to any police agency"
+
+
+# -- classes of language the roles decide (through `check`) ---------------------------
+def _check(tmp_path: Path, body: str) -> dict[str, dict]:
+    path = tmp_path / "clause.md"
+    path.write_text(HEAD + body + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["check", "--no-cache", "-j", "1", "--assume-applicable", "--format", "json", str(path)])
+    assert res.exit_code in (0, 1), res.output
+    data = json.loads(res.output)
+    return {r["rule"]: r for r in data["documents"][0]["results"]}
+
+
+@pytest.mark.parametrize("body", [
+    "Licensee shall not use the Model for any non-military purpose.",
+    "The Model must not be used other than for military purposes.",
+    "You may use the Software only for non-civilian, that is military, purposes; you shall not use it for any non-military purpose.",
+])
+def test_banning_everything_but_military_use_permits_it(tmp_path: Path, body: str) -> None:
+    r = _check(tmp_path, body)["SFP101"]
+    assert r["status"] == "contradicted", r
+    assert r["evidence"][0]["provision"]["roles"], r
+
+
+@pytest.mark.parametrize("body", [
+    "The Service may only be used for non-military purposes.",
+    "Customer shall use the Service solely for non-military applications.",
+])
+def test_allowing_only_non_military_use_bans_military_use(tmp_path: Path, body: str) -> None:
+    assert _check(tmp_path, body)["SFP101"]["status"] == "present"
+
+
+@pytest.mark.parametrize("body", [
+    "By way of illustration, a company that trades in weapons may be treated as a restricted acquirer.",
+    "An affiliate that manufactures weapon systems may be deemed a competitor for the purposes of Section 9.",
+])
+def test_weapons_in_the_subject_of_an_unrelated_permission_are_not_a_permission_of_weapons_use(tmp_path: Path, body: str) -> None:
+    assert _check(tmp_path, body)["SFP101"]["status"] != "contradicted"
+
+
+@pytest.mark.parametrize("body", [
+    "Military customers may use the Service for any purpose.",
+    "The Service may be used by armed forces in combat operations.",
+])
+def test_military_users_allowed_to_use_is_contradicted(tmp_path: Path, body: str) -> None:
+    assert _check(tmp_path, body)["SFP101"]["status"] == "contradicted"
+
+
+@pytest.mark.parametrize("body", [
+    "Provider will not disclose user records to law enforcement without a court order.",
+    "We shall not hand over Customer Data to police investigators unless a subpoena is served.",
+])
+def test_provider_withholding_data_from_police_is_not_a_police_use_restriction(tmp_path: Path, body: str) -> None:
+    assert _check(tmp_path, body)["SFP103"]["status"] != "present"
+
+
+@pytest.mark.parametrize("body", [
+    "Customer shall not sell or license the Service to any police department or immigration agency.",
+    "Reseller shall not make the Service available to law enforcement agencies.",
+    "Customer shall not use the Service on behalf of any law enforcement agency.",
+])
+def test_supplying_police_is_a_police_use_restriction(tmp_path: Path, body: str) -> None:
+    r = _check(tmp_path, body)["SFP103"]
+    assert r["status"] == "present", r
+    assert r["evidence"][0]["provision"]["roles"]
+
+
+@pytest.mark.parametrize("body", [
+    "Agencies shall prohibit the transfer or purchase of the following property:\n\n(i) firearms of large calibre;\n\n(ii) weaponized drones.",
+    "Licensee shall not sell or transfer any firearms or ammunition to minors.",
+])
+def test_trade_in_weapons_is_not_a_ban_on_using_the_technology_for_weapons(tmp_path: Path, body: str) -> None:
+    assert _check(tmp_path, body)["SFP101"]["status"] != "present"
+
+
+def test_evidence_names_the_provision_and_roles_in_text_output(tmp_path: Path) -> None:
+    path = tmp_path / "clause.md"
+    path.write_text(HEAD + "The Service may be used by police departments for suspect identification.\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["check", "--no-cache", "-j", "1", "--assume-applicable", str(path)])
+    assert "CONTRADICTED  SFP103" in res.output
+    assert "Read as: permission 'may'; action: used; object: The Service" in " ".join(res.output.split())
+    assert "user: by police departments" in res.output
