@@ -291,6 +291,19 @@ def _following_cue(sentence: Sentence, pos: int) -> Optional[Cue]:
     return after[0] if after else None
 
 
+_ANAPHORS = {"this", "these", "such", "that", "those", "it"}
+_BACK_NOUNS = {"foregoing", "above", "preceding", "aforementioned", "aforesaid"}
+
+
+def _points_back(sentence: Sentence) -> bool:
+    """Whether a sentence opens by pointing back to the one before ("This includes …",
+    "The foregoing applies to …", "Such restriction covers …")."""
+    words = [t.lower_ for t in sentence.doc[sentence.start:min(sentence.end, sentence.start + 3)]]
+    if not words:
+        return False
+    return words[0] in _ANAPHORS or (words[0] == "the" and len(words) > 1 and words[1] in _BACK_NOUNS)
+
+
 def _lead_action(sentence: Sentence, cue: Cue) -> tuple[str, ...]:
     """The action a lead-in passes to its items: set when the lead-in names it and
     the items are its objects ("shall prohibit the transfer or purchase of:"), empty
@@ -383,14 +396,7 @@ class _Analysis:
             if not block.operative:
                 continue
             chain = self._lead_in_chain(block)
-            fallback: Optional[Cue] = None
-            lead_action: tuple[str, ...] = ()
-            for lead in chain:
-                lsents = self.sentences.get(lead.index) or []
-                if lsents and fallback is None:
-                    fallback = _last_cue(lsents[-1])
-                    if fallback is not None:
-                        lead_action = _lead_action(lsents[-1], fallback)
+            fallback, lead_action = self._lead_cue(chain)
             for sentence in self.sentences[index]:
                 own = sentence.provisions
                 if own:
@@ -533,15 +539,12 @@ class _Analysis:
             lead_concepts: set[str] = set()
             lead_carves: dict[str, str] = {}
             lead_notw = False
+            fallback, lead_action = self._lead_cue(chain)
             for lead_block in chain:
                 lsents = self.sentences.get(lead_block.index) or []
                 if not lsents:
                     continue
                 last = lsents[-1]
-                cue = _last_cue(last)
-                if fallback is None and cue is not None:
-                    fallback = cue
-                    lead_action = _lead_action(last, cue)
                 lmatches = self.matches(compiled, lead_block.index, self.docs[lead_block.index])
                 g, c = self._governed_in(compiled, last, lmatches, None, "lead-in", 0, None)
                 lead_gov.extend(x for x in g)
@@ -572,6 +575,46 @@ class _Analysis:
                 )
         self._units[key] = units
         return units
+
+    def _lead_cue(self, chain: list[Block]) -> tuple[Optional[Cue], tuple[str, ...]]:
+        """The cue a lead-in chain passes to its items, and the action it names.
+
+        A lead-in with no cue of its own that points back ("This includes using our
+        products to:", "This applies to the following industries:") passes on the
+        cue of the sentence it points back to.
+        """
+        for lead in chain:
+            lsents = self.sentences.get(lead.index) or []
+            if not lsents:
+                continue
+            last = lsents[-1]
+            cue = _last_cue(last)
+            if cue is not None:
+                return cue, _lead_action(last, cue)
+            if _points_back(last):
+                earlier = self._earlier_sentences(lead, last)
+                for sentence in earlier:
+                    back = [c for c in sentence.cues if c.force in (grammar.PROHIBITION, grammar.OBLIGATION)]
+                    if back:
+                        return back[-1], _lead_action(sentence, back[-1])
+        return None, ()
+
+    def _earlier_sentences(self, block: Block, sentence: Sentence, blocks_back: int = 2) -> list[Sentence]:
+        """Sentences before ``sentence``, nearest first: in its block, then in up to
+        ``blocks_back`` operative blocks above it (stopping at a heading)."""
+        own = self.sentences.get(block.index) or []
+        out = [s for s in reversed(own) if s.start < sentence.start]
+        index, seen = block.index - 1, 0
+        while index >= 0 and seen < blocks_back:
+            prev = self.blocks.get(index)
+            index -= 1
+            if prev is None:
+                continue
+            if prev.kind == "heading" or prev.non_operative_reason == "heading":
+                break
+            out.extend(reversed(self.sentences.get(prev.index) or []))
+            seen += 1
+        return out
 
     def _heading_concepts(self, compiled: CompiledPack, block: Block) -> set[str]:
         out: set[str] = set()
@@ -808,6 +851,8 @@ def _role_ok(crit: Criterion, g: Governed) -> bool:
     roles = set(crit.roles) if crit.roles else DEFAULT_ROLES
     if g.role not in roles and not (g.role is None and not crit.roles):
         return False
+    if g.force == grammar.PERMISSION and g.provision is not None and g.provision.subordinate and g.role != provisions.NEGATED:
+        return False  # "officers who are authorized to carry firearms" describes, it does not permit
     lemmas = g.provision.action_lemmas if g.provision is not None else ()
     if crit.action and not set(lemmas) & set(crit.action):
         return False
@@ -872,6 +917,7 @@ def _provision_dict(prov: Optional[Provision]) -> Optional[dict]:
         "binding": prov.binding,
         "cue": prov.cue.text if prov.cue is not None else None,
         "inherited": prov.inherited,
+        "subordinate": prov.subordinate,
         "roles": prov.roles(),
     }
 

@@ -99,6 +99,16 @@ _ACTION_VERBS = TRANSFER_VERBS | frozenset({
     "evaluate", "audit", "publish", "suspend", "terminate", "disable", "process", "collect", "analyze", "analyse",
 })
 
+# Nouns of action and the verb they name ("the sale of …" is selling).
+_ACTION_NOUNS = {v: v for v in _ACTION_VERBS} | {
+    "sale": "sell", "resale": "resell", "provision": "provide", "deployment": "deploy", "distribution": "distribute",
+    "development": "develop", "transfer": "transfer", "purchase": "purchase", "disclosure": "disclose",
+    "licensing": "license", "application": "apply", "utilization": "use", "utilisation": "use", "usage": "use",
+    "integration": "integrate", "operation": "operate", "exportation": "export", "supply": "supply",
+    "procurement": "procure", "acquisition": "acquire", "training": "train", "design": "design",
+    "creation": "create", "publication": "publish", "testing": "test", "evaluation": "evaluate",
+}
+
 # Words between a cue and its verb that are not the action.
 _SKIP = frozenset({
     "to", "be", "from", "of", "a", "an", "such", "all", "not", "directly", "indirectly", "knowingly", "intentionally", "expressly", "otherwise", "any",
@@ -116,12 +126,19 @@ _POSTPOSED_HEADS = frozenset({
 
 _ONLY = frozenset({"only", "solely", "exclusively"})
 
+# What may follow a cue that closes its clause ("… is prohibited under this policy").
+_AFTER_POSTPOSED = frozenset({
+    "by", "under", "unless", "except", "without", "and", "or", "anywhere", "at", "throughout", "where", "when",
+    "if", "in", "on", "within", "regardless", "whether", "absent", "save", "other", "as", "to", "hereunder",
+})
+
 # Verbs that ban or allow another action named after them ("prohibit the sale of …").
 _DEONTIC_VERBS = frozenset({
     "prohibit", "forbid", "ban", "bar", "restrict", "limit", "prevent", "preclude", "permit", "allow",
     "authorize", "authorise",
 })
 
+_RELATIVES = frozenset({"who", "whom", "which", "that", "whose"})
 _SUBORDINATORS = frozenset({"where", "which", "that", "who", "whom", "when", "whereby", "wherein", "if"})
 
 # Words that join a second clause to the first: the next cue's clause starts after them.
@@ -151,6 +168,9 @@ class Provision:
     action_lemmas: tuple[str, ...] = ()
     only: bool = False  # "may use only for …", "solely for …"
     inherited: bool = False  # the cue comes from a lead-in, heading or the previous clause
+    # in a relative or adverbial clause ("officers who are authorized to …", "… where
+    # lethal force may be used"): it describes, it does not grant or bind by itself
+    subordinate: bool = False
 
     @property
     def force(self) -> str:
@@ -186,6 +206,8 @@ class Provision:
             head += " (not binding)"
         if self.inherited:
             head += " (inherited)"
+        if self.subordinate:
+            head += " (in a relative clause)"
         parts = [head] + [f"{role}: {_clip(text)}" for role, text in self.roles().items()]
         return " · ".join(parts)
 
@@ -229,8 +251,22 @@ def read_provisions(
         clause_starts.append(k)
         # "… in operations where lethal force may be used": a cue in a relative or
         # adverbial clause does not end the main provision around it.
-        subordinate.append(i > 0 and k > lo and lowers[k - 1 - start] in _SUBORDINATORS and not any(
-            p >= lo and p < cue.start for p in semis))
+        if i == 0:
+            # "an officer who is authorized to carry firearms": even a first cue may sit
+            # in a relative clause that describes someone rather than grants anything.
+            j = cue.start
+            while j > lo and lowers[j - 1 - start] not in _CLAUSE_JOINS:
+                j -= 1
+            # Only when the relative word comes right before the cue: in "personnel who
+            # used the database improperly may be disciplined" the cue is the main verb.
+            subordinate.append(j > lo + 1 and lowers[j - 1 - start] in _RELATIVES and lowers[j - 2 - start] != ","
+                               and cue.start - j <= 1)
+        else:
+            # ", which may include revoking access": a clause after a comma goes on with
+            # the statement; "officers who may …" without one describes them.
+            subordinate.append(k > lo and lowers[k - 1 - start] in _SUBORDINATORS and not any(
+                p >= lo and p < cue.start for p in semis) and not (k - 2 >= start and lowers[k - 2 - start] == ","
+                                                                  and lowers[k - 1 - start] == "which"))
     for i, cue in enumerate(real):
         seg_start = max([start] + [p + 1 for p in semis if p < cue.start])
         seg_end = min([end] + [p for p in semis if p >= cue.end])
@@ -239,7 +275,7 @@ def read_provisions(
         scope_end = min(nxt, end) if nxt > cue.end else end
         if semis and not _opens_list(lowers, start, cue, seg_end):
             scope_end = min(scope_end, seg_end)
-        prov = Provision(cue=cue, start=seg_start, end=scope_end)
+        prov = Provision(cue=cue, start=seg_start, end=scope_end, subordinate=subordinate[i])
         actor_start = max(seg_start, clause_starts[i])
         # A leading condition or carve-out ("If …, Provider may …") is not the actor.
         for c in carves:
@@ -249,8 +285,12 @@ def read_provisions(
         while actor_start < cue.start and lowers[actor_start - start] in (",", "and", "or", "but", "that", "which"):
             actor_start += 1
         after = lowers[cue.end - start] if cue.end < end else ""
+        # A cue comes after what it governs when the clause ends with it ("… is
+        # prohibited.", "… are not permitted under any circumstances"); "is not
+        # designed for use in …" and "is prohibited from using …" read forwards.
         postposed = (cue.start > actor_start and lowers[cue.start - start] in _POSTPOSED_HEADS
-                     and not _modal_before(lowers, start, cue) and after not in ("from", "to"))
+                     and not _modal_before(lowers, start, cue)
+                     and (not after or doc[cue.end].is_punct or after in _AFTER_POSTPOSED))
         if postposed:
             # "Use of the Service for weapons is prohibited": the words before the
             # cue are the action and its object ("transfer or purchase of …": the
@@ -267,7 +307,7 @@ def read_provisions(
             edges = [cue.end] + [p + 1 for p in bounds] + [scope_end]
             list_segments = [(edges[k], edges[k + 1]) for k in range(len(edges) - 1)]
         first_end = list_segments[0][1] if list_segments else scope_end
-        if cue.end - cue.start > 1 and lemmas[cue.end - 1 - start] in _ACTION_VERBS and lowers[cue.end - 1 - start] != "permitted":
+        if cue.end - cue.start > 1 and lemmas[cue.end - 1 - start] in _ACTION_VERBS - _DEONTIC_VERBS:
             # "must not be used", "agrees not to use": the cue ends with the action.
             prov.spans.append(RoleSpan(ACTION, cue.end - 1, cue.end, doc[cue.end - 1].text))
             prov.action_lemmas = (lemmas[cue.end - 1 - start],)
@@ -373,7 +413,19 @@ def _read_region(
             prov.only = True
         i += 1
     action_lemmas: list[str] = list(prov.action_lemmas)
-    if prov.action_lemmas:
+    if nominal and not prov.action_lemmas:
+        # "Weapons development is prohibited", "Use of the Service … is prohibited":
+        # the action is a noun of action if there is one; words before it are its object.
+        k = next((k for k in range(i, min(b, i + 4)) if lemmas[k - base] in _ACTION_NOUNS), None)
+        if k is None:
+            _close(prov, doc, OBJECT, i, b)
+            prov.action_lemmas = ()
+            return
+        _close(prov, doc, OBJECT, i, k)
+        prov.spans.append(RoleSpan(ACTION, k, k + 1, doc[k].text))
+        action_lemmas.append(_ACTION_NOUNS[lemmas[k - base]])
+        i = k + 1
+    elif prov.action_lemmas:
         i = a  # the action is known (the cue is the verb); read its object from here
     elif i < b and not _within(i, carves) and _marker(lowers, i - base, b - base) is None:
         j = i + 1

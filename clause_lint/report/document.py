@@ -113,6 +113,7 @@ def provisions_to_dict(doc: Document) -> dict[str, Any]:
             "binding": prov.binding,
             "cue": prov.cue.text if prov.cue is not None else None,
             "inherited": prov.inherited,
+            "subordinate": prov.subordinate,
             "only": prov.only,
             "roles": prov.roles(),
         })
