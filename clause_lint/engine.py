@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from spacy.attrs import LOWER
 from spacy.matcher import PhraseMatcher
@@ -670,11 +670,36 @@ class _Analysis:
             }
         return self._prohibited[key]
 
+    def cited_prohibitions(self, compiled: CompiledPack, unit: Unit) -> set[str]:
+        """Concepts banned in the sections a unit cites by number ("for breach of
+        Section 3.3(c)", "a violation of Sections 4 and 5"): what those sections hold
+        is what the clause enforces."""
+        labels = _cited_sections(unit.sentence.text)
+        if not labels:
+            return set()
+        key = ("by-section", id(compiled))
+        if key not in self._prohibited:
+            by_section: dict[str, set[str]] = {}
+            for u in self.units(compiled):
+                section = u.sentence.block.section
+                if section:
+                    by_section.setdefault(section, set()).update(
+                        g.concept for g in u.governed if g.force == grammar.PROHIBITION)
+            self._prohibited[key] = by_section  # type: ignore[assignment]
+        by_section = self._prohibited[key]  # type: ignore[assignment]
+        out: set[str] = set()
+        for label in labels:
+            for section, concepts in by_section.items():  # type: ignore[union-attr]
+                # "3.3(c)" cited, "3.3" holding (a)–(c) inline; or "4" cited, "4.2" under it
+                if section == label or section.startswith((label + ".", label + "(")) or label.startswith((section + "(", section + ".")):
+                    out |= concepts
+        return out
+
     def judge(self, compiled: CompiledPack, rule: Rule) -> RuleResult:
         verdicts: list[_Verdict] = []
         prohibited = self.prohibited(compiled)
         for unit in self.units(compiled):
-            verdict = _judge_unit(rule, unit, prohibited)
+            verdict = _judge_unit(rule, unit, prohibited, lambda u=unit: self.cited_prohibitions(compiled, u))
             if verdict is not None:
                 verdicts.append(verdict)
         status = MISSING
@@ -803,9 +828,26 @@ def _negated_force(force: str, only: bool) -> Optional[str]:
     return None
 
 
-def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str]) -> Optional[_Verdict]:
+_CITED = re.compile(
+    r"\b(?:Sections?|Clauses?|Articles?|Paragraphs?|§§?)\s*((?:\d+(?:\.\d+)*(?:\([a-zA-Z0-9]{1,4}\))*)"
+    r"(?:\s*(?:,|and|or|through|to)\s*\d+(?:\.\d+)*(?:\([a-zA-Z0-9]{1,4}\))*)*)"
+)
+_CITED_ONE = re.compile(r"\d+(?:\.\d+)*(?:\([a-zA-Z0-9]{1,4}\))*")
+
+
+def _cited_sections(text: str) -> list[str]:
+    """Section labels a sentence cites: "Section 3.3(c)" → ["3.3(c)"], "Sections 4 and 5" → ["4", "5"]."""
+    out: list[str] = []
+    for m in _CITED.finditer(text):
+        out.extend(_CITED_ONE.findall(m.group(1)))
+    return out
+
+
+def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str], cited: Optional[Callable[[], set[str]]] = None) -> Optional[_Verdict]:
     for crit in rule.criteria:
         if crit.document_prohibits and not prohibited & set(crit.document_prohibits):
+            continue
+        if crit.cites_prohibition and not (cited is not None and cited() & set(crit.cites_prohibition)):
             continue
         if crit.none and unit.concepts & set(crit.none):
             continue

@@ -211,7 +211,7 @@ def _concept_users(data: dict[str, Any], concept: str) -> list[str]:
     users = []
     for raw in data.get("rules") or []:
         try:
-            names = {n for crit in raw.get("criteria") or [] for key in ("all", "any", "none", "context", "document_prohibits")
+            names = {n for crit in raw.get("criteria") or [] for key in ("all", "any", "none", "context", "document_prohibits", "cites_prohibition")
                      for n in crit.get(key) or []}
         except (AttributeError, TypeError):
             continue
@@ -280,7 +280,7 @@ def _build(data: dict[str, Any], display: str, path: Path) -> Pack:
         seen_names.add(raw["name"])
         criteria = []
         for crit in raw["criteria"]:
-            for key in ("all", "any", "none", "context", "document_prohibits"):
+            for key in ("all", "any", "none", "context", "document_prohibits", "cites_prohibition"):
                 need(crit.get(key, []), crit, key, owner)
             criteria.append(
                 Criterion(
@@ -292,6 +292,7 @@ def _build(data: dict[str, Any], display: str, path: Path) -> Pack:
                     none=tuple(crit.get("none", [])),
                     context=tuple(crit.get("context", [])),
                     document_prohibits=tuple(crit.get("document_prohibits", [])),
+                    cites_prohibition=tuple(crit.get("cites_prohibition", [])),
                     overrides=bool(crit.get("overrides", False)),
                     roles=tuple(crit.get("roles", [])),
                     action=tuple(crit.get("action", [])),

@@ -23,6 +23,8 @@ class Criterion:
     none: tuple[str, ...] = ()
     context: tuple[str, ...] = ()  # any of these anywhere in the unit
     document_prohibits: tuple[str, ...] = ()  # any of these banned somewhere in the document
+    # any of these banned in a section the clause cites ("for breach of Section 3.3(c)")
+    cites_prohibition: tuple[str, ...] = ()
     overrides: bool = False  # with "notwithstanding", decides over present clauses
     # Roles (clause_lint.provisions.ROLES) the concepts of all/any must hold in their
     # provision; empty: any role but a citation.
