@@ -310,6 +310,11 @@ def _lead_action(sentence: Sentence, cue: Cue) -> tuple[str, ...]:
     when the items bring their own ("Customer shall not:")."""
     if cue.start < 0:
         return ()
+    # Only a lead-in that ends by naming its items as the action's objects ("… the
+    # transfer or purchase of the following property:", "… the sale of:") passes it on.
+    tail = [t.lower_ for t in sentence.doc[max(sentence.start, sentence.end - 12):sentence.end] if not t.is_punct]
+    if not tail or not (tail[-1] == "of" or "following" in tail):
+        return ()
     prov = sentence.provision_for(cue, max(sentence.start, sentence.end - 1))
     return prov.action_lemmas if prov.cue is cue else ()
 
@@ -808,10 +813,17 @@ def _defined_term(found: str, terms: dict) -> Optional[str]:
     return None
 
 
+# "… shall not apply in cases of imminent harm": a rule about another rule, not a ban.
+_DISAPPLYING = frozenset({"apply", "affect", "prejudice", "construe", "interpret", "extend", "survive"})
+
+
 def _gov(concept: str, text: str, cue: Optional[Cue], via: str, role: Optional[str] = None, prov: Optional[Provision] = None) -> Governed:
     if cue is None:
         return Governed(concept, text, grammar.NONE, True, None, via, role, prov)
-    return Governed(concept, text, cue.force, cue.binding, cue.text, via, role, prov)
+    force = cue.force
+    if force == grammar.PROHIBITION and prov is not None and prov.action_lemmas and set(prov.action_lemmas) <= _DISAPPLYING:
+        force = grammar.NEUTRAL
+    return Governed(concept, text, force, cue.binding, cue.text, via, role, prov)
 
 
 def _flipped(m: ConceptMatch, cue: Cue, force: str, via: str, role: Optional[str], prov: Provision) -> Governed:
@@ -849,8 +861,6 @@ def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str], cited: Optional[Ca
             continue
         if crit.cites_prohibition and not (cited is not None and cited() & set(crit.cites_prohibition)):
             continue
-        if crit.none and unit.concepts & set(crit.none):
-            continue
         if crit.context and not unit.concepts & set(crit.context):
             continue
         forces = set(crit.force) - {"any"}
@@ -861,6 +871,8 @@ def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str], cited: Optional[Ca
         if crit.any and not names & set(crit.any):
             continue
         hits = [g for g in candidates if g.concept in set(crit.all) | set(crit.any)]
+        if crit.none and unit.concepts & set(crit.none):
+            continue
         status = crit.status
         reason = _describe(crit, hits)
         if status == PRESENT:

@@ -304,6 +304,8 @@ def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]], cue_starts: It
                 break
             if text == "," and end + 1 < limit and doc[end + 1].lower_ in ("and", "or", "but") and end - span.start > 6:
                 break
+            if text == "," and end + 1 < limit and doc[end + 1].lower_ in ("including", "includes", "particularly", "especially", "notably"):
+                break  # "without their consent, including for facial recognition": the example is the clause's
             end += 1
         while end > span.end and doc[end - 1].is_punct:
             end -= 1  # the sentence's full stop is not part of the carve-out

@@ -231,3 +231,68 @@ def test_evidence_names_the_provision_and_roles_in_text_output(tmp_path: Path) -
     assert "CONTRADICTED  SFP103" in res.output
     assert "Read as: permission 'may'; action: used; object: The Service" in " ".join(res.output.split())
     assert "user: by police departments" in res.output
+
+
+# -- more classes: consent, law-only notice, citations, survival, disapplication ------
+@pytest.mark.parametrize("body", [
+    "Provider reserves the right, with your consent, to capture a facial image to verify your identity.",
+    "Customer may enrol a person's face template only with the consent of the individual.",
+])
+def test_face_capture_only_with_the_persons_consent_is_public_awareness(tmp_path: Path, body: str) -> None:
+    assert _check(tmp_path, body)["SFP301"]["status"] == "present"
+
+
+@pytest.mark.parametrize("body", [
+    "You are responsible for complying with any biometric privacy laws that require you to give notice to or obtain consent from the people your cameras record.",
+    "Customer shall inform individuals whose faces are analysed and obtain their consent, in each case only as far as data protection law requires.",
+])
+def test_notice_only_as_far_as_the_law_requires_is_weak(tmp_path: Path, body: str) -> None:
+    assert _check(tmp_path, body)["SFP301"]["status"] == "weak"
+
+
+USE_RULES = "## 4. Use Restrictions\n\nCustomer shall not use the Service for mass surveillance or in any weapon system.\n\n"
+
+
+@pytest.mark.parametrize("clause", [
+    "Either party may terminate this Agreement if the other party fails to cure a breach of Section 4 within five days.",
+    "Provider may suspend the Service immediately upon any violation of Section 4.",
+])
+def test_termination_for_breach_of_the_cited_use_rules_is_enforcement(tmp_path: Path, clause: str) -> None:
+    r = _check(tmp_path, USE_RULES + "## 9. Termination\n\n" + clause)["SFP104"]
+    assert r["status"] == "present", r
+
+
+@pytest.mark.parametrize("clause", [
+    "Sections 4, 7 and 12 shall survive the termination or expiration of this Agreement.",
+    "Upon termination of this Agreement, Customer shall cease all use of the Service and pay all fees due.",
+])
+def test_what_survives_or_follows_termination_is_not_enforcement(tmp_path: Path, clause: str) -> None:
+    assert _check(tmp_path, USE_RULES + "## 9. Term\n\n" + clause)["SFP104"]["status"] == "missing"
+
+
+@pytest.mark.parametrize("body", [
+    "Customer's right to cure shall not apply in cases of imminent harm to Provider's systems or other customers.",
+    "The limitations in this Section shall not apply to claims for death or personal harm.",
+])
+def test_a_rule_that_shall_not_apply_is_no_ban(tmp_path: Path, body: str) -> None:
+    assert _check(tmp_path, body)["SFP101"]["status"] == "missing"
+
+
+def test_a_lead_in_that_points_back_carries_the_ban(tmp_path: Path) -> None:
+    body = ("You may not use the Model in any way that could cause harm.\n\n"
+            "This applies in particular to the following fields:\n\n- military\n\n- animal slaughter\n")
+    r = _check(tmp_path, body)["SFP101"]
+    assert r["status"] == "present", r
+
+
+@pytest.mark.parametrize("body", [
+    "You are responsible for ensuring that you comply with all applicable laws when you use the cameras.",
+    "Customer shall ensure that it complies with the export laws of every country.",
+])
+def test_ensuring_ones_own_compliance_is_not_flow_down(tmp_path: Path, body: str) -> None:
+    assert _check(tmp_path, body)["SFP401"]["status"] == "missing"
+
+
+def test_nist_security_controls_are_no_benchmark(tmp_path: Path) -> None:
+    body = "The hosting controls shall be based on NIST Special Publication 800-53 and audited annually."
+    assert _check(tmp_path, body)["SFP202"]["status"] != "present"
