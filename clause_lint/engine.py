@@ -130,6 +130,18 @@ class Sentence:
         return self.block.start + span.start_char, self.block.start + span.end_char
 
     @property
+    def epistemic(self) -> frozenset[int]:
+        """Starts of cues that say what may happen, not what is allowed: a "may" or
+        "can" in a relative clause ("a use that may be harmful to others")."""
+        cached = self.__dict__.get("_epistemic")
+        if cached is None:
+            cached = self.__dict__["_epistemic"] = frozenset(
+                p.cue.start for p in self.provisions
+                if p.subordinate and p.cue is not None and p.cue.force == grammar.PERMISSION
+            )
+        return cached
+
+    @property
     def provisions(self) -> list[Provision]:
         """The sentence's own provisions, one per cue (read once, on first use)."""
         cached = self.__dict__.get("_provisions")
@@ -248,7 +260,8 @@ def _governing_cue(sentence: Sentence, pos: int, scope_pos: Optional[int] = None
     """
     at = pos if scope_pos is None else scope_pos
     scopes = [c for c in sentence.carve_outs if c.start <= at < c.end]
-    real = [c for c in sentence.cues if c.force != grammar.NEUTRAL]
+    epistemic = sentence.epistemic if sentence.cues else frozenset()
+    real = [c for c in sentence.cues if c.force != grammar.NEUTRAL and c.start not in epistemic]
     usable = [
         c for c in real
         if not _inside(c.start, sentence.carve_outs) or any(k.start <= c.start < k.end for k in scopes)
@@ -287,7 +300,9 @@ def _segment(sentence: Sentence, pos: int) -> int:
 
 
 def _following_cue(sentence: Sentence, pos: int) -> Optional[Cue]:
-    after = [c for c in sentence.cues if c.start >= pos and c.force != grammar.NEUTRAL and not _inside(c.start, sentence.carve_outs)]
+    epistemic = sentence.epistemic if sentence.cues else frozenset()
+    after = [c for c in sentence.cues if c.start >= pos and c.force != grammar.NEUTRAL
+             and not _inside(c.start, sentence.carve_outs) and c.start not in epistemic]
     return after[0] if after else None
 
 

@@ -264,9 +264,12 @@ def read_provisions(
         else:
             # ", which may include revoking access": a clause after a comma goes on with
             # the statement; "officers who may …" without one describes them.
-            subordinate.append(k > lo and lowers[k - 1 - start] in _SUBORDINATORS and not any(
-                p >= lo and p < cue.start for p in semis) and not (k - 2 >= start and lowers[k - 2 - start] == ","
-                                                                  and lowers[k - 1 - start] == "which"))
+            joined = k > lo and lowers[k - 1 - start] in _SUBORDINATORS and not (
+                k - 2 >= start and lowers[k - 2 - start] == "," and lowers[k - 1 - start] == "which")
+            # "… in a manner that violates the law or may be harmful": a cue coordinated
+            # inside a relative clause that opened after the previous cue.
+            coordinated = k > lo and lowers[k - 1 - start] in ("or", "and") and _relative_between(lowers, start, lo, k - 1)
+            subordinate.append((joined or coordinated) and not any(p >= lo and p < cue.start for p in semis))
     for i, cue in enumerate(real):
         seg_start = max([start] + [p + 1 for p in semis if p < cue.start])
         seg_end = min([end] + [p for p in semis if p >= cue.end])
@@ -365,6 +368,28 @@ _NOT_VERB_CUES = frozenset(grammar.MODALS) | frozenset(grammar.BE) | frozenset({
 def _verb_cue(lowers: list[str], base: int, cue: Cue) -> bool:
     """A one-word cue that is a verb of its own ("include", "grants", "requires")."""
     return cue.end - cue.start == 1 and lowers[cue.start - base] not in _NOT_VERB_CUES
+
+
+# Verbs whose "that" opens their content, not a relative clause ("ensure that …").
+_THAT_VERBS = frozenset({
+    "ensure", "ensures", "require", "requires", "agree", "agrees", "acknowledge", "acknowledges", "warrant", "warrants",
+    "represent", "represents", "confirm", "confirms", "procure", "procures", "undertake", "undertakes", "certify",
+    "certifies", "covenant", "covenants", "state", "states", "understand", "understands", "provided", "so", "such",
+})
+
+
+def _relative_between(lowers: list[str], base: int, lo: int, hi: int) -> bool:
+    """Whether a relative clause opens between token offsets ``lo`` and ``hi``."""
+    for p in range(lo, hi):
+        w = lowers[p - base]
+        if w in ("that", "which", "who", "whom", "whose"):
+            prev = lowers[p - 1 - base] if p - 1 >= base else ""
+            if w == "that" and prev in _THAT_VERBS:
+                continue
+            if w == "which" and prev == ",":
+                continue
+            return True
+    return False
 
 
 def _within(pos: int, carves: list[grammar.CarveOutSpan]) -> bool:

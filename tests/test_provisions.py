@@ -296,3 +296,20 @@ def test_ensuring_ones_own_compliance_is_not_flow_down(tmp_path: Path, body: str
 def test_nist_security_controls_are_no_benchmark(tmp_path: Path) -> None:
     body = "The hosting controls shall be based on NIST Special Publication 800-53 and audited annually."
     assert _check(tmp_path, body)["SFP202"]["status"] != "present"
+
+
+@pytest.mark.parametrize("body", [
+    "You may not use the Service in a manner that infringes the rights of others or may be harmful to others.",
+    "Customer shall not deploy the Service in any way that could injure any person.",
+])
+def test_may_in_a_relative_clause_is_possibility_not_permission(tmp_path: Path, body: str) -> None:
+    r = _check(tmp_path, body)["SFP101"]
+    assert r["status"] == "weak", r  # a general ban on harming people
+
+
+@pytest.mark.parametrize("body", [
+    "Licensee will not use the Brand Elements in any context that might harm Licensor's reputation.",
+    "Customer shall not use the Service in a way that could harm Provider's systems or goodwill.",
+])
+def test_harm_to_a_reputation_or_systems_is_not_harm_to_people(tmp_path: Path, body: str) -> None:
+    assert _check(tmp_path, body)["SFP101"]["status"] == "missing"
