@@ -136,8 +136,9 @@ class Sentence:
         cached = self.__dict__.get("_epistemic")
         if cached is None:
             cached = self.__dict__["_epistemic"] = frozenset(
-                p.cue.start for p in self.provisions
-                if p.subordinate and p.cue is not None and p.cue.force == grammar.PERMISSION
+                [p.cue.start for p in self.provisions
+                 if p.subordinate and p.cue is not None and p.cue.force == grammar.PERMISSION]
+                + [c.start for c in self.cues if provisions.is_attributive(self.doc, c)]
             )
         return cached
 
@@ -182,6 +183,7 @@ class Governed:
     via: str  # "sentence", "lead-in" or "definition of X"
     role: Optional[str] = None  # provisions.ROLES; None when no provision holds it
     provision: Optional[Provision] = None
+    narrowed_by: Optional[str] = None  # "applications that violate civil liberties"
 
 
 @dataclass
@@ -499,7 +501,9 @@ class _Analysis:
                 if flipped is not None:
                     governed.append(_flipped(m, cue, flipped, via, role, prov))
                 continue
-            governed.append(_gov(m.concept, m.text, cue, via, role, prov))
+            g = _gov(m.concept, m.text, cue, via, role, prov)
+            g.narrowed_by = provisions.narrowing_at(sentence.doc, m.start, m.end, sentence.start, sentence.end)
+            governed.append(g)
         if depth < MAX_DEFINITION_DEPTH and self._term_re is not None:
             text = sentence.text
             base = sentence.doc[sentence.start].idx
@@ -611,6 +615,11 @@ class _Analysis:
             cue = _last_cue(last)
             if cue is not None:
                 return cue, _lead_action(last, cue)
+            if len(last.text.split()) <= 10:
+                # a title-like lead-in ("Restrictions (Prohibited Uses).") speaks as a heading
+                titled = _heading_force(last.text)
+                if titled is not None:
+                    return titled, ()
             if _points_back(last):
                 earlier = self._earlier_sentences(lead, last)
                 for sentence in earlier:
@@ -894,6 +903,8 @@ def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str], cited: Optional[Ca
             weakening = []
             if rule.non_binding_weakens and hits and all(not g.binding for g in hits):
                 weakening.append(f"non-binding wording '{hits[0].cue}'")
+            if rule.narrowing_weakens and hits and all(g.narrowed_by for g in hits):
+                weakening.append(f"a qualifier that bans only a subset '{_short(hits[0].narrowed_by or '', 80)}'")
             for kind in rule.weak_carve_outs:
                 if kind in unit.carve_kinds:
                     weakening.append(f"{kind.replace('_', ' ')} carve-out '{_short(unit.carve_kinds[kind], 80)}'")

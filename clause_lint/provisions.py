@@ -217,6 +217,54 @@ def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# Deontic words used as adjectives ("Prohibited Law Enforcement Purposes",
+# "unauthorized access"): they name a subset; they do not ban anything themselves.
+ATTRIBUTIVE = frozenset({"prohibited", "forbidden", "banned", "unauthorized", "unauthorised", "impermissible",
+                         "disallowed", "proscribed"})
+_NOT_NOUN_AFTER = frozenset({
+    "by", "from", "to", "under", "in", "for", "with", "on", "and", "or", "unless", "except", "without", "at",
+    "if", "where", "when", "as", "that", "which", "hereunder", "herein", "thereunder", "anywhere", "absent",
+})
+
+
+def is_attributive(doc: Doc, cue: Cue) -> bool:
+    """A one-word cue that modifies the noun after it ("prohibited uses")."""
+    if cue.end - cue.start != 1 or cue.end >= len(doc):
+        return False
+    word, nxt = doc[cue.start], doc[cue.end]
+    return word.lower_ in ATTRIBUTIVE and nxt.is_alpha and nxt.lower_ not in _NOT_NOUN_AFTER
+
+
+_STOP_NOUN_WALK = frozenset({"unless", "except", "provided", "save", "other", "including", "includes", "is", "are",
+                             "shall", "must", "may", "will", "can", "not", "or", "and"})
+
+# Adjectives that narrow a class to an unlawful or improper subset.
+_NARROWING_ADJECTIVES = frozenset({"unlawful", "illegal", "illicit", "improper", "abusive", "certain", "inappropriate",
+                                   "wrongful"}) | ATTRIBUTIVE
+
+
+def narrowing_at(doc: Doc, start: int, end: int, lo: int, hi: int) -> Optional[str]:
+    """The words that narrow the class named by ``doc[start:end]`` within
+    ``doc[lo:hi]``: an adjective right before it ("prohibited law enforcement
+    purposes") or a restrictive relative clause right after it ("any law enforcement
+    application that violates civil liberties")."""
+    k = start - 1
+    while k >= lo and doc[k].lower_ in ("any", "the", "a", "an", "all", "such", "other"):
+        k -= 1
+    if k >= lo and doc[k].lower_ in _NARROWING_ADJECTIVES:
+        return doc[k:end].text
+    j = end
+    while (j < hi and j < end + 3 and doc[j].is_alpha and doc[j].lower_ not in ("that", "which", "who", "whose", "where")
+           and doc[j].lower_ not in _NOT_NOUN_AFTER and doc[j].lower_ not in _STOP_NOUN_WALK):
+        j += 1  # "law enforcement application(s) that …": the head noun may follow the concept
+    if j < hi and doc[j].lower_ in ("that", "which", "who", "whose") and doc[j - 1].text != ",":
+        stop = j + 1
+        while stop < hi and stop < j + 12 and not doc[stop].is_punct:
+            stop += 1
+        return doc[start:stop].text
+    return None
+
+
 def read_provisions(
     doc: Doc,
     start: int,
@@ -229,7 +277,8 @@ def read_provisions(
     lowers = [t.lower_ for t in doc[start:end]]
     lemmas = [t.lemma_ for t in doc[start:end]]
     carves = [c for c in carve_outs if start <= c.start < end]
-    real = [c for c in cues if c.force not in (grammar.NEUTRAL,) and start <= c.start < end and not _within(c.start, carves)]
+    real = [c for c in cues if c.force not in (grammar.NEUTRAL,) and start <= c.start < end and not _within(c.start, carves)
+            and not is_attributive(doc, c)]
     semis = sorted(p for p in semicolons if start <= p < end)
     provisions: list[Provision] = []
     previous_actor: Optional[RoleSpan] = None

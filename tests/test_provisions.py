@@ -313,3 +313,29 @@ def test_may_in_a_relative_clause_is_possibility_not_permission(tmp_path: Path, 
 ])
 def test_harm_to_a_reputation_or_systems_is_not_harm_to_people(tmp_path: Path, body: str) -> None:
     assert _check(tmp_path, body)["SFP101"]["status"] == "missing"
+
+
+@pytest.mark.parametrize("body, rule", [
+    ("Customer shall not use the Service as part of any law enforcement application that violates the civil liberties of natural persons.", "SFP103"),
+    ("Do not use our products for prohibited law enforcement purposes.", "SFP103"),
+    ("Customer shall not use the Service for any surveillance which infringes the privacy of protected groups.", "SFP102"),
+])
+def test_a_ban_on_a_qualified_subset_is_weak(tmp_path: Path, body: str, rule: str) -> None:
+    r = _check(tmp_path, body)[rule]
+    assert r["status"] == "weak", r
+    assert "subset" in r["evidence"][0]["reason"]
+
+
+@pytest.mark.parametrize("body, rule", [
+    ("Customer shall not use the Service for any law enforcement purpose.", "SFP103"),
+    ("Customer shall not use the Service for surveillance, which includes monitoring of individuals.", "SFP102"),
+])
+def test_an_unqualified_ban_stays_present(tmp_path: Path, body: str, rule: str) -> None:
+    assert _check(tmp_path, body)[rule]["status"] == "present"
+
+
+def test_a_title_like_lead_in_with_prohibited_uses_governs_its_items(tmp_path: Path) -> None:
+    body = "Restrictions (Prohibited Uses).\n\n- No surveillance or tracking of persons, weaponization, or military uses.\n"
+    got = _check(tmp_path, body)
+    assert got["SFP101"]["status"] == "present"
+    assert got["SFP102"]["status"] == "present"

@@ -326,6 +326,7 @@ def _build(data: dict[str, Any], display: str, path: Path) -> Pack:
                 criteria=criteria,
                 weak_carve_outs=tuple(weakened.get("carve_outs", [])),
                 non_binding_weakens=bool(weakened.get("non_binding", True)),
+                narrowing_weakens=bool(weakened.get("narrowing", False)),
                 examples={k: list(v) for k, v in (raw.get("examples") or {}).items()},
                 source=f"{display}:{line}:{col}",
             )

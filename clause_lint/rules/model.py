@@ -51,6 +51,10 @@ class Rule:
     criteria: list[Criterion] = field(default_factory=list)
     weak_carve_outs: tuple[str, ...] = ()  # carve-out kinds that weaken a present clause
     non_binding_weakens: bool = True  # "should not" turns present into weak
+    # a restrictive qualifier on the banned class ("any law enforcement application
+    # that violates civil liberties", "prohibited law enforcement purposes") turns
+    # present into weak: only a subset is banned
+    narrowing_weakens: bool = False
     examples: dict[str, list[str]] = field(default_factory=dict)
     source: Optional[str] = None  # "file:line" where the rule is defined
 
