@@ -339,3 +339,22 @@ def test_a_title_like_lead_in_with_prohibited_uses_governs_its_items(tmp_path: P
     got = _check(tmp_path, body)
     assert got["SFP101"]["status"] == "present"
     assert got["SFP102"]["status"] == "present"
+
+
+def test_commissioning_an_independent_scientific_study_is_external_evaluation(tmp_path: Path) -> None:
+    body = ("The Department shall ask the National Academy of Sciences to study the accuracy of facial recognition "
+            "systems across demographic groups and to publish its findings.")
+    got = _check(tmp_path, body)
+    assert got["SFP202"]["status"] == "present"
+    assert got["SFP302"]["status"] == "present"
+
+
+def test_independent_experts_in_a_dispute_clause_are_not_evaluators(tmp_path: Path) -> None:
+    body = "Any technical dispute shall be resolved by a panel of independent experts chosen by both parties."
+    assert _check(tmp_path, body)["SFP302"]["status"] == "missing"
+
+
+def test_incite_in_a_list_of_activities_is_not_a_content_rule(tmp_path: Path) -> None:
+    body = ("You will not use the Model to engage in, promote, incite or assist activities that risk death "
+            "or bodily harm, including:\n\n- military or warfare applications;\n\n- weapons development.\n")
+    assert _check(tmp_path, body)["SFP101"]["status"] == "present"
