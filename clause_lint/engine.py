@@ -116,6 +116,10 @@ class Sentence:
     carve_outs: list[grammar.CarveOutSpan]
     notwithstanding: bool
     semicolons: tuple[int, ...] = ()  # token offsets of ';' in the sentence
+    # The cue of an inline list opened in an earlier sentence of the block that is
+    # still running ("You will not: (i) …; (ii) … authorization. For the avoidance of
+    # doubt, …;(xi) publicly disseminate …"): it governs enumerated items here.
+    list_cue: Optional[Cue] = None
 
     @property
     def text(self) -> str:
@@ -161,12 +165,15 @@ class Sentence:
             holding = [p for p in own if p.start <= pos < p.end]
             if holding or own:
                 return (holding or own)[-1]
+        # Read the ';'-segment that holds ``pos`` (an inline item), else the sentence.
+        seg_start = max([self.start] + [p + 1 for p in self.semicolons if p < pos])
+        seg_end = min([self.end] + [p for p in self.semicolons if p >= pos])
         cache = self.__dict__.setdefault("_inherited", {})
-        key = (cue.label, cue.start, cue.text, lead_action) if cue is not None else None
+        key = (cue.label, cue.start, cue.text, lead_action, seg_start) if cue is not None else (None, seg_start)
         prov = cache.get(key)
         if prov is None:
             prov = cache[key] = provisions.inherited_provision(
-                self.doc, self.start, self.end, cue, self.carve_outs, lead_action
+                self.doc, seg_start, seg_end, cue, self.carve_outs, lead_action
             )
         return prov
 
@@ -224,20 +231,27 @@ def _sentences(block: Block, doc: Doc) -> list[Sentence]:
     strings = doc.vocab.strings
     notw, semi = strings["notwithstanding"], strings[";"]
     semis = [i for i, h in enumerate(lowers) if h == semi]
-    out = []
+    out: list[Sentence] = []
+    open_list: Optional[Cue] = None
     for start, end in bounds:
-        out.append(
-            Sentence(
-                block=block,
-                doc=doc,
-                start=start,
-                end=end,
-                cues=[c for c in cues if start <= c.start < end],
-                carve_outs=[c for c in carves if start <= c.start < end],
-                notwithstanding=notw in lowers[start:end],
-                semicolons=tuple(i for i in semis if start <= i < end),
-            )
+        sentence = Sentence(
+            block=block,
+            doc=doc,
+            start=start,
+            end=end,
+            cues=[c for c in cues if start <= c.start < end],
+            carve_outs=[c for c in carves if start <= c.start < end],
+            notwithstanding=notw in lowers[start:end],
+            semicolons=tuple(i for i in semis if start <= i < end),
+            list_cue=open_list,
         )
+        out.append(sentence)
+        for cue in sentence.cues:
+            if (cue.force not in (grammar.NEUTRAL, grammar.LIABILITY) and not _inside(cue.start, sentence.carve_outs)
+                    and _opens_list(sentence, cue)):
+                open_list = cue
+        if open_list is not None and not sentence.semicolons and not _ENUMERATED.search(sentence.text):
+            open_list = None  # a sentence with no items ends the list
     return out
 
 
@@ -277,6 +291,11 @@ def _governing_cue(sentence: Sentence, pos: int, scope_pos: Optional[int] = None
             c for c in before
             if _segment(sentence, c.start) == seg or (_segment(sentence, c.start) == 0 and _opens_list(sentence, c))
         ]
+    if not before and sentence.list_cue is not None and sentence.semicolons and _segment(sentence, pos) > 0:
+        # an enumerated item of a list whose lead-in sits in an earlier sentence
+        seg_start = max(p for p in sentence.semicolons if p < pos) + 1
+        if seg_start < len(sentence.doc) and _ENUMERATOR.match(sentence.doc[seg_start:seg_start + 3].text):
+            return sentence.list_cue
     conditions = [k for k in scopes if k.kind == grammar.CONDITION]
     if conditions:
         inner = [c for c in before if c.start >= conditions[-1].start]
@@ -285,6 +304,7 @@ def _governing_cue(sentence: Sentence, pos: int, scope_pos: Optional[int] = None
 
 
 _ENUMERATOR = re.compile(r"\((?:[a-z]{1,2}|[ivxl]{1,6}|\d{1,2})\)|:")
+_ENUMERATED = re.compile(r"(?<!\w)\((?:[a-z]{1,2}|[ivxl]{1,6}|\d{1,2})\)")
 
 
 def _opens_list(sentence: Sentence, cue: Cue) -> bool:

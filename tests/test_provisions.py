@@ -358,3 +358,12 @@ def test_incite_in_a_list_of_activities_is_not_a_content_rule(tmp_path: Path) ->
     body = ("You will not use the Model to engage in, promote, incite or assist activities that risk death "
             "or bodily harm, including:\n\n- military or warfare applications;\n\n- weapons development.\n")
     assert _check(tmp_path, body)["SFP101"]["status"] == "present"
+
+
+def test_an_inline_list_keeps_its_lead_in_across_a_full_stop_inside_an_item(tmp_path: Path) -> None:
+    body = ("You agree that you will not do any of the following:(i) resell the Service to any third party. "
+            "For clarity, internal testing is not resale;(ii) reverse engineer the Service;"
+            "(iii) publicly disseminate benchmarks of the Service for the purpose of marketing a competing product.")
+    r = _check(tmp_path, body)["SFP302"]
+    assert r["status"] == "weak", r
+    assert r["evidence"][0]["provision"]["modality"] == "prohibition"
