@@ -191,6 +191,7 @@ class Governed:
     role: Optional[str] = None  # provisions.ROLES; None when no provision holds it
     provision: Optional[Provision] = None
     narrowed_by: Optional[str] = None  # "applications that violate civil liberties"
+    segment: int = 0  # the ';'-segment of its sentence (an inline list item)
 
 
 @dataclass
@@ -203,6 +204,11 @@ class Unit:
     carve_kinds: dict[str, str]  # kind -> carve-out text
     notwithstanding: bool
     lead_in: Optional[str] = None
+    # For an inline list ("shall not: (a) …; (b) …"), the concepts of each ';'-segment
+    # and those from outside the sentence (lead-in, headings): an item is judged with
+    # its own words and the list's opening, not its neighbours'.
+    segments: Optional[dict[int, frozenset[str]]] = None
+    outer_concepts: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -523,6 +529,7 @@ class _Analysis:
                 continue
             g = _gov(m.concept, m.text, cue, via, role, prov)
             g.narrowed_by = provisions.narrowing_at(sentence.doc, m.start, m.end, sentence.start, sentence.end)
+            g.segment = _segment(sentence, m.start) if sentence.semicolons else 0
             governed.append(g)
         if depth < MAX_DEFINITION_DEPTH and self._term_re is not None:
             text = sentence.text
@@ -615,6 +622,8 @@ class _Analysis:
                         carve_kinds=carves,
                         notwithstanding=sentence.notwithstanding or lead_notw,
                         lead_in=chain[0].text if chain else None,
+                        segments=_segment_concepts(sentence, matches) if sentence.semicolons else None,
+                        outer_concepts=frozenset(lead_concepts | self._heading_concepts(compiled, block)),
                     )
                 )
         self._units[key] = units
@@ -905,8 +914,6 @@ def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str], cited: Optional[Ca
             continue
         if crit.cites_prohibition and not (cited is not None and cited() & set(crit.cites_prohibition)):
             continue
-        if crit.context and not unit.concepts & set(crit.context):
-            continue
         forces = set(crit.force) - {"any"}
         candidates = [g for g in unit.governed if (not forces or g.force in forces) and _role_ok(crit, g)]
         names = {g.concept for g in candidates}
@@ -915,7 +922,10 @@ def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str], cited: Optional[Ca
         if crit.any and not names & set(crit.any):
             continue
         hits = [g for g in candidates if g.concept in set(crit.all) | set(crit.any)]
-        if crit.none and unit.concepts & set(crit.none):
+        scope = _scope(unit, hits)
+        if crit.none and scope & set(crit.none):
+            continue
+        if crit.context and not scope & set(crit.context):
             continue
         status = crit.status
         reason = _describe(crit, hits)
@@ -959,6 +969,27 @@ def _role_ok(crit: Criterion, g: Governed) -> bool:
     if crit.except_action and lemmas and set(lemmas) <= set(crit.except_action):
         return False
     return True
+
+
+def _segment_concepts(sentence: Sentence, matches: list[ConceptMatch]) -> dict[int, frozenset[str]]:
+    out: dict[int, set[str]] = {}
+    for m in matches:
+        if sentence.start <= m.start < sentence.end:
+            out.setdefault(_segment(sentence, m.start), set()).add(m.concept)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _scope(unit: Unit, hits: list[Governed]) -> set[str] | frozenset[str]:
+    """The concepts a criterion's context and exclusions look at: the whole unit, or —
+    for items of an inline list decided by their own words — the items that hold
+    the deciding words, the list's opening segment and what surrounds the sentence."""
+    if not unit.segments or len(unit.segments) < 2 or not hits or any(g.via != "sentence" for g in hits):
+        return unit.concepts
+    keep = {g.segment for g in hits} | {0}
+    out = set(unit.outer_concepts)
+    for k in keep:
+        out |= unit.segments.get(k, frozenset())
+    return out
 
 
 def _describe(crit: Criterion, hits: list[Governed]) -> str:

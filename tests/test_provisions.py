@@ -367,3 +367,12 @@ def test_an_inline_list_keeps_its_lead_in_across_a_full_stop_inside_an_item(tmp_
     r = _check(tmp_path, body)["SFP302"]
     assert r["status"] == "weak", r
     assert r["evidence"][0]["provision"]["modality"] == "prohibition"
+
+
+@pytest.mark.parametrize("body, status", [
+    # the narrowing words sit in another item: this item's ban on benchmarking stands
+    ("The User shall not: (a) resell the SDK to a competing product vendor; (b) use the SDK to do benchmarking intended for publication.", "contradicted"),
+    ("The User shall not: (a) reverse engineer the SDK; (b) publish benchmarks of the SDK for the purpose of marketing a competing product.", "weak"),
+])
+def test_inline_list_items_are_judged_by_their_own_words(tmp_path: Path, body: str, status: str) -> None:
+    assert _check(tmp_path, body)["SFP302"]["status"] == status
