@@ -376,3 +376,12 @@ def test_an_inline_list_keeps_its_lead_in_across_a_full_stop_inside_an_item(tmp_
 ])
 def test_inline_list_items_are_judged_by_their_own_words(tmp_path: Path, body: str, status: str) -> None:
     assert _check(tmp_path, body)["SFP302"]["status"] == status
+
+
+def test_financial_audits_and_share_transfers_are_not_evaluation_or_flow_down(tmp_path: Path) -> None:
+    body = ("The Company shall deliver to each Party audited financial statements, including any independent "
+            "auditor's report thereon. A Party may transfer its shares only to a buyer who takes them subject to "
+            "the same terms as the seller.")
+    got = _check(tmp_path, body)
+    assert got["SFP302"]["status"] == "missing"
+    assert got["SFP401"]["status"] != "present"
