@@ -543,6 +543,10 @@ def explain_cmd(rule_id: str, packs: tuple[str, ...]) -> None:
                 if r.explanation:
                     click.echo("\nWhy:\n" + w(r.explanation))
                 click.echo("\nSeverity: " + ", ".join(f"{k} → {v}" for k, v in sorted(r.severity.items())))
+                click.echo("\nHow a clause is judged (the first criterion met decides it):")
+                for crit in r.criteria:
+                    click.echo(textwrap.fill(f"{crit.status}: {_describe_criterion(crit, p)}", 88,
+                                             initial_indent="  - ", subsequent_indent="    "))
                 for status in ("present", "weak", "missing", "contradicted"):
                     for ex in r.examples.get(status, []):
                         click.echo(f"\nExample ({status}):\n" + w(ex, "  > "))
@@ -551,6 +555,35 @@ def explain_cmd(rule_id: str, packs: tuple[str, ...]) -> None:
                         click.echo(f"\nModel clause when {status}:\n" + w(r.fix[status]))
                 return
     raise ClauseLintError(f"unknown rule {rule_id!r} (see `clause-lint rules`)")
+
+
+def _describe_criterion(crit, pack) -> str:  # type: ignore[no-untyped-def]
+    """A criterion in plain words: "a prohibition whose object, purpose or user is
+    weapons … — prohibition covering weapons, lethal force or warfare"."""
+
+    def names(concepts) -> str:  # type: ignore[no-untyped-def]
+        return " or ".join((pack.concepts.get(c) or {}).get("description", c.replace("_", " ")) for c in concepts)
+
+    forces = [f for f in crit.force if f != "any"]
+    head = ("a " + " or ".join(forces)) if forces else "any provision"
+    bits = []
+    topic = names(crit.all) if crit.all else names(crit.any)
+    if crit.roles:
+        roles = [{"negated": "'non-…' class", "exception": "exception"}.get(r, r) for r in crit.roles]
+        bits.append(f"{head} whose {', '.join(roles)} is {topic}")
+    else:
+        bits.append(f"{head} about {topic}")
+    if crit.action:
+        bits.append(f"with the action {', '.join(crit.action[:6])}{'…' if len(crit.action) > 6 else ''}")
+    if crit.except_action:
+        bits.append(f"unless its action is {', '.join(crit.except_action[:6])}{'…' if len(crit.except_action) > 6 else ''}")
+    if crit.context:
+        bits.append(f"where the clause also mentions {names(crit.context)}")
+    if crit.cites_prohibition:
+        bits.append(f"citing a section that bans {names(crit.cites_prohibition)}")
+    if crit.none:
+        bits.append(f"and not {names(crit.none)}")
+    return "; ".join(bits) + f" — {crit.reason}"
 
 
 # --------------------------------------------------------------------------- eval

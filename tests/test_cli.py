@@ -182,7 +182,11 @@ def test_rules_and_explain() -> None:
     assert explained.exit_code == 0
     for words in ("What it requires", "Why", "Example (contradicted)", "Model clause when missing", "DeWitt"):
         assert words in explained.stdout
-    assert run(["explain", "no-lethal-use"]).exit_code == 0
+    lethal = run(["explain", "no-lethal-use"])
+    assert lethal.exit_code == 0
+    # the criteria in plain words, with the roles they read
+    assert "How a clause is judged" in lethal.stdout
+    assert "a permission whose object, purpose, user, exception, 'non-…' class is weapons" in " ".join(lethal.stdout.split())
     unknown = run(["explain", "XYZ123"])
     assert unknown.exit_code == 2 and "unknown rule" in unknown.output
 
