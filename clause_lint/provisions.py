@@ -37,6 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
+from spacy.attrs import IS_PUNCT, LEMMA, LOWER
 from spacy.tokens import Doc
 
 from . import grammar
@@ -265,6 +266,25 @@ def narrowing_at(doc: Doc, start: int, end: int, lo: int, hi: int) -> Optional[s
     return None
 
 
+@dataclass(frozen=True)
+class _Table:
+    """Per-Doc token attributes as plain lists, read once (Token objects are slow)."""
+
+    lowers: list[str]
+    lemmas: list[str]
+    punct: list[bool]
+
+
+def _table(doc: Doc) -> _Table:
+    cached = doc.user_data.get("clause_lint_table")
+    if cached is None:
+        strings = doc.vocab.strings
+        arr = doc.to_array([LOWER, LEMMA, IS_PUNCT]).tolist()
+        cached = _Table([strings[r[0]] for r in arr], [strings[r[1]] for r in arr], [bool(r[2]) for r in arr])
+        doc.user_data["clause_lint_table"] = cached
+    return cached
+
+
 def read_provisions(
     doc: Doc,
     start: int,
@@ -274,8 +294,9 @@ def read_provisions(
     semicolons: Iterable[int] = (),
 ) -> list[Provision]:
     """The provisions of the sentence ``doc[start:end]``, one per governing cue."""
-    lowers = [t.lower_ for t in doc[start:end]]
-    lemmas = [t.lemma_ for t in doc[start:end]]
+    table = _table(doc)
+    lowers = table.lowers[start:end]
+    lemmas = table.lemmas[start:end]
     carves = [c for c in carve_outs if start <= c.start < end]
     real = [c for c in cues if c.force not in (grammar.NEUTRAL,) and start <= c.start < end and not _within(c.start, carves)
             and not is_attributive(doc, c)]
@@ -400,8 +421,9 @@ def inherited_provision(
     the whole sentence is read as what that cue governs ("(c) use the Service in any
     weapon system" under "Customer shall not:"). When the lead-in already names the
     action ("shall not prohibit the transfer of: (i) firearms"), the item is its object."""
-    lowers = [t.lower_ for t in doc[start:end]]
-    lemmas = [t.lemma_ for t in doc[start:end]]
+    table = _table(doc)
+    lowers = table.lowers[start:end]
+    lemmas = table.lemmas[start:end]
     carves = [c for c in carve_outs if start <= c.start < end]
     prov = Provision(cue=cue, start=start, end=end, inherited=True, action_lemmas=tuple(lead_action))
     _read_region(prov, doc, lowers, lemmas, start, start, end, carves, nominal=False)
@@ -482,7 +504,8 @@ def _read_region(
         return
     i = a
     # The action: the first word after the cue that is not a particle or adverb.
-    while i < b and (lowers[i - base] in _SKIP or doc[i].is_punct or _is_enumerator(lowers[i - base])):
+    punct = _table(doc).punct
+    while i < b and (lowers[i - base] in _SKIP or punct[i] or _is_enumerator(lowers[i - base])):
         if lowers[i - base] in _ONLY:
             prov.only = True
         i += 1
@@ -525,7 +548,7 @@ def _read_region(
         while k < b and lowers[k - base] in ("the", "any", "a", "an", "all"):
             k += 1
         nouns = []
-        while k < b and not doc[k].is_punct and lowers[k - base] not in ("of", "to", "by", "for"):
+        while k < b and not punct[k] and lowers[k - base] not in ("of", "to", "by", "for"):
             if lowers[k - base] not in ("or", "and"):
                 nouns.append(lemmas[k - base])
             k += 1
@@ -616,9 +639,10 @@ def _passive(lowers: list[str], base: int, cue_end: int, prov: Provision) -> boo
 
 
 def _close(prov: Provision, doc: Doc, role: str, s: int, e: int) -> None:
-    while e > s and ((doc[e - 1].is_punct and doc[e - 1].text not in (")", '"')) or doc[e - 1].lower_ in ("and", "or", "but", "and/or")):
+    table = _table(doc)
+    while e > s and ((table.punct[e - 1] and table.lowers[e - 1] not in (")", '"')) or table.lowers[e - 1] in ("and", "or", "but", "and/or")):
         e -= 1
-    while e > s and doc[s].is_punct and doc[s].text not in ("(", '"'):
+    while e > s and table.punct[s] and table.lowers[s] not in ("(", '"'):
         s += 1
     if e > s:
         prov.spans.append(RoleSpan(role, s, e, doc[s:e].text))
