@@ -59,6 +59,20 @@ def labelled_documents(corpus: str) -> list[tuple[str, str]]:
     return out
 
 
+def _words(text: str) -> list[str]:
+    return [w for w in "".join(c.lower() if c.isalnum() else " " for c in text).split() if len(w) >= 3]
+
+
+def quote_agrees(quote: str, cited: str) -> bool:
+    """Whether a quote holds the cited clause: most of the cited clause's words (at
+    least 60 %, over its first 40 words) appear in the quote."""
+    want = _words(cited)[:40]
+    if not want:
+        return False
+    have = set(_words(quote))
+    return sum(w in have for w in want) >= 0.6 * len(want)
+
+
 def summary(scores: Scores) -> str:
     f = scores.figures()
     recall = ", ".join(f"{s} {f['recall_by_status'][s]:.2f}" for s in STATUSES if s in f["recall_by_status"])
@@ -95,6 +109,9 @@ def main() -> int:
     labels_of = dict(docs)
 
     folds: dict[str, Scores] = {"tuned": Scores(), "held-out": Scores(), "all": Scores()}
+    # Evidence agreement: on right verdicts other than missing, does the first quote
+    # hold the clause the labeller cited?
+    agree: dict[str, list[int]] = {"tuned": [0, 0], "held-out": [0, 0], "all": [0, 0]}
     for result in report.documents:
         labels = load_labels(labels_of[result.path])
         if result.error is not None:
@@ -103,11 +120,21 @@ def main() -> int:
             continue
         verdicts = {r.rule: r.status for r in result.results}
         part = "held-out" if fold_of(result.path) == HELD_OUT else "tuned"
+        by_rule = {r.rule: r for r in result.results}
         for rule, label in sorted(labels.items()):
             if rule in verdicts:
                 pair = Pair(result.path, rule, label["status"], tuple(label.get("also") or ()), verdicts[rule])
                 folds[part].pairs.append(pair)
                 folds["all"].pairs.append(pair)
+                cited = label.get("evidence") or ""
+                if pair.correct and pair.verdict != "missing" and cited.strip():
+                    first = by_rule[rule].evidence[0].text if by_rule[rule].evidence else ""
+                    hit = quote_agrees(first, cited)
+                    for key in (part, "all"):
+                        agree[key][0] += hit
+                        agree[key][1] += 1
+                    if args.disagreements and part == "tuned" and not hit:
+                        print(f"evidence: {os.path.basename(result.path)} {rule}: quoted {first[:90]!r}; labelled {cited[:90]!r}")
 
     print(f"corpus {args.corpus}: {len(docs)} labelled documents, fold {HELD_OUT} of {FOLDS} held out "
           f"({len({p.document for p in folds['held-out'].pairs})} documents); {elapsed:.1f} s")
@@ -121,6 +148,10 @@ def main() -> int:
     print()
     for name in ("tuned", "held-out", "all"):
         print(f"{name:>9}: {summary(folds[name])}")
+    for name in ("tuned", "held-out", "all"):
+        got, total = agree[name]
+        print(f"{name:>9}: evidence agreement {got} of {total} right non-missing verdicts"
+              + (f" ({got / total * 100:.0f}%)" if total else ""))
     tuned = folds["tuned"].figures()["balanced_accuracy"] or 0
     held = folds["held-out"].figures()["balanced_accuracy"] or 0
     print(f"      gap: tuned − held-out balanced accuracy = {tuned - held:+.3f}")

@@ -17,7 +17,7 @@ over present ones when its criterion says it may.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
 from spacy.attrs import LOWER
@@ -192,6 +192,7 @@ class Governed:
     provision: Optional[Provision] = None
     narrowed_by: Optional[str] = None  # "applications that violate civil liberties"
     segment: int = 0  # the ';'-segment of its sentence (an inline list item)
+    pos: int = -1  # token offset of the match in its sentence's Doc (-1: from a definition)
 
 
 @dataclass
@@ -218,6 +219,8 @@ class _Verdict:
     unit: Unit
     reason: str
     provision: Optional[Provision] = None  # the provision whose roles met the criterion
+    hits: list[Governed] = field(default_factory=list)
+    rank: tuple = ()  # how directly it decides: smaller first (see _rank)
 
 
 class _PackState:
@@ -530,6 +533,8 @@ class _Analysis:
             g = _gov(m.concept, m.text, cue, via, role, prov)
             g.narrowed_by = provisions.narrowing_at(sentence.doc, m.start, m.end, sentence.start, sentence.end)
             g.segment = _segment(sentence, m.start) if sentence.semicolons else 0
+            if via == "sentence" or via == "lead-in":
+                g.pos = m.start
             governed.append(g)
         if depth < MAX_DEFINITION_DEPTH and self._term_re is not None:
             text = sentence.text
@@ -762,7 +767,9 @@ class _Analysis:
                 verdicts.append(verdict)
         status = MISSING
         deciding: Optional[_Verdict] = None
-        by_status = {s: [v for v in verdicts if v.status == s] for s in (PRESENT, CONTRADICTED, WEAK)}
+        # Within a status, the clause that decides most directly comes first (stable:
+        # document order breaks ties).
+        by_status = {s: sorted((v for v in verdicts if v.status == s), key=lambda v: v.rank) for s in (PRESENT, CONTRADICTED, WEAK)}
         overriding = [v for v in by_status[CONTRADICTED] if v.criterion.overrides and v.unit.notwithstanding]
         if by_status[PRESENT] and overriding:
             status, deciding = CONTRADICTED, overriding[0]
@@ -944,7 +951,7 @@ def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str], cited: Optional[Ca
         elif status == CONTRADICTED and hits and all(not g.binding for g in hits):
             continue
         deciding = next((g.provision for g in hits if g.provision is not None), None)
-        return _Verdict(status, crit, unit, reason, deciding)
+        return _Verdict(status, crit, unit, reason, deciding, hits, _rank(rule, crit, unit, hits))
     return None
 
 
@@ -968,6 +975,10 @@ def _role_ok(crit: Criterion, g: Governed) -> bool:
         return False
     if crit.except_action and lemmas and set(lemmas) <= set(crit.except_action):
         return False
+    if crit.actor_not and g.provision is not None:
+        actor = g.provision.span(provisions.ACTOR)
+        if actor is not None and set(actor.text.lower().replace("(", " ").replace(")", " ").split()) & set(crit.actor_not):
+            return False
     return True
 
 
@@ -990,6 +1001,33 @@ def _scope(unit: Unit, hits: list[Governed]) -> set[str] | frozenset[str]:
     for k in keep:
         out |= unit.segments.get(k, frozenset())
     return out
+
+
+_DEFINES = re.compile(r"[\"\u201d']\s*(?:\)\s*)?(?:means|shall mean|refers to|includes|has the meaning)\b", re.IGNORECASE)
+
+
+def _titleish(text: str) -> bool:
+    """A short line in Title Case with no full stop ("Do Not Develop or Design
+    Weapons"): a heading in all but name."""
+    words = text.split()
+    if not words or len(words) > 12 or text.rstrip()[-1:] in ".;:!?":
+        return False
+    content = [w for w in words if len(w) > 3 and w[0].isalpha()]
+    return bool(content) and sum(w[0].isupper() for w in content) >= 0.8 * len(content)
+
+
+def _rank(rule: Rule, crit: Criterion, unit: Unit, hits: list[Governed]) -> tuple:
+    """How directly a clause decides a rule, smaller first: its own words over a
+    lead-in's over a definition's; an operative clause over a definition; a clause
+    with its own cue over one governed by a heading; the pack's earlier criterion and
+    its earlier (more telling) concept first."""
+    via = max(({"sentence": 0, "lead-in": 1}.get(g.via, 2) for g in hits), default=2)
+    defining = 1 if _DEFINES.search(unit.sentence.text) else 0
+    heading = 1 if (hits and all((g.cue or "").startswith("heading") for g in hits)) or _titleish(unit.sentence.text) else 0
+    crit_index = rule.criteria.index(crit) if crit in rule.criteria else 99
+    order = list(crit.any) + list(crit.all)
+    concept_index = min((order.index(g.concept) for g in hits if g.concept in order), default=99)
+    return (via, defining, heading, crit_index, concept_index)
 
 
 def _describe(crit: Criterion, hits: list[Governed]) -> str:
@@ -1017,10 +1055,41 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _quote(v: _Verdict) -> str:
+    """The words a lawyer needs: for an item of an inline list, the list's opening and
+    the item that decides; for a long sentence, a window around the deciding words."""
+    s = v.unit.sentence
+    text = s.text
+    positions = [g.pos for g in v.hits if g.pos >= 0 and s.start <= g.pos < s.end]
+    if positions and s.semicolons:
+        seg = _segment(s, positions[0])
+        if seg > 0:
+            first_end = s.semicolons[0]
+            seg_start = s.semicolons[seg - 1] + 1
+            seg_end = s.semicolons[seg] if seg < len(s.semicolons) else s.end
+            opening = s.doc[s.start:first_end].text
+            cut = _ENUMERATOR.search(opening)  # "Customer shall not: (a) …": keep the lead words
+            if cut is not None and cut.start() > 0:
+                opening = opening[:cut.end() if cut.group(0) == ":" else cut.start()].rstrip()
+            item = s.doc[seg_start:seg_end].text.strip()
+            text = f"{_short(opening, 160)} … {item}"
+            if len(text) <= EVIDENCE_CHARS:
+                return text
+    if len(text) > EVIDENCE_CHARS and positions:
+        # centre a window on the deciding words
+        base = s.doc[s.start].idx
+        at = s.doc[positions[0]].idx - base
+        lo = max(0, at - EVIDENCE_CHARS // 3)
+        lo = text.rfind(" ", 0, lo) + 1 if lo > 0 else 0
+        window = text[lo:lo + EVIDENCE_CHARS - 2]
+        text = ("…" if lo > 0 else "") + window
+    return text
+
+
 def _evidence(v: _Verdict) -> Evidence:
     s = v.unit.sentence
     start, end = s.char_span()
-    text = s.text
+    text = _quote(v)
     if v.unit.lead_in and v.unit.lead_in not in text:
         text = f"{_short(v.unit.lead_in, 160)} … {text}"
     block = s.block

@@ -385,3 +385,28 @@ def test_financial_audits_and_share_transfers_are_not_evaluation_or_flow_down(tm
     got = _check(tmp_path, body)
     assert got["SFP302"]["status"] == "missing"
     assert got["SFP401"]["status"] != "present"
+
+
+def test_the_deciding_clause_is_quoted_first_and_centred_on_its_words(tmp_path: Path) -> None:
+    body = ("## Acceptable Use\n\nCustomer shall not: (a) copy the Documentation; (b) exceed the rate limits; "
+            "(c) remove any proprietary notices; (d) resell access to the Service; (e) use the Service to locate, "
+            "identify or track any person as a target in an operation where lethal force may be used; (f) frame the Service.\n\n"
+            "## Definitions\n\n\"Restricted Purpose\" means any purpose connected with weapons.\n")
+    r = _check(tmp_path, body)["SFP101"]
+    assert r["status"] == "present"
+    quote = r["evidence"][0]["text"]
+    assert quote.startswith("Customer shall not")
+    assert "lethal force" in quote and "copy the Documentation" not in quote
+
+
+def test_the_customers_own_right_to_terminate_is_not_enforcement(tmp_path: Path) -> None:
+    body = USE_RULES + "## 9. Term\n\nYou may terminate these Terms at any time, for any reason, by closing your account."
+    assert _check(tmp_path, body)["SFP104"]["status"] == "missing"
+
+
+def test_a_title_case_line_is_not_quoted_before_the_clause_it_heads(tmp_path: Path) -> None:
+    body = ("Do Not Develop Weapons\n\nYou may not use our models to design, produce or modify weapons or "
+            "weapon systems.\n")
+    r = _check(tmp_path, body)["SFP101"]
+    assert r["status"] == "present"
+    assert r["evidence"][0]["text"].startswith("You may not use our models")

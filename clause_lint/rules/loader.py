@@ -297,6 +297,7 @@ def _build(data: dict[str, Any], display: str, path: Path) -> Pack:
                     roles=tuple(crit.get("roles", [])),
                     action=tuple(crit.get("action", [])),
                     except_action=tuple(crit.get("except_action", [])),
+                    actor_not=tuple(w.lower() for w in crit.get("actor_not", [])),
                 )
             )
         weakened = raw.get("weakened_by") or {}

@@ -34,6 +34,9 @@ class Criterion:
     # Lemmas the provision's action must not be ("sell firearms" is trade in weapons,
     # not a use of the technology for them).
     except_action: tuple[str, ...] = ()
+    # Words that must not name the provision's actor ("you may terminate these Terms":
+    # the customer's right, not the provider's).
+    actor_not: tuple[str, ...] = ()
 
 
 @dataclass
