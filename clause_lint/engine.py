@@ -134,6 +134,21 @@ class Sentence:
         return self.block.start + span.start_char, self.block.start + span.end_char
 
     @property
+    def item_bounds(self) -> tuple[int, ...]:
+        """Token offsets where an inline item begins: after each ';' and at each
+        enumerator that follows a comma, "or", "and" or a colon ("…, (ii) military
+        purposes")."""
+        cached = self.__dict__.get("_items")
+        if cached is None:
+            bounds = {p + 1 for p in self.semicolons}
+            doc = self.doc
+            for i in range(self.start + 1, self.end):
+                if doc[i].text.startswith("(") and _ENUMERATOR.match(doc[i:i + 3].text) and doc[i - 1].lower_ in (",", "or", "and", ":", "and/or"):
+                    bounds.add(i)
+            cached = self.__dict__["_items"] = tuple(sorted(b for b in bounds if self.start < b < self.end))
+        return cached
+
+    @property
     def epistemic(self) -> frozenset[int]:
         """Starts of cues that say what may happen, not what is allowed: a "may" or
         "can" in a relative clause ("a use that may be harmful to others")."""
@@ -532,7 +547,7 @@ class _Analysis:
                 continue
             g = _gov(m.concept, m.text, cue, via, role, prov)
             g.narrowed_by = provisions.narrowing_at(sentence.doc, m.start, m.end, sentence.start, sentence.end)
-            g.segment = _segment(sentence, m.start) if sentence.semicolons else 0
+            g.segment = _item(sentence, m.start)
             if via == "sentence" or via == "lead-in":
                 g.pos = m.start
             governed.append(g)
@@ -627,7 +642,7 @@ class _Analysis:
                         carve_kinds=carves,
                         notwithstanding=sentence.notwithstanding or lead_notw,
                         lead_in=chain[0].text if chain else None,
-                        segments=_segment_concepts(sentence, matches) if sentence.semicolons else None,
+                        segments=_segment_concepts(sentence, matches) if sentence.item_bounds else None,
                         outer_concepts=frozenset(lead_concepts | self._heading_concepts(compiled, block)),
                     )
                 )
@@ -986,8 +1001,15 @@ def _segment_concepts(sentence: Sentence, matches: list[ConceptMatch]) -> dict[i
     out: dict[int, set[str]] = {}
     for m in matches:
         if sentence.start <= m.start < sentence.end:
-            out.setdefault(_segment(sentence, m.start), set()).add(m.concept)
+            out.setdefault(_item(sentence, m.start), set()).add(m.concept)
     return {k: frozenset(v) for k, v in out.items()}
+
+
+def _item(sentence: Sentence, pos: int) -> int:
+    """Index of the inline item of the sentence that holds token ``pos``: items are
+    separated by ';' or opened by an enumerator ("for (i) …, (ii) military purposes,
+    (vi) in any manner that violates applicable law"); 0 is the list's opening."""
+    return sum(1 for p in sentence.item_bounds if p <= pos)
 
 
 def _scope(unit: Unit, hits: list[Governed]) -> set[str] | frozenset[str]:
