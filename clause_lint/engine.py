@@ -283,6 +283,14 @@ def _carves(sentence: Sentence) -> list[grammar.CarveOutSpan]:
     return [c for c in sentence.carve_outs if c.kind != grammar.CONDITION]
 
 
+_PROVISO = re.compile(r"^(?:provided(?:,)?\s+(?:always\s+)?that|on\s+condition\s+that|subject\s+to\s+the\s+condition\s+that)\b", re.IGNORECASE)
+
+
+def _is_proviso(sentence: Sentence, pos: int) -> bool:
+    """Whether token ``pos`` lies in a proviso ("provided that …") of the sentence."""
+    return any(c.start <= pos < c.end and _PROVISO.match(c.text) for c in sentence.carve_outs)
+
+
 def _inside(pos: int, spans: Iterable[grammar.CarveOutSpan]) -> bool:
     return any(c.start <= pos < c.end for c in spans)
 
@@ -538,6 +546,10 @@ class _Analysis:
                 # purposes"), which the ban leaves permitted.
                 if role == provisions.EXCEPTION and cue is not None and cue.force == grammar.PROHIBITION:
                     governed.append(_flipped(m, cue, grammar.PERMISSION, via, role, prov))
+                elif cue is not None and cue.force == grammar.PERMISSION and _is_proviso(sentence, m.start):
+                    # "You may distribute …, provided that you include the restrictions":
+                    # the condition of a permission is a duty of whoever uses it
+                    governed.append(_flipped(m, cue, grammar.OBLIGATION, via, provisions.CONDITION, prov))
                 continue
             if role == provisions.NEGATED and cue is not None:
                 # "non-military purposes": the ban or permission is of the opposite class.
@@ -873,6 +885,11 @@ def _term_regex(terms: Iterable[str]) -> Optional[re.Pattern[str]]:
         forms = [re.escape(t), re.escape(t) + "s", re.escape(t) + "es"]
         if t.endswith("y"):
             forms.append(re.escape(t[:-1]) + "ies")
+        # defined in the plural, used in the singular ("High-Risk Settings" … "any High-Risk Setting")
+        if t.endswith("ies") and len(t) > 4:
+            forms.append(re.escape(t[:-3]) + "y")
+        elif t.endswith("s") and not t.endswith("ss") and len(t) > 4:
+            forms.append(re.escape(t[:-1]))
         alternatives.append("|".join(sorted(forms, key=len, reverse=True)))
     return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
 
@@ -880,6 +897,9 @@ def _term_regex(terms: Iterable[str]) -> Optional[re.Pattern[str]]:
 def _defined_term(found: str, terms: dict) -> Optional[str]:
     if found in terms:
         return found
+    for plural in (found + "s", found[:-1] + "ies" if found.endswith("y") else None):
+        if plural and plural in terms:
+            return plural
     for cut in ("ies", "es", "s"):
         if found.endswith(cut):
             base = found[: -len(cut)] + ("y" if cut == "ies" else "")

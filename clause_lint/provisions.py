@@ -236,6 +236,7 @@ def is_attributive(doc: Doc, cue: Cue) -> bool:
     return word.lower_ in ATTRIBUTIVE and nxt.is_alpha and nxt.lower_ not in _NOT_NOUN_AFTER
 
 
+_PREPOSITIONS = frozenset({"without", "of", "for", "to", "in", "with", "by", "from", "on", "at", "about", "under", "over"})
 _STOP_NOUN_WALK = frozenset({"unless", "except", "provided", "save", "other", "including", "includes", "is", "are",
                              "shall", "must", "may", "will", "can", "not", "or", "and"})
 
@@ -258,7 +259,8 @@ def narrowing_at(doc: Doc, start: int, end: int, lo: int, hi: int) -> Optional[s
     while (j < hi and j < end + 3 and doc[j].is_alpha and doc[j].lower_ not in ("that", "which", "who", "whose", "where")
            and doc[j].lower_ not in _NOT_NOUN_AFTER and doc[j].lower_ not in _STOP_NOUN_WALK):
         j += 1  # "law enforcement application(s) that …": the head noun may follow the concept
-    if j < hi and doc[j].lower_ in ("that", "which", "who", "whose") and doc[j - 1].text != ",":
+    if (j < hi and doc[j].lower_ in ("that", "which", "who", "whose") and doc[j - 1].text != ","
+            and doc[j - 1].lower_ not in _PREPOSITIONS):  # "without that person's knowledge": a determiner
         stop = j + 1
         while stop < hi and stop < j + 12 and not doc[stop].is_punct:
             stop += 1
@@ -390,6 +392,10 @@ def read_provisions(
             prov.spans.append(RoleSpan(ACTION, cue.start, cue.end, cue.text))
             prov.action_lemmas = (lemmas[cue.start - start],)
         _read_region(prov, doc, lowers, lemmas, start, cue.end, first_end, carves, nominal=False)
+        if lowers[cue.start - start] in ("no", "neither") and cue.end - cue.start > 2:
+            # "No sheriff, constable or other police body may use …": the cue holds its actor
+            _close(prov, doc, ACTOR, cue.start + 1, cue.end - 1)
+            previous_actor = prov.spans[-1] if prov.spans and prov.spans[-1].role == ACTOR else previous_actor
         if not postposed:
             if cue.start > actor_start:
                 # "The Service may be used by police": the subject of a passive is its object.
