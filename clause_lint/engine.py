@@ -421,8 +421,10 @@ class Engine:
         )
         for compiled in self.compiled:
             pack = compiled.pack
-            applicable = assume_applicable or analysis.applicable(compiled)
+            scope = analysis.scope(compiled)
+            applicable = assume_applicable or scope.applicable
             result.applicable[pack.name] = applicable
+            result.scope[pack.name] = scope.to_dict()
             for rule in pack.rules:
                 if rule_filter is not None and rule.id not in rule_filter:
                     continue
@@ -431,6 +433,54 @@ class Engine:
                     continue
                 result.results.append(analysis.judge(compiled, rule))
         return result
+
+
+@dataclass
+class Scope:
+    """Why a document is, or is not, about a pack's subject."""
+
+    applicable: bool
+    reason: str
+    sentence: Optional[Sentence] = None
+
+    def to_dict(self) -> dict:
+        out: dict = {"applicable": self.applicable, "reason": self.reason}
+        if self.sentence is not None:
+            block = self.sentence.block
+            out["evidence"] = {"text": _short(self.sentence.text, 200), "section": block.section,
+                               "page": block.page, "line": block.line}
+        return out
+
+
+_NAME_SUFFIX = {"inc", "inc.", "ltd", "ltd.", "llc", "plc", "corp", "corp.", "corporation", "limited", "gmbh", "co", "co.",
+                "company", "group", "holdings", "technologies", "labs", "catering", "ag", "sa", "bv", "pty"}
+
+
+def _in_proper_name(doc: Doc, pos: int) -> bool:
+    """Whether the word at ``pos`` is part of a proper name ("Brightface Ltd", "Face
+    Forward Catering Inc."): capitalised, next to other capitalised words, with a company
+    suffix nearby."""
+    if pos < 0 or pos >= len(doc) or not doc[pos].text[:1].isupper():
+        return False
+    lo, hi = pos, pos + 1
+    while lo > 0 and doc[lo - 1].text[:1].isupper() and doc[lo - 1].is_alpha:
+        lo -= 1
+    while hi < len(doc) and (doc[hi].text[:1].isupper() or doc[hi].lower_ in _NAME_SUFFIX) and not doc[hi].is_punct:
+        hi += 1
+    if hi + 1 < len(doc) and doc[hi].text == "," and doc[hi + 1].lower_ in _NAME_SUFFIX:
+        hi += 1  # "Hugging Face, Inc."
+    if any(doc[i].lower_ in _NAME_SUFFIX for i in range(lo, min(len(doc), hi + 1))):
+        return True
+    # "Hugging Face", "Red Face Media": a capitalised word inside a run of capitalised
+    # words, none of which says what the technology does ("Face Recognition Service")
+    words = [doc[i].lower_ for i in range(lo, hi)]
+    not_initial = lo > 0 and doc[lo - 1].text not in (".", "!", "?", ":", ";", "#", "*", "-", "\n")
+    return len(words) >= 2 and not_initial and not set(words) & _TECH_WORDS
+
+
+_TECH_WORDS = {"recognition", "detection", "verification", "matching", "match", "analysis", "analytics", "template",
+               "templates", "id", "capture", "unlock", "liveness", "biometric", "biometrics", "identification", "facial",
+               "comparison", "search", "tracking", "authentication", "scan", "scanning", "print"}
 
 
 def read_provisions(document: Document) -> list[tuple[Block, Sentence, Provision]]:
@@ -491,18 +541,62 @@ class _Analysis:
             self._matches[k] = found
         return found
 
-    def applicable(self, compiled: CompiledPack) -> bool:
+    def scope(self, compiled: CompiledPack) -> "Scope":
+        """Whether the document is about the pack's subject, and the passage that says so.
+
+        By meaning, not by word count: the subject must be what a provision is about
+        (in one of the gate's ``roles``: the object, purpose or user of a use, sale or
+        licence), or what a defined term or a heading names; a mention inside a proper
+        name ("Brightface Ltd") or an idiom the pack excludes ("face-to-face", "on the
+        face of the invoice") does not count. Failing that, ``min_matches`` plain
+        mentions in operative text still put it in scope, and the report says so.
+        """
         gate = compiled.pack.applicability or {}
         concepts = set(gate.get("concepts", []))
         if not concepts:
-            return True
-        need = int(gate.get("min_matches", 1))
-        count = 0
+            return Scope(True, "the pack applies to every document")
+        roles = set(gate.get("roles") or provisions.ROLES)
+        # 1. a provision about the subject
+        for unit in self.units(compiled):
+            for g in unit.governed:
+                if g.concept in concepts and g.role in roles and g.force != grammar.NONE and g.via == "sentence" and g.pos >= 0 \
+                        and not _in_proper_name(unit.sentence.doc, g.pos):
+                    return Scope(True, f"a {g.force} whose {g.role} is {g.text!r}", unit.sentence)
+        # 2. a defined term or a heading that names the subject
+        for term, dt in self.document.defined_terms.items():
+            if not dt.definition:
+                continue
+            entry = self._definition(term)
+            if entry is None:
+                continue
+            ddoc, dsents = entry
+            found = [m for m in self.matches(compiled, f"def:{term}", ddoc) if m.concept in concepts and not _in_proper_name(ddoc, m.start)]
+            if found and dsents:
+                return Scope(True, f"the defined term {term!r} names {found[0].text!r}", dsents[0])
+        mentions: list[tuple[int, ConceptMatch]] = []
         for index, doc in self.docs.items():
-            count += sum(1 for m in self.matches(compiled, index, doc) if m.concept in concepts)
-            if count >= need:
-                return True
-        return False
+            block = self.blocks[index]
+            for m in self.matches(compiled, index, doc):
+                if m.concept not in concepts or _in_proper_name(doc, m.start):
+                    continue
+                if block.kind == "heading" or block.non_operative_reason == "heading":
+                    sent = next((s for s in self.sentences[index] if s.start <= m.start < s.end), None)
+                    return Scope(True, f"the heading names {m.text!r}", sent)
+                if block.operative:
+                    mentions.append((index, m))
+        need = int(gate.get("min_matches", 1))
+        if len(mentions) >= need:
+            index, m = mentions[0]
+            sent = next((s for s in self.sentences[index] if s.start <= m.start < s.end), None)
+            return Scope(True, f"{len(mentions)} mentions such as {m.text!r}", sent)
+        if mentions:
+            index, m = mentions[0]
+            sent = next((s for s in self.sentences[index] if s.start <= m.start < s.end), None)
+            return Scope(False, f"only {len(mentions)} passing mention of {m.text!r}, in no provision about it", sent)
+        return Scope(False, "no provision, definition or heading about the subject")
+
+    def applicable(self, compiled: CompiledPack) -> bool:
+        return self.scope(compiled).applicable
 
     # -- clause units ------------------------------------------------------------
     def _definition(self, term: str) -> Optional[tuple[Doc, list[Sentence]]]:

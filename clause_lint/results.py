@@ -160,6 +160,9 @@ class DocumentResult:
     format: Optional[str]
     error: Optional[DocumentError] = None
     applicable: dict[str, bool] = field(default_factory=dict)
+    # pack -> {"applicable", "reason", "evidence": {"text", "section", "page", "line"}}:
+    # why the document is or is not about the pack's subject
+    scope: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: list[RuleResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     pages: Optional[int] = None
@@ -171,6 +174,7 @@ class DocumentResult:
             "format": self.format,
             "error": self.error.to_dict() if self.error else None,
             "applicable": dict(sorted(self.applicable.items())),
+            "scope": dict(sorted(self.scope.items())),
             "warnings": list(self.warnings),
             "results": [r.to_dict() for r in self.results],
         }
@@ -183,6 +187,7 @@ class DocumentResult:
             path=d["path"], format=d.get("format"),
             error=DocumentError.from_dict(d["error"]) if d.get("error") else None,
             applicable={str(k): bool(v) for k, v in (d.get("applicable") or {}).items()},
+            scope={str(k): dict(v) for k, v in (d.get("scope") or {}).items()},
             results=[RuleResult.from_dict(r) for r in d.get("results") or []],
             warnings=list(d.get("warnings") or []),
             pages=d.get("pages"), numbering_resolved=d.get("numbering_resolved"),
