@@ -77,6 +77,8 @@ class CompiledPack:
                 self.not_within[name] = tuple(concept["not_within"])
         self.carve_kinds = pack.carve_outs
         self.strings = nlp.vocab.strings
+        # what a lawyer reads instead of a concept's internal name
+        self.names = {name: str((c or {}).get("description") or name.replace("_", " ")) for name, c in pack.concepts.items()}
 
     def matches(self, doc: Doc) -> list[ConceptMatch]:
         raw: list[tuple[str, int, int]] = list(self.tokens(doc))
@@ -236,6 +238,7 @@ class _Verdict:
     provision: Optional[Provision] = None  # the provision whose roles met the criterion
     hits: list[Governed] = field(default_factory=list)
     rank: tuple = ()  # how directly it decides: smaller first (see _rank)
+    fixes: list[str] = field(default_factory=list)  # what to change, when a weakening decided
 
 
 class _PackState:
@@ -883,7 +886,7 @@ class _Analysis:
         verdicts: list[_Verdict] = []
         prohibited = self.prohibited(compiled)
         for unit in self.units(compiled):
-            verdict = _judge_unit(rule, unit, prohibited, lambda u=unit: self.cited_prohibitions(compiled, u))
+            verdict = _judge_unit(rule, unit, prohibited, lambda u=unit: self.cited_prohibitions(compiled, u), compiled)
             if verdict is not None:
                 verdicts.append(verdict)
         status = MISSING
@@ -901,7 +904,7 @@ class _Analysis:
                     break
         ordered = ([deciding] if deciding else []) + [v for v in verdicts if v is not deciding]
         evidence = [_evidence(v) for v in ordered[:MAX_EVIDENCE]]
-        message = rule.messages.get(status) or rule.title
+        message = _message(rule, status, deciding)
         return RuleResult(
             rule=rule.id,
             pack=rule.pack,
@@ -911,9 +914,21 @@ class _Analysis:
             severity=rule.severity_for(status),
             message=message,
             evidence=evidence,
-            remediation=rule.fix.get(status) if status != PRESENT else None,
+            remediation=self._remediation(rule, status, deciding),
             reference=_reference(rule),
         )
+
+    def _remediation(self, rule: Rule, status: str, deciding: Optional["_Verdict"]) -> Optional[str]:
+        """What to change, in the document's own words: the criterion's or weakening's
+        own fix where there is one, and the model clause with the document's party
+        and product names ("Licensee", "the Software") in place of the pack's."""
+        if status == PRESENT:
+            return None
+        if deciding is not None and deciding.fixes:
+            text = " ".join(deciding.fixes) + " Model clause: " + (rule.fix.get(MISSING) or rule.fix.get(status) or "")
+        else:
+            text = rule.fix.get(status) or ""
+        return _in_document_terms(text, self.document) if text else None
 
 
 # Defined terms that name a party, the document or the product are everywhere;
@@ -1044,7 +1059,14 @@ def _cited_sections(text: str) -> list[str]:
     return out
 
 
-def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str], cited: Optional[Callable[[], set[str]]] = None) -> Optional[_Verdict]:
+def _judge_unit(
+    rule: Rule,
+    unit: Unit,
+    prohibited: set[str],
+    cited: Optional[Callable[[], set[str]]] = None,
+    compiled: Optional[CompiledPack] = None,
+) -> Optional[_Verdict]:
+    concept_names = compiled.names if compiled is not None else {}
     for crit in rule.criteria:
         if crit.document_prohibits and not prohibited & set(crit.document_prohibits):
             continue
@@ -1064,23 +1086,29 @@ def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str], cited: Optional[Ca
         if crit.context and not scope & set(crit.context):
             continue
         status = crit.status
-        reason = _describe(crit, hits)
+        reason = _describe(crit, hits, concept_names)
+        fixes: list[str] = []
         if status == PRESENT:
             weakening = []
             if rule.non_binding_weakens and hits and all(not g.binding for g in hits):
                 weakening.append(f"non-binding wording '{hits[0].cue}'")
+                fixes.append(f"Make the clause binding: replace '{hits[0].cue}' with 'shall' (or 'shall not').")
             if rule.narrowing_weakens and hits and all(g.narrowed_by for g in hits):
                 weakening.append(f"a qualifier that bans only a subset '{_short(hits[0].narrowed_by or '', 80)}'")
+                fixes.append(f"Remove the qualifier in '{_short(hits[0].narrowed_by or '', 80)}' so that the clause covers every such use.")
             for kind in rule.weak_carve_outs:
                 if kind in unit.carve_kinds:
-                    weakening.append(f"{kind.replace('_', ' ')} carve-out '{_short(unit.carve_kinds[kind], 80)}'")
+                    what = _carve_description(compiled, kind) if compiled is not None else kind.replace("_", " ")
+                    weakening.append(f"a carve-out for {what} '{_short(unit.carve_kinds[kind], 80)}'")
+                    fixes.append(f"Delete the carve-out '{_short(unit.carve_kinds[kind], 80)}'; any exception should be "
+                                 "limited to a statute, a court order or a warrant.")
             if weakening:
                 status = WEAK
                 reason = f"{reason}; weakened by {', '.join(weakening)}"
         elif status == CONTRADICTED and hits and all(not g.binding for g in hits):
             continue
         deciding = next((g.provision for g in hits if g.provision is not None), None)
-        return _Verdict(status, crit, unit, reason, deciding, hits, _rank(rule, crit, unit, hits))
+        return _Verdict(status, crit, unit, reason, deciding, hits, _rank(rule, crit, unit, hits), fixes)
     return None
 
 
@@ -1166,7 +1194,18 @@ def _rank(rule: Rule, crit: Criterion, unit: Unit, hits: list[Governed]) -> tupl
     return (via, defining, heading, crit_index, concept_index)
 
 
-def _describe(crit: Criterion, hits: list[Governed]) -> str:
+_FORCE_WORDS = {
+    grammar.PROHIBITION: "a prohibition", grammar.OBLIGATION: "an obligation", grammar.PERMISSION: "a permission",
+    grammar.DISCLAIMER: "a disclaimer", grammar.CONDITION: "a condition", grammar.LIABILITY: "a liability clause",
+}
+
+
+def _describe(crit: Criterion, hits: list[Governed], names: Optional[dict[str, str]] = None) -> str:
+    """The reason in words a lawyer reads: the criterion, then for each deciding
+    phrase the cue that governs it, what the phrase stands for and its role:
+    "prohibition covering weapons …: 'weapon system' (weapons, weapon systems and their
+    development), the purpose of the prohibition 'shall not'"."""
+    names = names or {}
     parts = []
     seen = set()
     for g in hits:
@@ -1174,16 +1213,27 @@ def _describe(crit: Criterion, hits: list[Governed]) -> str:
         if key in seen:
             continue
         seen.add(key)
-        cue = f"{g.force} '{g.cue}'" if g.cue else "no deontic cue"
-        if g.role in (provisions.NEGATED, provisions.EXCEPTION) and g.cue:
+        what = names.get(g.concept, g.concept.replace("_", " "))
+        force = _FORCE_WORDS.get(g.force, g.force)
+        if not g.cue:
+            head = "with no word of obligation"
+        elif g.role in (provisions.NEGATED, provisions.EXCEPTION):
             # the force was turned: "shall not use … for any non-military purpose"
-            cue = f"'{g.cue}' reaches only what is not '{g.text}', so {g.force}"
-        via = "" if g.via == "sentence" else f" (via {g.via})"
-        role = f" as {g.role}" if g.role else ""
-        parts.append(f"{cue} + {g.concept.replace('_', ' ')} '{g.text}'{role}{via}")
+            head = f"left outside '{g.cue}', which reaches only what is not '{g.text}' — so {force}"
+        elif g.role:
+            head = f"the {g.role} of {force} '{g.cue}'"
+        else:
+            head = f"under {force} '{g.cue}'"
+        via = "" if g.via == "sentence" else f", through the {g.via}"
+        parts.append(f"'{g.text}' ({what}), {head}{via}")
         if len(parts) == 3:
             break
     return f"{crit.reason}: {'; '.join(parts)}" if parts else crit.reason
+
+
+def _carve_description(compiled: CompiledPack, kind: str) -> str:
+    concepts = compiled.carve_kinds.get(kind) or []
+    return compiled.names.get(concepts[0], kind.replace("_", " ")) if concepts else kind.replace("_", " ")
 
 
 def _short(text: str, limit: int) -> str:
@@ -1256,6 +1306,42 @@ def _provision_dict(prov: Optional[Provision]) -> Optional[dict]:
         "subordinate": prov.subordinate,
         "roles": prov.roles(),
     }
+
+
+def _message(rule: Rule, status: str, deciding: Optional[_Verdict]) -> str:
+    """The rule's message for the status, made specific to the criterion that decided:
+    "The lethal-use restriction falls short: prohibition limited to weapons of mass
+    destruction …" rather than a list of every way it could fall short."""
+    base = rule.messages.get(status) or rule.title
+    if deciding is None or status in (PRESENT, MISSING):
+        return base
+    head = base.split(" (")[0].rstrip(".")
+    why = deciding.criterion.reason
+    if deciding.fixes and status == WEAK and deciding.criterion.status == PRESENT:
+        why = f"{why}, but weakened"
+    return f"{head}: {why}."
+
+
+# The pack's model clauses speak of Customer, Provider and the Service; a document
+# may call them otherwise. Each role lists the names a document may define for it,
+# the pack's own first.
+_PARTY_NAMES = {
+    "Customer": ("Customer", "Licensee", "Client", "Reseller", "Subscriber", "Buyer", "Purchaser", "User", "Agency", "Recipient"),
+    "Provider": ("Provider", "Licensor", "Vendor", "Supplier", "Company", "Seller", "Contractor"),
+    "Service": ("Service", "Software", "Model", "Platform", "Product", "SDK", "API", "Licensed Technology", "Solution", "System"),
+}
+
+
+def _in_document_terms(text: str, document: Document) -> str:
+    defined = set(document.defined_terms)
+    for ours, names in _PARTY_NAMES.items():
+        if ours in defined:
+            continue
+        theirs = next((n for n in names[1:] if n in defined), None)
+        if theirs is None:
+            continue
+        text = re.sub(rf"\b{ours}(?=\b)", theirs, text)
+    return text
 
 
 def _reference(rule: Rule) -> Optional[str]:
