@@ -587,6 +587,39 @@ def materialize(case: Case, folder: Path) -> list[Path]:
     return [folder / case.name] + [folder / n for n in EXTRA_PATHS.get(case.name, [])]
 
 
+# ----------------------------------------------------------------------------- left out, and named
+
+
+@dataclass
+class Skipped:
+    """A document of a format clause-lint cannot read, met in a folder walk: left out
+    of the run and named on stderr (``PATH: skipped: ...``) with ``says`` in the reason."""
+
+    name: str
+    data: bytes
+    says: str
+
+
+SKIPPED = [
+    Skipped("legacy.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1016), "legacy Word .doc"),
+    Skipped("letter.rtf", b"{\\rtf1\\ansi Customer shall not use the Service in any weapon system.}", "RTF"),
+    Skipped("draft.odt", b"PK\x03\x04" + bytes(60), "OpenDocument"),
+    Skipped("scan.tiff", b"II*\x00" + bytes(60), "TIFF"),
+]
+
+# File names built to hurt the people reading a report: a newline that forges a
+# second report line, terminal escape codes (colour, window title, bell), a carriage
+# return that overwrites the line, and a right-to-left override that shows the
+# name backwards. Each must appear escaped (``\\n``, ``\\x1b``) in every
+# people-facing format, and exactly in JSON and SARIF.
+HOSTILE_NAMES = [
+    "evil\n\x1b[31mred\x1b[0m.md",
+    "title\x1b]0;pwned\x07.md",
+    "cr\rforged: error: nothing.md",
+    "invoice\u202edm.exe.md",
+]
+
+
 # ----------------------------------------------------------------------------- fuzz seeds
 
 

@@ -30,7 +30,7 @@ from ..results import (
     Report,
     RuleResult,
 )
-from ..text import normalize_inline
+from ..text import normalize_inline, printable
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html")
 FAIL_LEVELS = ("error", "warning", "info", "never")
@@ -48,6 +48,7 @@ class RenderOptions:
     GitHub paths are made relative to (default: the current directory).
     ``show_present``: list rules that passed in the text output. ``verbose``: show
     every piece of evidence, not only the one that decided the status.
+    ``inline_errors``: the text output lists documents that could not be read.
     """
 
     color: bool = False
@@ -55,6 +56,7 @@ class RenderOptions:
     root: Optional[str] = None
     show_present: bool = True
     verbose: bool = False
+    inline_errors: bool = True  # text: list unreadable documents in place (they also go to stderr)
 
 
 def render(report: Report, fmt: str, options: Optional[RenderOptions] = None) -> str:
@@ -288,6 +290,14 @@ def clean(text: Optional[str]) -> str:
 def one_line(text: Optional[str]) -> str:
     """``clean`` and fold all whitespace, newlines included, to single spaces."""
     return " ".join(clean(text).split())
+
+
+def shown_path(path: Optional[str]) -> str:
+    """A document path as people-facing formats show it: every character that is not
+    printable escaped (``\\n``, ``\\x1b``), so a hostile file name can neither break a
+    line, drive a terminal nor be confused with another name. JSON and SARIF keep the
+    exact path (their encoders escape it)."""
+    return printable(path or "")
 
 
 def shorten(text: Optional[str], width: int = 160) -> str:
