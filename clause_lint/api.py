@@ -96,9 +96,11 @@ class Linter:
         return not ({rule_id, name} & ign or any(rule_id.startswith(s) for s in ign if s and s[-1].isalpha()))
 
     def check_document(self, document: Document) -> DocumentResult:
-        return self.engine.check(
+        result = self.engine.check(
             document, assume_applicable=self.options.assume_applicable, rule_filter=self.rule_ids
         )
+        mark_ocr(result, document)
+        return result
 
     def check(self, path: str, data: Optional[bytes] = None) -> DocumentResult:
         """Lint one file. Unreadable input becomes ``DocumentResult.error``, never an exception."""
@@ -123,6 +125,21 @@ class Linter:
             documents=results,
             rules=self.rules,
         )
+
+
+def mark_ocr(result: DocumentResult, document: Document) -> None:
+    """Say which results rest on recognised text: the document, and each piece of
+    evidence on a page that was read by OCR (a lawyer must know a quote came from
+    recognition, not from the file)."""
+    pages = set(document.metadata.get("ocr_pages") or ())
+    if not pages:
+        return
+    result.source = "ocr"
+    result.ocr_pages = sorted(pages)
+    for rule_result in result.results:
+        for ev in rule_result.evidence:
+            if ev.page in pages:
+                ev.source = "ocr"
 
 
 def lint(paths: Iterable[str], packs: Sequence[str] = DEFAULT_PACKS, **options: object) -> Report:

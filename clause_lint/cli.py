@@ -94,6 +94,9 @@ def _limit_options(fn: Any) -> Any:
                      help="Refuse documents with more characters of text. Default: 20,000,000."),
         click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
                      help="Time budget per document; 0 = none. Default: 300."),
+        click.option("--ocr", type=click.Choice(["auto", "never", "always"]), default=None,
+                     help="Recognise the text of scanned PDF pages with Tesseract: auto (pages without usable text, "
+                          "when Tesseract is installed), never, or always (every page). Default: auto."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -101,8 +104,9 @@ def _limit_options(fn: Any) -> Any:
 
 
 def _limits(base: Any, max_file_size: Optional[int], max_pages: Optional[int], max_chars: Optional[int],
-            timeout_seconds: Optional[float]) -> Any:
-    return base.updated(max_file_bytes=max_file_size, max_pages=max_pages, max_chars=max_chars, max_seconds=timeout_seconds)
+            timeout_seconds: Optional[float], ocr: Optional[str] = None) -> Any:
+    return base.updated(max_file_bytes=max_file_size, max_pages=max_pages, max_chars=max_chars, max_seconds=timeout_seconds,
+                        ocr=ocr)
 
 
 # --------------------------------------------------------------------------- check
@@ -178,6 +182,7 @@ def check_cmd(
     max_pages: Optional[int] = None,
     max_chars: Optional[int] = None,
     timeout_seconds: Optional[float] = None,
+    ocr: Optional[str] = None,
 ) -> None:
     """Check PATHS (files or folders, searched recursively) against rule packs.
 
@@ -213,7 +218,7 @@ def check_cmd(
 
     if jobs is not None:
         settings.jobs = jobs
-    settings.limits = _limits(settings.limits, max_file_size, max_pages, max_chars, timeout_seconds)
+    settings.limits = _limits(settings.limits, max_file_size, max_pages, max_chars, timeout_seconds, ocr)
     settings.cache_dir = None if no_cache else (cache_dir or settings.cache_dir or default_cache_dir())
 
     built: list[Any] = []
@@ -501,7 +506,8 @@ def annotate_cmd(source: str, output: str, packs: tuple[str, ...], assume_applic
 @_limit_options
 def extract_cmd(paths: tuple[str, ...], fmt: str, all_parts: bool, show_provisions: bool,
                 max_file_size: Optional[int] = None, max_pages: Optional[int] = None,
-                max_chars: Optional[int] = None, timeout_seconds: Optional[float] = None) -> None:
+                max_chars: Optional[int] = None, timeout_seconds: Optional[float] = None,
+                ocr: Optional[str] = None) -> None:
     """Show what the linter sees in each file: blocks, sections, lead-ins, locations.
 
     One JSON object for one file, {"documents": [...]} for several. Files are read
@@ -522,7 +528,7 @@ def extract_cmd(paths: tuple[str, ...], fmt: str, all_parts: bool, show_provisio
         stage = "structure"
         one = (lambda d: shown.document_to_dict(d, all_parts)) if fmt == "json" else (lambda d: shown.render_document_text(d, all_parts))
 
-    limits = _limits(DEFAULT_LIMITS, max_file_size, max_pages, max_chars, timeout_seconds)
+    limits = _limits(DEFAULT_LIMITS, max_file_size, max_pages, max_chars, timeout_seconds, ocr)
     found = discover(paths)
     _say_skipped(found)
     if not found.files and not found.problems:

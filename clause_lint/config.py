@@ -198,6 +198,7 @@ KEYS = (
     "baseline",
     "strict_waivers",
     "allow_empty",
+    "ocr",
 )
 
 
@@ -234,6 +235,8 @@ def _validate(data: dict, config: Config, locate: Locator, shown: str) -> None:
             config.values[key] = _choice(value, FAIL_LEVELS, raw_key, lambda m: fail(at, m))
         elif key == "format":
             config.values[key] = _choice(value, FORMATS, raw_key, lambda m: fail(at, m))
+        elif key == "ocr":
+            config.values[key] = _choice(value, ("auto", "never", "always"), raw_key, lambda m: fail(at, m))
         elif key in ("waivers", "baseline"):
             if not isinstance(value, str) or not value.strip():
                 raise fail(at, f"{raw_key} must be a file path, not {_show(value)}")
@@ -325,6 +328,8 @@ def apply_config(settings: Settings, config: Config) -> None:
             for rule, levels in value.items():
                 merged.setdefault(rule, {}).update(levels)
             settings.severity = merged
+        elif key == "ocr":  # a reading setting: it travels with the limits to the readers
+            settings.limits = settings.limits.updated(ocr=value)
         else:
             setattr(settings, key, value)
     settings.config_path = config.path
@@ -415,6 +420,9 @@ strict_waivers: false
 # A run that finds no document to check (an empty folder, only .doc or .rtf files)
 # is an error (exit 2) unless this is true.
 # allow_empty: false
+
+# Recognise scanned PDF pages with Tesseract: auto, never or always.
+# ocr: auto
 """
 
 

@@ -39,6 +39,7 @@ def document_to_dict(doc: Document, include_other_parts: bool = False) -> dict[s
         "format": doc.format,
         "numbering_resolved": doc.numbering_resolved,
         "pages": doc.pages,
+        **_ocr_fields(doc),
         "warnings": list(doc.warnings),
         "blocks": [block_to_dict(b) for b in doc.blocks],
         "defined_terms": [
@@ -53,6 +54,12 @@ def document_to_dict(doc: Document, include_other_parts: bool = False) -> dict[s
     if include_other_parts:
         out["other_parts"] = [block_to_dict(b) for b in doc.other_parts]
     return out
+
+
+def _ocr_fields(doc: Document) -> dict[str, Any]:
+    """``"source": "ocr"`` and the recognised pages, for a document read by OCR."""
+    pages = doc.metadata.get("ocr_pages")
+    return {"source": "ocr", "ocr_pages": list(pages)} if pages else {}
 
 
 def render_documents_json(docs: list[Document], include_other_parts: bool = False) -> str:
@@ -81,6 +88,7 @@ def _location(b: Block) -> str:
 def render_document_text(doc: Document, include_other_parts: bool = False) -> str:
     lines = [f"{printable(doc.path)} ({doc.format}; {len(doc.blocks)} blocks"
              + (f"; {doc.pages} pages" if doc.pages else "")
+             + (f"; OCR on pages {', '.join(map(str, doc.metadata['ocr_pages']))}" if doc.metadata.get("ocr_pages") else "")
              + ("" if doc.numbering_resolved is None else f"; numbering {'resolved' if doc.numbering_resolved else 'NOT resolved'}")
              + ")"]
     for w in doc.warnings:

@@ -114,6 +114,8 @@ def _result(res: RuleResult, rule: object, options: RenderOptions, paint: _Paint
     evidence = ordered_evidence(res) if options.verbose else ([first] if first else [])
     for i, ev in enumerate(evidence):
         quote = shorten(ev.text)
+        if quote and getattr(ev, "source", None) == "ocr":
+            quote += " [read by OCR]"
         if i == 0:
             piece = f'"{quote}"' if quote else ""
         else:
