@@ -42,6 +42,8 @@ LANGUAGE = "eng"
 # structure. Columns still come apart: words across a gutter are separate runs
 # (RUN_GAP), and the PDF layout code finds the gutter as it does in a text layer.
 PAGE_SEGMENTATION = "4"
+# Confidence (0-100) under which a word without a letter or digit is a speck.
+SPECK_CONFIDENCE = 50
 # Words further apart than this many line heights are separate runs (table cells,
 # columns), as the layout code expects from a text layer.
 RUN_GAP = 1.5
@@ -167,6 +169,11 @@ def _runs(tsv: str, points: float) -> list[Run]:
             line_box[key] = (top, top + height)
         elif level == 5:
             text = cols[11].strip()
+            # Specks read as punctuation ("-_", "|" at 35 %) would split a clause
+            # number from its text ("6.1 -_ Kestrel tests"); real dashes and bars
+            # are recognised with high confidence.
+            if not any(c.isalnum() for c in text) and conf < SPECK_CONFIDENCE:
+                continue
             if text and conf >= 0:
                 lines.setdefault(key, []).append((left, top, left + width, top + height, text))
     runs: list[Run] = []
