@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from tests.docx_factory import NS_DECL, DocxBuilder, Level, dele, ins, p, run, table, write_zip
-from tests.pdf_factory import build_pdf, flow, scanned_pdf, text_pdf
+from tests.pdf_factory import Image, build_pdf, flow, scanned_pdf, text_pdf
 
 MB = 1024 * 1024
 
@@ -378,6 +378,15 @@ def _scanned_pdf(d: Path) -> bytes:
     return data
 
 
+def _huge_scan_pdf(d: Path) -> bytes:
+    # A 200" x 200" page holding only an image: OCR would render it at 60,000 pixels
+    # a side (3.6 gigapixels) without the cap on the rendered size.
+    path = build_pdf(d / "_huge_scan.pdf", [[Image(0, 0, 14400, 14400, pixels=200)]], page_size=(14400, 14400))
+    data = path.read_bytes()
+    path.unlink()
+    return data
+
+
 def _big_text(d: Path) -> None:
     """~50 MB of contract-like text, written in chunks (never held whole in memory)."""
     para = ("4.2 The Supplier shall maintain complete and accurate records of all processing "
@@ -532,6 +541,7 @@ CASES: list[Case] = [
     Case("encrypted-empty-password.pdf", _encrypted_empty_pdf, "ok", (), "", "encrypted, empty user password"),
     Case("encrypted.pdf", _encrypted_pdf, "error", ("encrypted",), "password", "encrypted with a user password"),
     Case("scanned.pdf", _scanned_pdf, "error", ("needs-ocr",), "", "image-only pages"),
+    Case("huge-scan.pdf", _huge_scan_pdf, "error", ("needs-ocr",), "", "a 200x200-inch page holding only an image (OCR renders at most 6,000 px a side)"),
     Case("junk.pdf", _junk_pdf, "error", ("corrupt",), "", "random bytes named .pdf"),
     # wrong extensions
     Case("pdf-named.docx", _pdf_named_docx, "ok", (), "content is PDF", "a PDF named .docx"),
