@@ -238,3 +238,19 @@ def test_ocr_mode_from_the_config_file(tmp_path, scanned):
         assert result.exit_code == 2 and "ocr must be one of auto, never, always" in result.stderr
     finally:
         os.chdir(old)
+
+
+@needs_tesseract
+@pytest.mark.xfail(strict=True, reason=(
+    "Tesseract's layout (page segmentation mode 4) takes a stack of single-digit labels "
+    "('1.' to '8.' on consecutive one-line items) for a column of its own and drops the digits; "
+    "mode 6 keeps them but misreads tables and '4.4' (benchmarks/README.md)"))
+def test_stacked_single_digit_labels_survive_ocr(tmp_path):
+    from clause_lint.extract import read_path
+    from clause_lint.limits import Limits
+    from tests.pdf_factory import build_pdf, flow
+
+    items = [f"{i}. The Supplier shall keep record {i} for audit." for i in range(1, 9)]
+    pdf = build_pdf(tmp_path / "items.pdf", [flow(items, x=72)])
+    read = read_path(str(pdf), Limits(ocr="always"))
+    assert [b.text.split(" ", 1)[0] for b in read.blocks if b.part == "body"] == [f"{i}." for i in range(1, 9)]
