@@ -254,3 +254,17 @@ def test_stacked_single_digit_labels_survive_ocr(tmp_path):
     pdf = build_pdf(tmp_path / "items.pdf", [flow(items, x=72)])
     read = read_path(str(pdf), Limits(ocr="always"))
     assert [b.text.split(" ", 1)[0] for b in read.blocks if b.part == "body"] == [f"{i}." for i in range(1, 9)]
+
+
+@needs_tesseract
+def test_auto_leaves_pages_without_a_scan_alone(tmp_path):
+    """A page holding only a page number (16 of 107 pages of a real HTML export) is
+    no scan: auto must not spend seconds recognising it, nor call it a scan."""
+    from clause_lint.extract import read_path
+    from clause_lint.limits import Limits
+    from tests.pdf_factory import build_pdf, flow
+
+    pdf = build_pdf(tmp_path / "typed.pdf", [flow(hi.GOOD_CLAUSES), flow(["2"]), flow(hi.GOOD_CLAUSES)])
+    read = read_path(str(pdf), Limits(ocr="auto"))
+    assert "ocr_pages" not in read.metadata
+    assert not any("OCR" in w or "scanned" in w for w in read.warnings), read.warnings

@@ -190,7 +190,6 @@ class _Page:
     chars: int = 0  # non-space characters of kept (non-rotated) text
     has_image: bool = False
     hidden_text: bool = False  # text under a full-page image, or invisible (OCR layer)
-    objects: int = 0  # drawing objects on the page (0: a blank page)
     ocr: bool = False  # the text was recognised from the rendered page (clause_lint.extract.ocr)
 
 
@@ -311,7 +310,6 @@ def _read_page(doc: "pdfium.PdfDocument", index: int) -> _Page:
         for n, line in enumerate(result.lines, start=1):
             line.number = n
         result.chars = sum(len(s.text.replace(" ", "")) for s in segs)
-        result.objects = pdfium_c.FPDFPage_CountObjects(page.raw)
         if result.chars < MIN_PAGE_CHARS:
             result.has_image, _ = _image_cover(page, width * height, full=True)
         else:
@@ -331,7 +329,7 @@ def _read_page(doc: "pdfium.PdfDocument", index: int) -> _Page:
 def _recognise(doc: "pdfium.PdfDocument", pages: list[_Page], mode: str) -> tuple[list[_Page], Optional[str]]:
     """Replace the reading of pages that need OCR by their recognised text.
 
-    ``auto``: pages with no text layer (but something drawn), and pages whose text
+    ``auto``: pages with no text layer under a large image (scans), and pages whose text
     layer is noise or undecodable; ``always``: every page; ``never``: none. Returns
     the pages and, when some page needed OCR that could not run, why (with how to
     install Tesseract), for the messages about pages left unread.
@@ -356,7 +354,9 @@ def _recognise(doc: "pdfium.PdfDocument", pages: list[_Page], mode: str) -> tupl
 
 def _needs_ocr(page: _Page) -> bool:
     if page.chars < MIN_PAGE_CHARS:
-        return page.objects > 0  # a scan, or text drawn as curves; not a blank page
+        # A scan: an image over a quarter of the page. Not a page that holds only a
+        # page number or a rule (16 of 107 pages of a real HTML export do).
+        return page.has_image
     texts = [line.text for line in page.lines]
     chars = sum(len(t) for t in texts)
     if chars and sum(len(_UNMAPPED.findall(t)) for t in texts) > 0.3 * chars:
@@ -371,7 +371,7 @@ def _ocr_page(doc: "pdfium.PdfDocument", index: int) -> _Page:
     finally:
         page.close()
     segs = [_Seg(r.text, r.x0, r.x1, r.top, r.bottom, False, r.size) for r in found.runs]
-    result = _Page(number=index + 1, width=found.width, height=found.height, has_image=True, objects=1, ocr=True)
+    result = _Page(number=index + 1, width=found.width, height=found.height, has_image=True, ocr=True)
     result.lines = _group_lines(segs)
     for n, line in enumerate(result.lines, start=1):
         line.number = n
