@@ -77,10 +77,14 @@ def test_the_scan_has_no_text_layer(scanned):
 
 @pytest.fixture(scope="module")
 def checked(scanned) -> dict:
-    """One OCR run (5 pages, the slow part) for the JSON and the text report."""
-    report = scanned.parent / "report.txt"
-    result = cli_run(["check", scanned, "--ocr", "auto", "--format", "json", "--output-format", f"text={report}", *COMMON])
-    return {"result": result, "json": json.loads(result.stdout), "text": report.read_text(encoding="utf-8")}
+    """One OCR run (5 pages, the slow part) for the JSON and every people format."""
+    folder = scanned.parent
+    people = ("text", "markdown", "html", "junit", "github", "sarif")
+    extra = [a for fmt in people for a in ("--output-format", f"{fmt}={folder / ('report.' + fmt)}")]
+    result = cli_run(["check", scanned, "--ocr", "auto", "--format", "json", *extra, *COMMON])
+    out = {"result": result, "json": json.loads(result.stdout)}
+    out.update({fmt: (folder / f"report.{fmt}").read_text(encoding="utf-8") for fmt in people})
+    return out
 
 
 @needs_tesseract
@@ -107,6 +111,13 @@ def test_the_text_report_says_what_was_recognised(checked, scanned):
     text = checked["text"]
     assert f"{scanned}: warning: text of pages 1-5 was recognised by OCR (tesseract" in text
     assert any(line.rstrip().endswith('[read by OCR]"') for line in text.splitlines()), text[:3000]
+
+
+@needs_tesseract
+@pytest.mark.parametrize("fmt", ["markdown", "html", "junit", "github", "sarif"])
+def test_every_format_says_a_quote_was_read_by_ocr(checked, fmt):
+    assert "page 2, line 18, read by OCR" in checked[fmt]
+    assert "recognised by OCR" in checked[fmt]  # the document's warning
 
 
 @pytest.fixture(scope="module")

@@ -195,7 +195,8 @@ def location_label(ev: Optional[Evidence]) -> str:
 
 
 def location_words(ev: Optional[Evidence]) -> str:
-    """Location for people: ``section 4.2(b), page 3, line 12``."""
+    """Location for people: ``section 4.2(b), page 3, line 12``; ``, read by OCR``
+    when the quote was recognised from a scan (a lawyer must check it there)."""
     if ev is None:
         return ""
     parts = []
@@ -208,6 +209,8 @@ def location_words(ev: Optional[Evidence]) -> str:
         parts.append(f"line {ev.line}")
     elif ev.paragraph is not None:
         parts.append(f"paragraph {ev.paragraph}")
+    if getattr(ev, "source", None) == "ocr":
+        parts.append("read by OCR")
     return ", ".join(parts)
 
 
