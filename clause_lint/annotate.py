@@ -25,7 +25,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional, Sequence
@@ -456,22 +455,9 @@ def write_annotated(
         _add_comment(wdoc, first, last, opening_comment(report, doc_result, missing, unplaced, placed), author, initials)
         summary.comments += 1
 
-    folder = os.path.dirname(os.path.abspath(output))
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".clause-lint-", suffix=".docx")
-        with os.fdopen(fd, "wb") as fh:
-            wdoc.save(fh)
-        os.replace(tmp, output)
-        tmp = None
-    except OSError as exc:
-        raise ClauseLintError(f"{output}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    from .safefile import write_file
+
+    write_file(output, wdoc.save, "the annotated copy")
     return summary
 
 

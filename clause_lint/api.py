@@ -8,12 +8,13 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 from . import __version__, guard
 from .engine import Engine
-from .errors import ClauseLintError
+from .errors import ClauseLintError, CorruptFile, LimitExceeded
 from .extract import EXTENSIONS, one_line, read_bytes, read_path
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Document
@@ -24,10 +25,48 @@ from .structure import build
 DEFAULT_PACKS = ("safe-face-pledge",)
 
 
-def load_document(path: str, data: Optional[bytes] = None, limits: Limits = DEFAULT_LIMITS) -> Document:
-    """Read one file (or ``data`` named ``path``) into a :class:`Document`."""
+def load_document(
+    path: str, data: Optional[bytes] = None, limits: Limits = DEFAULT_LIMITS, budget: Optional[guard.Budget] = None
+) -> Document:
+    """Read one file (or ``data`` named ``path``) into a :class:`Document`.
+
+    ``budget`` (from :func:`document_budget`) is told which stage is running; without
+    one no time budget applies.
+    """
+    if budget is not None:
+        budget.enter("reading")
     extracted = read_bytes(data, path, limits) if data is not None else read_path(path, limits)
+    if budget is not None:
+        budget.enter("structure")
     return build(extracted, path)
+
+
+@contextmanager
+def document_budget(limits: Limits = DEFAULT_LIMITS) -> Iterator[guard.Budget]:
+    """The time budget of one document (``limits.max_seconds``), with every way the
+    work on it can fail turned into a :class:`ClauseLintError` with its code.
+
+    Used by ``check`` (:meth:`Linter.check`) and ``extract`` alike, so both stop a
+    pathological file the same way: ``timed out after N s while STAGE``, ``out of
+    memory while STAGE``, or an internal error that costs this document only.
+    """
+    budget = guard.Budget(getattr(limits, "max_seconds", None))
+    try:
+        with budget:
+            yield budget
+    except guard.TimedOut as exc:
+        raise ClauseLintError(exc.message, code="timeout") from None
+    except ClauseLintError:
+        raise
+    except MemoryError:
+        raise LimitExceeded(f"out of memory while {budget.stage}") from None
+    except RecursionError:
+        raise CorruptFile(f"structure nested too deeply (while {budget.stage})") from None
+    except Exception as exc:  # a bug must cost one file, not the run
+        detail = one_line(" ".join(str(exc).split()), 200)
+        raise ClauseLintError(
+            f"internal error while {budget.stage} ({type(exc).__name__}: {detail}); please report it", code="internal"
+        ) from None
 
 
 @dataclass
@@ -57,37 +96,23 @@ class Linter:
         return not ({rule_id, name} & ign or any(rule_id.startswith(s) for s in ign if s and s[-1].isalpha()))
 
     def check_document(self, document: Document) -> DocumentResult:
-        return self.engine.check(
+        result = self.engine.check(
             document, assume_applicable=self.options.assume_applicable, rule_filter=self.rule_ids
         )
+        mark_ocr(result, document)
+        return result
 
     def check(self, path: str, data: Optional[bytes] = None) -> DocumentResult:
         """Lint one file. Unreadable input becomes ``DocumentResult.error``, never an exception."""
-        limits = self.options.limits
         # One time budget covers reading, structure and checking: a pathological file
         # (or a catastrophic pattern in a user pack) costs this document, not the run.
-        budget = guard.Budget(getattr(limits, "max_seconds", None))
         try:
-            with budget:
-                budget.enter("reading")
-                extracted = read_bytes(data, path, limits) if data is not None else read_path(path, limits)
-                budget.enter("structure")
-                document = build(extracted, path)
+            with document_budget(self.options.limits) as budget:
+                document = load_document(path, data, self.options.limits, budget)
                 budget.enter("checking")
                 return self.check_document(document)
-        except guard.TimedOut as exc:
-            return self._failed(path, "timeout", exc.message)
         except ClauseLintError as exc:
             return self._failed(path, exc.code, exc.message)
-        except MemoryError:
-            return self._failed(path, "limit-exceeded", f"out of memory while {budget.stage}")
-        except RecursionError:
-            return self._failed(path, "corrupt", f"structure nested too deeply (while {budget.stage})")
-        except Exception as exc:  # a bug must cost one file, not the run
-            detail = one_line(" ".join(str(exc).split()), 200)
-            return self._failed(
-                path, "internal", f"internal error while {budget.stage} ({type(exc).__name__}: {detail}); please report it"
-            )
 
     @staticmethod
     def _failed(path: str, code: str, message: str) -> DocumentResult:
@@ -100,6 +125,21 @@ class Linter:
             documents=results,
             rules=self.rules,
         )
+
+
+def mark_ocr(result: DocumentResult, document: Document) -> None:
+    """Say which results rest on recognised text: the document, and each piece of
+    evidence on a page that was read by OCR (a lawyer must know a quote came from
+    recognition, not from the file)."""
+    pages = set(document.metadata.get("ocr_pages") or ())
+    if not pages:
+        return
+    result.source = "ocr"
+    result.ocr_pages = sorted(pages)
+    for rule_result in result.results:
+        for ev in rule_result.evidence:
+            if ev.page in pages:
+                ev.source = "ocr"
 
 
 def lint(paths: Iterable[str], packs: Sequence[str] = DEFAULT_PACKS, **options: object) -> Report:
