@@ -11,7 +11,8 @@ document. This module repeats that computation for the parts clause-lint needs:
 
 Counters live per abstractNum, so two ``w:num`` pointing at one abstractNum continue
 one count, as Word does; a ``w:num`` with a ``w:startOverride`` is a list instance of its
-own that starts at the override.
+own that starts at the override (a replaced ``w:lvl`` alone changes the look, not
+the count).
 """
 
 from __future__ import annotations
@@ -390,8 +391,10 @@ class Numbering:
                 if ilvl in levels:
                     lv = levels[ilvl]
                     levels[ilvl] = Level(start, lv.fmt, lv.text, lv.restart, lv.is_lgl, lv.pstyle)
-            # A num that overrides a start (or a whole level) is its own list instance.
-            own = bool(num.start_overrides or num.level_overrides)
+            # A num with a w:startOverride is a list instance of its own; one that only
+            # replaces a level's definition keeps counting with its abstractNum (as
+            # LibreOffice renders it).
+            own = bool(num.start_overrides)
             key = f"num:{num_id}" if own else f"abstract:{abstract.id}"
             result = (key, levels)
         self._levels_cache[num_id] = result
