@@ -26,6 +26,7 @@ from clause_lint.text import normalize_inline
 # enough that a short text ("Fees") is not matched to a far later repeat.
 WINDOW = 60
 MAX_LABEL_CHARS = 24
+HEAD_CHARS = 24
 
 
 def soffice() -> Optional[str]:
@@ -73,7 +74,7 @@ class Comparison:
     numbered: int = 0  # paragraphs with a label on either side
     matched: int = 0
     mismatches: list[tuple[str, str, str]] = field(default_factory=list)  # (clause-lint, LibreOffice, text)
-    unaligned: int = 0  # clause-lint paragraphs not found in LibreOffice's text
+    unaligned: list[str] = field(default_factory=list)  # clause-lint paragraphs not found in LibreOffice's text
 
     @property
     def share(self) -> float:
@@ -133,8 +134,16 @@ def compare(items: list[Item], lines: list[str]) -> Comparison:
                     if found is None or i <= found[0]:
                         found = (i, head)
                     break
+        if found is None and len(text) >= HEAD_CHARS:
+            # LibreOffice shows tracked changes unaccepted (deleted text stays in the
+            # line), so a changed paragraph is found by its first words after the label.
+            for i in window:
+                at = norm_lines[i].find(text[:HEAD_CHARS])
+                if 0 <= at <= MAX_LABEL_CHARS + 1:
+                    found = (i, norm_lines[i][:at].strip())
+                    break
         if found is None:
-            result.unaligned += 1
+            result.unaligned.append(item.text[:60])
             continue
         cursor = found[0] + 1
         theirs = found[1]
