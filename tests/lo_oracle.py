@@ -88,8 +88,8 @@ def clause_lint_items(path: Path) -> list[Item]:
         if block.part != "body":
             continue
         if block.table is not None and block.label is None and "\n" in block.text:
-            # A cell of several paragraphs keeps their labels in its text; those come
-            # back out below by comparing with LibreOffice's line.
+            # A cell of several paragraphs keeps their labels in its text: each line
+            # must equal LibreOffice's line, label included, or it stays unaligned.
             items.extend(Item(None, line, False) for line in block.text.split("\n"))
             continue
         bullet = block.kind == LIST_ITEM and block.label is None

@@ -10,11 +10,16 @@ LibreOffice puts in front of the same paragraph (skipped when LibreOffice is abs
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
 import pytest
+from click.testing import CliRunner
+
+from clause_lint.cli import cli
 
 from clause_lint.extract import read_path
 from clause_lint.model import LIST_ITEM
@@ -357,3 +362,13 @@ def test_labels_match_libreoffice(name: str, rendered: dict[str, tuple[Path, lis
     for ours, theirs, text in result.mismatches:
         assert gap.get(text) == theirs, f"clause-lint {ours!r}, LibreOffice {theirs!r}: {text}"
     assert result.matched + len(result.mismatches) == result.numbered
+
+
+def test_sections_after_a_cover_page_are_numbered_as_word_shows_them(tmp_path: Path) -> None:
+    """Through the CLI: the sections a report points at are the ones the document shows."""
+    path = _case_cover_then_terms().save(tmp_path / "agreement.docx")
+    result = CliRunner().invoke(cli, ["extract", "--format", "json", str(path)])
+    assert result.exit_code == 0, result.output
+    sections = {b["text"]: b["section"] for b in json.loads(result.output)["blocks"]}
+    assert sections["Capitalised terms have the meanings given here."] == "1.1"
+    assert sections["Provider will perform the Services."] == "2.1"
