@@ -202,6 +202,17 @@ def _case_start_override() -> DocxBuilder:
     )
 
 
+def _case_start_override_shared_count() -> DocxBuilder:
+    # All nums of one abstractNum share its counters; a startOverride resets its level
+    # once, when that num first uses the level, and the shared count goes on.
+    doc = _list_doc()
+    doc.num(2, 1, start_overrides={0: 1})
+    doc.num(3, 1)
+    doc.num(5, 1, start_overrides={1: 7})
+    seq = [(1, 0), (1, 0), (2, 0), (3, 0), (1, 0), (2, 0), (5, 1), (1, 0), (5, 1)]
+    return doc.add(*[p(f"Clause {i} of list {n}", num=(n, lvl)) for i, (n, lvl) in enumerate(seq)])
+
+
 def _case_level_override() -> DocxBuilder:
     doc = _list_doc()
     doc.num(2, 1, level_overrides={0: Level("upperRoman", "Part %1", start=3)})
@@ -290,6 +301,9 @@ CASES: dict[str, Case] = {
     "start-override": Case(_case_start_override, [
         ("1.", "Alpha"), ("2.", "Beta"), ("1.", "Restarted"), ("2.", "Restarted again"), ("3.", "Shared count"),
         ("5.", "Starts at five")]),
+    "start-override-shared-count": Case(_case_start_override_shared_count, [
+        ("1.", "Clause 0"), ("2.", "Clause 1"), ("1.", "Clause 2"), ("2.", "Clause 3"), ("3.", "Clause 4"),
+        ("4.", "Clause 5"), ("4.7", "Clause 6"), ("5.", "Clause 7"), ("5.1", "Clause 8")]),
     # A replaced level changes the format; the count goes on with the abstract list.
     "level-override": Case(_case_level_override, [("1.", "Alpha"), ("Part II", "Roman part"), ("Part III", "Next part")]),
     "hidden-paragraph": Case(_case_hidden, [("1.", "Alpha"), ("3.", "Gamma")]),
