@@ -46,11 +46,20 @@ def render(paths: Sequence[Path], timeout: float = 300) -> dict[Path, list[str]]
     with tempfile.TemporaryDirectory(prefix="clause-lint-lo-") as tmp:
         profile = Path(tmp, "profile").as_uri()
         out = Path(tmp, "out")
-        subprocess.run(
-            [exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "txt:Text",
-             "--outdir", str(out), *map(str, paths)],
-            check=True, capture_output=True, timeout=timeout,
-        )
+
+        def convert(batch: Sequence[Path]) -> None:
+            subprocess.run(
+                [exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "txt:Text",
+                 "--outdir", str(out), *map(str, batch)],
+                check=True, capture_output=True, timeout=timeout,
+            )
+
+        convert(paths)
+        # A long batch now and then loses a file (LibreOffice restarts its worker):
+        # those are converted again one by one.
+        for path in paths:
+            if not (out / (Path(path).stem + ".txt")).exists():
+                convert([path])
         result: dict[Path, list[str]] = {}
         for path in paths:
             txt = out / (Path(path).stem + ".txt")
