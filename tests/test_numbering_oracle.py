@@ -235,6 +235,19 @@ def _case_deleted() -> DocxBuilder:
     )
 
 
+def _case_deleted_before_table() -> DocxBuilder:
+    return _list_doc().add(
+        p("Alpha", num=(1, 0)),
+        p(dele("Deleted clause"), num=(1, 0), mark_deleted=True),
+        table([["Fee", "Amount"]]),
+        p("Gamma", num=(1, 0)),
+    )
+
+
+def _case_deleted_before_table_accepted() -> DocxBuilder:
+    return _list_doc().add(p("Alpha", num=(1, 0)), table([["Fee", "Amount"]]), p("Gamma", num=(1, 0)))
+
+
 def _case_deleted_accepted() -> DocxBuilder:
     return _list_doc().add(p("Alpha", num=(1, 0)), p("Gamma", num=(1, 0)), p("Gamma one", num=(1, 1)))
 
@@ -310,6 +323,8 @@ CASES: dict[str, Case] = {
     "hidden-paragraph": Case(_case_hidden, [("1.", "Alpha"), ("3.", "Gamma")]),
     "deleted-paragraph": Case(_case_deleted, [("1.", "Alpha"), ("2.", "Gamma"), ("2.1", "Gamma one")],
                               accepted=_case_deleted_accepted),
+    "deleted-paragraph-before-table": Case(_case_deleted_before_table, [("1.", "Alpha"), ("2.", "Gamma")],
+                                           accepted=_case_deleted_before_table_accepted),
     "restart-after-higher-level": Case(_case_restarts, [
         ("1.", "One"), ("1.1", "One one"), ("(a)", "One one a"), ("(b)", "One one b"), ("1.2", "One two"),
         ("(a)", "One two a"), ("2.", "Two"), ("2.1", "Two one"), ("(a)", "Two one a")]),

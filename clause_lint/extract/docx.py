@@ -316,6 +316,11 @@ class _PartReader:
             if para.mark_deleted and i + 1 < len(children) and children[i + 1].tag == P:
                 carry = para
                 continue
+            if para.mark_deleted and not "".join(para.pieces).strip():
+                # Deleted whole before a table or at the end: nothing is left of it
+                # once the changes are accepted, not even its list number.
+                self._record_revisions(para.revisions, para.number)
+                continue
             sink(self._finish(para))
 
     def _table(self, tbl: Any) -> None:
