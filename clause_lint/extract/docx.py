@@ -13,7 +13,9 @@ What the reader returns (see :class:`~clause_lint.model.RawBlock`):
 
 * body paragraphs and table cells in reading order, table cells row-major with merged
   cells once; a nested table's cells follow the cell that holds it;
-* list labels rebuilt from Word's automatic numbering (``docx_numbering``);
+* list labels rebuilt from Word's automatic numbering (``docx_numbering``), counted
+  as LibreOffice renders them: a paragraph that only carries a section break, or that
+  was deleted whole in tracked changes, takes no number (``tests/test_numbering_oracle.py``);
 * headings by style name, style or direct outline level;
 * text as it reads with all tracked changes accepted; every insertion and deletion
   also as a :class:`~clause_lint.model.Revision`;
