@@ -13,7 +13,9 @@ What the reader returns (see :class:`~clause_lint.model.RawBlock`):
 
 * body paragraphs and table cells in reading order, table cells row-major with merged
   cells once; a nested table's cells follow the cell that holds it;
-* list labels rebuilt from Word's automatic numbering (``docx_numbering``);
+* list labels rebuilt from Word's automatic numbering (``docx_numbering``), counted
+  as LibreOffice renders them: a paragraph that only carries a section break, or that
+  was deleted whole in tracked changes, takes no number (``tests/test_numbering_oracle.py``);
 * headings by style name, style or direct outline level;
 * text as it reads with all tracked changes accepted; every insertion and deletion
   also as a :class:`~clause_lint.model.Revision`;
@@ -61,7 +63,7 @@ VANISH, VAL = W + "vanish", W + "val"
 PSTYLE, NUMPR, ILVL, NUMID, OUTLINE = W + "pStyle", W + "numPr", W + "ilvl", W + "numId", W + "outlineLvl"
 DIR, BDO, RUBY, RUBY_BASE = W + "dir", W + "bdo", W + "ruby", W + "rubyBase"
 OMATH, OMATH_PARA, M_T = M + "oMath", M + "oMathPara", M + "t"
-ALT_CHUNK, TXBX = W + "altChunk", W + "txbxContent"
+ALT_CHUNK, TXBX, SECT_PR = W + "altChunk", W + "txbxContent", W + "sectPr"
 _DRAWINGS = frozenset({W + "drawing", W + "pict", W + "object",
                        "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"})
 
@@ -226,6 +228,8 @@ class _Para:
     pieces: list[str]
     revisions: list[list[Any]]  # [kind, author, date, text]
     mark_deleted: bool = False
+    has_text: bool = False  # any w:t / w:delText with characters, before accepting changes
+    page_break: bool = False
 
 
 @dataclass
@@ -269,6 +273,8 @@ class _PartReader:
         self._revs: list[list[Any]] = []
         self._rev: Optional[tuple[str, Optional[str], Optional[str]]] = None
         self._rev_adjacent = False  # the last text appended belonged to a revision
+        self._has_text = False  # the paragraph holds text (for section-break carriers)
+        self._page_break = False
 
     # ---- block level
 
@@ -293,16 +299,29 @@ class _PartReader:
     def _blocks(self, container: Any, sink: Callable[[_Finished], None]) -> None:
         children = list(self._flatten(container))
         carry: Optional[_Para] = None
+        section_starts_with_table: Optional[bool] = None  # of the section being read
         for i, child in enumerate(children):
+            if section_starts_with_table is None:
+                section_starts_with_table = child.tag == TBL
             if child.tag == TBL:
                 self._table(child)
                 continue
             para = self._paragraph(child, carry)
             carry = None
+            if para.ppr is not None and para.ppr.find(SECT_PR) is not None:
+                starts_with_table, section_starts_with_table = section_starts_with_table, None
+                if _section_break_only(para, bool(starts_with_table)):
+                    self._record_revisions(para.revisions, para.number)
+                    continue
             # A deleted paragraph mark joins this paragraph to the next one once the
             # change is accepted; the joined paragraph keeps the next one's properties.
             if para.mark_deleted and i + 1 < len(children) and children[i + 1].tag == P:
                 carry = para
+                continue
+            if para.mark_deleted and not "".join(para.pieces).strip():
+                # Deleted whole before a table or at the end: nothing is left of it
+                # once the changes are accepted, not even its list number.
+                self._record_revisions(para.revisions, para.number)
                 continue
             sink(self._finish(para))
 
@@ -352,6 +371,7 @@ class _PartReader:
             self.paragraphs += 1
             number = self.paragraphs
         self._pieces, self._revs, self._rev, self._rev_adjacent = [], [], None, False
+        self._has_text = self._page_break = False
         ppr = None
         for child in p:
             if child.tag == PPR:
@@ -368,8 +388,9 @@ class _PartReader:
             rpr = ppr.find(RPR)
             if rpr is not None and (rpr.find(DEL) is not None or rpr.find(MOVE_FROM) is not None):
                 mark_deleted = True
-        para = _Para(number, ppr, self._pieces, self._revs, mark_deleted)
+        para = _Para(number, ppr, self._pieces, self._revs, mark_deleted, self._has_text, self._page_break)
         if carry is not None:
+            para.has_text = para.has_text or carry.has_text
             para.number = carry.number
             para.pieces = carry.pieces + para.pieces
             para.revisions = carry.revisions + para.revisions
@@ -410,6 +431,8 @@ class _PartReader:
         for child in r:
             tag = child.tag
             if tag == T or tag == DEL_TEXT:
+                if child.text:
+                    self._has_text = True
                 if not hidden:
                     text = child.text or ""
                     if len(child):  # unexpanded entity references: keep only real text
@@ -433,6 +456,8 @@ class _PartReader:
             elif tag == TAB or tag == PTAB:
                 self._text("\t", deleted)
             elif tag == BR:
+                if child.get(W + "type") == "page":
+                    self._page_break = True
                 self._text(" " if child.get(W + "type") in ("page", "column") else "\n", deleted)
             elif tag == CR:
                 self._text("\n", deleted)
@@ -580,6 +605,20 @@ class _PartReader:
                 style=first.style,
             )
         )
+
+
+def _section_break_only(para: _Para, section_starts_with_table: bool) -> bool:
+    """Whether ``para``, which carries a section break (w:sectPr), is only that break.
+
+    An empty paragraph holding a section break is shown as the break, not as a
+    paragraph, and takes no list number: a template's empty "Heading 1" that ends the
+    cover page is not clause 1. LibreOffice, the reference renderer, keeps it only
+    when the section began with a table (it then holds the section on its own), and
+    never when it holds a page break, which goes to the next page instead.
+    """
+    if para.has_text:
+        return False
+    return para.page_break or not section_starts_with_table
 
 
 def _val(el: Any, tag: str) -> Optional[str]:

@@ -9,9 +9,10 @@ document. This module repeats that computation for the parts clause-lint needs:
   ``w:lvlRestart``, ``w:isLgl``, ``w:pStyle``;
 * paragraph styles carrying ``w:numPr`` and ``w:outlineLvl`` through ``w:basedOn`` chains.
 
-Counters live per abstractNum, so two ``w:num`` pointing at one abstractNum continue
-one count, as Word does; a ``w:num`` with a ``w:startOverride`` is a list instance of its
-own that starts at the override.
+Counters live per abstractNum, so every ``w:num`` pointing at one abstractNum continues
+one count, as Word and LibreOffice do; a ``w:startOverride`` sets its level's counter
+the first time that ``w:num`` uses the level, and the shared count goes on from there
+(a replaced ``w:lvl`` alone changes the look, not the count).
 """
 
 from __future__ import annotations
@@ -386,13 +387,11 @@ class Numbering:
             levels = dict(abstract.levels)
             for ilvl, lvl in num.level_overrides.items():
                 levels[ilvl] = Level.from_xml(lvl, levels.get(ilvl))
-            for ilvl, start in num.start_overrides.items():
-                if ilvl in levels:
-                    lv = levels[ilvl]
-                    levels[ilvl] = Level(start, lv.fmt, lv.text, lv.restart, lv.is_lgl, lv.pstyle)
-            # A num that overrides a start (or a whole level) is its own list instance.
-            own = bool(num.start_overrides or num.level_overrides)
-            key = f"num:{num_id}" if own else f"abstract:{abstract.id}"
+            # Every num of one abstractNum counts on the same counters; a
+            # w:startOverride sets its level's counter when that num first uses the
+            # level, and counting then goes on from there for all of them (as
+            # LibreOffice renders it). A replaced w:lvl alone changes only the look.
+            key = f"abstract:{abstract.id}"
             result = (key, levels)
         self._levels_cache[num_id] = result
         return result
@@ -427,6 +426,7 @@ class Numberer:
     def __init__(self, numbering: Numbering) -> None:
         self.numbering = numbering
         self._counters: dict[str, list[Optional[int]]] = {}
+        self._overridden: set[tuple[str, int]] = set()  # (numId, ilvl) whose startOverride was applied
 
     def next(self, num_id: str, ilvl: int) -> ListLabel:
         found = self.numbering.levels(num_id)
@@ -435,7 +435,12 @@ class Numberer:
         key, levels = found
         counters = self._counters.setdefault(key, [None] * MAX_LEVELS)
         level = levels[ilvl]
-        counters[ilvl] = level.start if counters[ilvl] is None else counters[ilvl] + 1
+        num = self.numbering.nums.get(num_id)
+        if num is not None and ilvl in num.start_overrides and (num_id, ilvl) not in self._overridden:
+            self._overridden.add((num_id, ilvl))
+            counters[ilvl] = num.start_overrides[ilvl]
+        else:
+            counters[ilvl] = level.start if counters[ilvl] is None else counters[ilvl] + 1
         # A deeper level used before any shallower one counts the shallower ones as
         # used at their start (Word: Heading 2 before the first Heading 1 is "1.1",
         # and that Heading 1 then becomes "2").
