@@ -144,8 +144,9 @@ class Sentence:
         if cached is None:
             bounds = {p + 1 for p in self.semicolons}
             doc = self.doc
+            lowers = provisions.token_table(doc).lowers
             for i in range(self.start + 1, self.end):
-                if doc[i].text.startswith("(") and _ENUMERATOR.match(doc[i:i + 3].text) and doc[i - 1].lower_ in (",", "or", "and", ":", "and/or"):
+                if lowers[i][:1] == "(" and lowers[i - 1] in (",", "or", "and", ":", "and/or") and _ENUMERATOR.match(doc[i:i + 3].text):
                     bounds.add(i)
             cached = self.__dict__["_items"] = tuple(sorted(b for b in bounds if self.start < b < self.end))
         return cached
@@ -155,6 +156,8 @@ class Sentence:
         """Starts of cues that say what may happen, not what is allowed: a "may" or
         "can" in a relative clause ("a use that may be harmful to others")."""
         cached = self.__dict__.get("_epistemic")
+        if cached is None and not any(c.force == grammar.PERMISSION or c.text.lower() in provisions.ATTRIBUTIVE for c in self.cues):
+            cached = self.__dict__["_epistemic"] = frozenset()  # nothing to set aside: skip reading provisions
         if cached is None:
             cached = self.__dict__["_epistemic"] = frozenset(
                 [p.cue.start for p in self.provisions
@@ -228,6 +231,13 @@ class Unit:
     segments: Optional[dict[int, frozenset[str]]] = None
     outer_concepts: frozenset[str] = frozenset()
 
+    @property
+    def governed_concepts(self) -> frozenset[str]:
+        cached = self.__dict__.get("_governed_concepts")
+        if cached is None:
+            cached = self.__dict__["_governed_concepts"] = frozenset(g.concept for g in self.governed)
+        return cached
+
 
 @dataclass
 class _Verdict:
@@ -273,7 +283,8 @@ def _sentences(block: Block, doc: Doc) -> list[Sentence]:
             list_cue=open_list,
         )
         out.append(sentence)
-        for cue in sentence.cues:
+        opens = sentence.semicolons or ":" in sentence.text
+        for cue in sentence.cues if opens else ():
             if (cue.force not in (grammar.NEUTRAL, grammar.LIABILITY) and not _inside(cue.start, sentence.carve_outs)
                     and _opens_list(sentence, cue)):
                 open_list = cue
@@ -1072,8 +1083,11 @@ def _judge_unit(
             continue
         if crit.cites_prohibition and not (cited is not None and cited() & set(crit.cites_prohibition)):
             continue
+        wanted = _wanted(crit)
+        if wanted.isdisjoint(unit.governed_concepts):
+            continue  # none of its concepts is governed here: skip the role checks
         forces = set(crit.force) - {"any"}
-        candidates = [g for g in unit.governed if (not forces or g.force in forces) and _role_ok(crit, g)]
+        candidates = [g for g in unit.governed if g.concept in wanted and (not forces or g.force in forces) and _role_ok(crit, g)]
         names = {g.concept for g in candidates}
         if crit.all and not set(crit.all) <= names:
             continue
@@ -1137,6 +1151,14 @@ def _role_ok(crit: Criterion, g: Governed) -> bool:
         if actor is not None and set(actor.text.lower().replace("(", " ").replace(")", " ").split()) & set(crit.actor_not):
             return False
     return True
+
+
+def _wanted(crit: Criterion) -> frozenset[str]:
+    """The concepts of a criterion's ``all`` and ``any``, computed once per criterion."""
+    got = crit.__dict__.get("_wanted")
+    if got is None:
+        got = crit.__dict__["_wanted"] = frozenset(crit.all) | frozenset(crit.any)
+    return got
 
 
 def _segment_concepts(sentence: Sentence, matches: list[ConceptMatch]) -> dict[int, frozenset[str]]:

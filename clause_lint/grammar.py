@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
+from spacy.attrs import LOWER
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -103,11 +104,6 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": BINDING_MODALS + ["agree", "agrees", "undertake", "undertakes"]}, "OP": "?"}, _opt("to"), {"LEMMA": "refrain"}, _l("from")],
         [_l("in", "under"), _l("no"), _l("event", "case", "circumstance", "circumstances"), {"LOWER": {"IN": MODALS}, "OP": "?"}],
         [_l("no"), {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "other", "such", "party"]}, "OP": "{1,4}"}, {"LOWER": {"IN": BINDING_MODALS}}],
-        # "No sheriff, constable, border agent or other body charged with enforcing the
-        # law may use …": a long list of subjects, but one clause (no "and", "that", …)
-        [_l("no"), {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "such", "party", "warranty", "warranties", "representation"]}},
-         {"LOWER": {"NOT_IN": [".", ";", ":", "and", "but", "if", "unless", "except", "that", "which", "who", "when", "where", "provided", "however", "shall", "must", "may", "will", "can", "is", "are", "was", "were", "has", "have"]}, "OP": "{4,24}"},
-         {"LOWER": {"IN": BINDING_MODALS}}],
         [_l("neither"), {"OP": "{1,6}", "IS_PUNCT": False}, _l("nor"), {"OP": "{1,7}", "IS_PUNCT": False}, {"LOWER": {"IN": BINDING_MODALS}}],
         [{"IS_SENT_START": True, "LOWER": {"IN": ["do", "never"]}}, _l("not", "use")],
         [{"IS_SENT_START": True, "LOWER": "never"}],
@@ -236,16 +232,52 @@ def _compiled() -> _Compiled:
         matcher.add(key, patterns)
         info[key] = (force, binding, label)
         order[key] = i
+    info[_LONG_NO_KEY] = (PROHIBITION, True, "prohibition")
+    order[_LONG_NO_KEY] = 3
     carve = AnchoredMatcher(vocab)
     carve.add("carve", CARVE_OUT_CUES)
     carve.add(CONDITION, CONDITION_CUES)
     return _Compiled(matcher, carve, info, order)
 
 
+# "No sheriff, constable, border agent or other body charged with enforcing the law
+# may use …": a long list of subjects but one clause. Found by a scan rather than a
+# Matcher pattern: a 4-to-24-token wildcard after every "no" costs the Matcher far more
+# than the rest of the grammar together.
+_LONG_NO_FIRST_NOT = frozenset({
+    "later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "such",
+    "party", "warranty", "warranties", "representation",
+})
+_LONG_NO_STOP = frozenset({
+    ".", ";", ":", "and", "but", "if", "unless", "except", "that", "which", "who", "when", "where", "provided",
+    "however", "shall", "must", "may", "will", "can", "is", "are", "was", "were", "has", "have", "could", "would",
+    "should", "might", "do", "does",
+})
+_LONG_NO_KEY = "cue-long-no"
+
+
+def _long_no_cues(doc: Doc, lowers: list[str]) -> list[tuple[str, int, int]]:
+    out = []
+    n = len(lowers)
+    for i, w in enumerate(lowers):
+        if w != "no" or i + 1 >= n or not doc[i + 1].is_alpha or lowers[i + 1] in _LONG_NO_FIRST_NOT:
+            continue
+        j = i + 2
+        while j < n and j - i <= 25 and lowers[j] not in _LONG_NO_STOP:
+            j += 1
+        if j < n and j - i >= 6 and lowers[j] in BINDING_MODALS:
+            out.append((_LONG_NO_KEY, i, j + 1))
+    return out
+
+
 def find_cues(doc: Doc) -> list[Cue]:
     """Deontic cues in ``doc``, overlaps resolved longest-first, in order."""
     comp = _compiled()
     found = comp.matcher(doc)
+    lowers_arr = doc.to_array(LOWER)
+    if doc.vocab.strings["no"] in lowers_arr:
+        strings = doc.vocab.strings
+        found = found + _long_no_cues(doc, [strings[h] for h in lowers_arr.tolist()])
     # Longest wins; for equal length, the earlier-defined (more specific) cue group.
     found.sort(key=lambda m: (-(m[2] - m[1]), comp.order.get(m[0], 99), m[1]))
     chosen: list[tuple[str, int, int]] = []

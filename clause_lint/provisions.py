@@ -155,12 +155,24 @@ _CLAUSE_JOINS = frozenset({"and", "or", "but", "which", "that", "who", "whom", "
 EXCEPTION_OPENERS = frozenset({"other", "except", "excepting", "excluding", "save"})
 
 
-@dataclass(frozen=True)
 class RoleSpan:
-    role: str
-    start: int  # token offsets in the sentence's Doc
-    end: int
-    text: str
+    """Tokens ``doc[start:end]`` in one role of a provision; the text is built only
+    when asked for (most spans are only ever tested for position)."""
+
+    __slots__ = ("role", "start", "end", "_doc", "_text")
+
+    def __init__(self, role: str, start: int, end: int, doc: Doc) -> None:
+        self.role, self.start, self.end, self._doc = role, start, end, doc
+        self._text: Optional[str] = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._doc[self.start:self.end].text
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"RoleSpan({self.role!r}, {self.start}, {self.end}, {self.text!r})"
 
 
 @dataclass
@@ -255,19 +267,21 @@ def narrowing_at(doc: Doc, start: int, end: int, lo: int, hi: int) -> Optional[s
     ``doc[lo:hi]``: an adjective right before it ("prohibited law enforcement
     purposes") or a restrictive relative clause right after it ("any law enforcement
     application that violates civil liberties")."""
+    table = token_table(doc)
+    lowers, punct = table.lowers, table.punct
     k = start - 1
-    while k >= lo and doc[k].lower_ in ("any", "the", "a", "an", "all", "such", "other"):
+    while k >= lo and lowers[k] in ("any", "the", "a", "an", "all", "such", "other"):
         k -= 1
-    if k >= lo and doc[k].lower_ in _NARROWING_ADJECTIVES:
+    if k >= lo and lowers[k] in _NARROWING_ADJECTIVES:
         return doc[k:end].text
     j = end
-    while (j < hi and j < end + 3 and doc[j].is_alpha and doc[j].lower_ not in ("that", "which", "who", "whose", "where")
-           and doc[j].lower_ not in _NOT_NOUN_AFTER and doc[j].lower_ not in _STOP_NOUN_WALK):
+    while (j < hi and j < end + 3 and not punct[j] and lowers[j].isalpha() and lowers[j] not in ("that", "which", "who", "whose", "where")
+           and lowers[j] not in _NOT_NOUN_AFTER and lowers[j] not in _STOP_NOUN_WALK):
         j += 1  # "law enforcement application(s) that …": the head noun may follow the concept
-    if (j < hi and doc[j].lower_ in ("that", "which", "who", "whose") and doc[j - 1].text != ","
-            and doc[j - 1].lower_ not in _PREPOSITIONS):  # "without that person's knowledge": a determiner
+    if (j < hi and lowers[j] in ("that", "which", "who", "whose") and lowers[j - 1] != ","
+            and lowers[j - 1] not in _PREPOSITIONS):  # "without that person's knowledge": a determiner
         stop = j + 1
-        while stop < hi and stop < j + 12 and not doc[stop].is_punct:
+        while stop < hi and stop < j + 12 and not punct[stop]:
             stop += 1
         return doc[start:stop].text
     return None
@@ -282,7 +296,7 @@ class _Table:
     punct: list[bool]
 
 
-def _table(doc: Doc) -> _Table:
+def token_table(doc: Doc) -> _Table:
     cached = doc.user_data.get("clause_lint_table")
     if cached is None:
         strings = doc.vocab.strings
@@ -301,7 +315,7 @@ def read_provisions(
     semicolons: Iterable[int] = (),
 ) -> list[Provision]:
     """The provisions of the sentence ``doc[start:end]``, one per governing cue."""
-    table = _table(doc)
+    table = token_table(doc)
     lowers = table.lowers[start:end]
     lemmas = table.lemmas[start:end]
     carves = [c for c in carve_outs if start <= c.start < end]
@@ -400,12 +414,12 @@ def read_provisions(
         first_end = list_segments[0][1] if list_segments else scope_end
         if cue.end - cue.start > 1 and lemmas[cue.end - 1 - start] in _ACTION_VERBS - _DEONTIC_VERBS:
             # "must not be used", "agrees not to use": the cue ends with the action.
-            prov.spans.append(RoleSpan(ACTION, cue.end - 1, cue.end, doc[cue.end - 1].text))
+            prov.spans.append(RoleSpan(ACTION, cue.end - 1, cue.end, doc))
             prov.action_lemmas = (lemmas[cue.end - 1 - start],)
         elif _verb_cue(lowers, start, cue):
             # "Include this licence …", "Licensor grants …", "X requires …": the cue
             # is itself the action.
-            prov.spans.append(RoleSpan(ACTION, cue.start, cue.end, cue.text))
+            prov.spans.append(RoleSpan(ACTION, cue.start, cue.end, doc))
             prov.action_lemmas = (lemmas[cue.start - start],)
         _read_region(prov, doc, lowers, lemmas, start, cue.end, first_end, carves, nominal=False)
         if lowers[cue.start - start] in ("no", "neither") and cue.end - cue.start > 2:
@@ -443,7 +457,7 @@ def inherited_provision(
     the whole sentence is read as what that cue governs ("(c) use the Service in any
     weapon system" under "Customer shall not:"). When the lead-in already names the
     action ("shall not prohibit the transfer of: (i) firearms"), the item is its object."""
-    table = _table(doc)
+    table = token_table(doc)
     lowers = table.lowers[start:end]
     lemmas = table.lemmas[start:end]
     carves = [c for c in carve_outs if start <= c.start < end]
@@ -526,7 +540,7 @@ def _read_region(
         return
     i = a
     # The action: the first word after the cue that is not a particle or adverb.
-    punct = _table(doc).punct
+    punct = token_table(doc).punct
     while i < b and (lowers[i - base] in _SKIP or punct[i] or _is_enumerator(lowers[i - base])
                      or (lowers[i - base].endswith("ly") and len(lowers[i - base]) > 4 and lowers[i - base] not in _LY_VERBS
                          and i + 1 < b and not punct[i + 1])):
@@ -543,7 +557,7 @@ def _read_region(
             prov.action_lemmas = ()
             return
         _close(prov, doc, OBJECT, i, k)
-        prov.spans.append(RoleSpan(ACTION, k, k + 1, doc[k].text))
+        prov.spans.append(RoleSpan(ACTION, k, k + 1, doc))
         action_lemmas.append(_ACTION_NOUNS[lemmas[k - base]])
         i = k + 1
     elif prov.action_lemmas:
@@ -563,7 +577,7 @@ def _read_region(
                 break
         if lowers[j - 1 - base] == "make" and j < b and lowers[j - base] == "available":
             j += 1
-        prov.spans.append(RoleSpan(ACTION, i, j, doc[i:j].text))
+        prov.spans.append(RoleSpan(ACTION, i, j, doc))
         i = j
     # "prohibit the transfer or purchase of …": what is prohibited or allowed is the
     # nominal action named after the verb.
@@ -588,7 +602,7 @@ def _read_region(
             _close(prov, doc, role, span_start, i)
             kind = _carve_role(lowers, base, carve)
             end = min(carve.end, b)
-            prov.spans.append(RoleSpan(kind, carve.start, end, doc[carve.start:end].text))
+            prov.spans.append(RoleSpan(kind, carve.start, end, doc))
             i = end
             role, span_start = (OBJECT if nominal else PURPOSE) if role == OBJECT else role, i
             continue
@@ -598,7 +612,7 @@ def _read_region(
         if low == "non" and i + 2 < b and lowers[i + 1 - base] == "-":
             # Only the word after "non-" is negated: a phrase that starts with "non"
             # ("non-consensual tracking") keeps the role around it.
-            prov.spans.append(RoleSpan(NEGATED, i + 2, i + 3, doc[i + 2:i + 3].text))
+            prov.spans.append(RoleSpan(NEGATED, i + 2, i + 3, doc))
             i += 3
             continue
         found = _marker(lowers, i - base, b - base)
@@ -663,13 +677,13 @@ def _passive(lowers: list[str], base: int, cue_end: int, prov: Provision) -> boo
 
 
 def _close(prov: Provision, doc: Doc, role: str, s: int, e: int) -> None:
-    table = _table(doc)
+    table = token_table(doc)
     while e > s and ((table.punct[e - 1] and table.lowers[e - 1] not in (")", '"')) or table.lowers[e - 1] in ("and", "or", "but", "and/or")):
         e -= 1
     while e > s and table.punct[s] and table.lowers[s] not in ("(", '"'):
         s += 1
     if e > s:
-        prov.spans.append(RoleSpan(role, s, e, doc[s:e].text))
+        prov.spans.append(RoleSpan(role, s, e, doc))
 
 
 def _is_enumerator(low: str) -> bool:
