@@ -63,7 +63,13 @@ class Linter:
 
     def check(self, path: str, data: Optional[bytes] = None) -> DocumentResult:
         """Lint one file. Unreadable input becomes ``DocumentResult.error``, never an exception."""
+        return self.check_with_document(path, data)[0]
+
+    def check_with_document(self, path: str, data: Optional[bytes] = None) -> tuple[DocumentResult, Optional[Document]]:
+        """:meth:`check`, also returning the :class:`Document` read (``None`` when unreadable),
+        for callers that show or annotate the text (``clause-lint serve``)."""
         limits = self.options.limits
+        document: Optional[Document] = None
         # One time budget covers reading, structure and checking: a pathological file
         # (or a catastrophic pattern in a user pack) costs this document, not the run.
         budget = guard.Budget(getattr(limits, "max_seconds", None))
@@ -74,20 +80,20 @@ class Linter:
                 budget.enter("structure")
                 document = build(extracted, path)
                 budget.enter("checking")
-                return self.check_document(document)
+                return self.check_document(document), document
         except guard.TimedOut as exc:
-            return self._failed(path, "timeout", exc.message)
+            return self._failed(path, "timeout", exc.message), None
         except ClauseLintError as exc:
-            return self._failed(path, exc.code, exc.message)
+            return self._failed(path, exc.code, exc.message), None
         except MemoryError:
-            return self._failed(path, "limit-exceeded", f"out of memory while {budget.stage}")
+            return self._failed(path, "limit-exceeded", f"out of memory while {budget.stage}"), None
         except RecursionError:
-            return self._failed(path, "corrupt", f"structure nested too deeply (while {budget.stage})")
+            return self._failed(path, "corrupt", f"structure nested too deeply (while {budget.stage})"), None
         except Exception as exc:  # a bug must cost one file, not the run
             detail = one_line(" ".join(str(exc).split()), 200)
             return self._failed(
                 path, "internal", f"internal error while {budget.stage} ({type(exc).__name__}: {detail}); please report it"
-            )
+            ), None
 
     @staticmethod
     def _failed(path: str, code: str, message: str) -> DocumentResult:
