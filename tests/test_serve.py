@@ -325,3 +325,36 @@ def test_busy_server_answers_503(public_server: Server) -> None:
     assert _error(busy) == (503, "busy") and busy.headers["retry-after"] == "2"
     # The server stays healthy afterwards.
     assert public_server.upload("/api/v1/check", "a.docx", data).status == 200
+
+
+# ------------------------------------------------------------------- several packs
+
+
+def test_several_packs_match_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_packs import HOUSE_PACK
+
+    pack = tmp_path / "house.yaml"
+    pack.write_text(HOUSE_PACK, encoding="utf-8")
+    doc = tmp_path / "dpa.md"
+    doc.write_text(
+        "# Data Processing and Face Recognition Terms\n\n"
+        "1. Processor shall not sell personal data without our prior written consent.\n\n"
+        "2. Customer shall not use the facial recognition service in any weapon system.\n",
+        encoding="utf-8")
+    data = doc.read_bytes()
+    srv = Server("--jobs", "1", "--pack", "safe-face-pledge", "--pack", str(pack))
+    try:
+        assert [p["name"] for p in srv.get("/api/v1/packs").json()] == ["safe-face-pledge", "house-rules"]
+        cases = [
+            ((), ("--pack", "safe-face-pledge", "--pack", str(pack))),  # default: every pack the server loaded
+            ((("pack", "house-rules"),), ("--pack", str(pack))),
+            ((("pack", "house-rules,safe-face-pledge"),), ("--pack", str(pack), "--pack", "safe-face-pledge")),
+        ]
+        for fields, cli_args in cases:
+            want = cli_json(monkeypatch, tmp_path, "dpa.md", *cli_args)
+            reply = srv.upload("/api/v1/check", "dpa.md", data, fields)
+            assert reply.status == 200 and reply.body == want, fields
+        # A client names loaded packs; it cannot make the server load a file.
+        assert _error(srv.upload("/api/v1/check", "dpa.md", data, [("pack", str(pack))])) == (400, "unknown-pack")
+    finally:
+        srv.stop()
