@@ -656,7 +656,8 @@ def serve_cmd(host: str, port: int, token: Optional[str], jobs: Optional[int], q
     try:
         from .server.app import Config, is_loopback, serve
     except ImportError as exc:
-        raise ClauseLintError(f"clause-lint serve needs the serve extra ({exc.name} is not installed): pip install 'clause-lint[serve]'") from None
+        missing = (exc.name or "a dependency").split(".")[0]
+        raise ClauseLintError(f"clause-lint serve needs the serve extra ({missing} is not installed): pip install 'clause-lint[serve]'") from None
     from .batch import default_jobs
     from .limits import DEFAULT_LIMITS
 
