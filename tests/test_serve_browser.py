@@ -86,6 +86,7 @@ def test_page_checks_a_docx_highlights_and_downloads(server: Server, browser, tm
     statuses = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".status-table .badge")]
     assert set(statuses) <= {"Present", "Weak", "Missing", "Contradicted", "Not applicable", "Waived"}
     assert any(s != "Present" for s in statuses)
+    assert "[object" not in browser.find_element(By.TAG_NAME, "body").text
     marks = browser.find_elements(By.CSS_SELECTOR, ".doctext mark[id]")
     assert marks, "no highlighted evidence passage"
     # A finding links to its passage, and the passage is the evidence text.

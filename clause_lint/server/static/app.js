@@ -240,8 +240,12 @@ function renderDocument(d) {
       evidence, model);
   });
 
+  // Findings that need attention first and open; clauses found present folded away.
+  const attention = findings.filter((f, i) => !["present", "not_applicable"].includes(shown(doc.results[i])));
+  const rest = findings.filter((f, i) => ["present", "not_applicable"].includes(shown(doc.results[i])));
   node.replaceChildren(head, summary, ...notes, el("h3", {}, "Rules"), table,
-    el("h3", {}, "Findings"), ...findings,
+    el("h3", {}, "Findings"), ...(attention.length ? attention : [el("p", {class: "muted"}, "Nothing needs attention.")]),
+    rest.length ? el("details", {}, el("summary", {}, "Present or not applicable (" + rest.length + ")"), rest) : null,
     el("h3", {}, "Document text"), el("p", {class: "muted"}, "Evidence passages are highlighted: green supports, amber weakens, purple contradicts."),
     renderText(d.review.document, marks));
   for (const a of node.querySelectorAll("a.jump")) {
@@ -333,4 +337,6 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   drop.addEventListener("drop", (e) => checkFiles(e.dataTransfer.files));
   document.getElementById("csv").addEventListener("click", exportCsv);
+  // A printed review shows everything, folded findings included.
+  window.addEventListener("beforeprint", () => { for (const d of document.querySelectorAll("details")) d.open = true; });
 });
