@@ -358,3 +358,33 @@ def test_several_packs_match_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyP
         assert _error(srv.upload("/api/v1/check", "dpa.md", data, [("pack", str(pack))])) == (400, "unknown-pack")
     finally:
         srv.stop()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers through /proc (Linux)")
+def test_server_recovers_when_its_workers_are_killed(tmp_path: Path) -> None:
+    import os
+    import signal as _signal
+
+    srv = Server("--jobs", "2")
+    try:
+        data = (SAMPLES / "lumora-face-insights-api-terms.md").read_bytes()
+        assert srv.upload("/api/v1/check", "t.md", data).status == 200
+        children = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _ppid(p) == srv.proc.pid]
+        assert len(children) == 2
+        for pid in children:
+            os.kill(pid, _signal.SIGKILL)
+        import time
+
+        time.sleep(1)
+        reply = srv.upload("/api/v1/check", "t.md", data)
+        assert reply.status == 200, reply.body
+        assert srv.get("/healthz").status == 200
+    finally:
+        srv.stop()
+
+
+def _ppid(proc: Path) -> int:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1

@@ -105,16 +105,32 @@ class Pool:
             raise Busy()
         self.in_flight += 1
         try:
-            assert self._executor is not None
+            executor = self._executor
+            assert executor is not None
             try:
-                return await asyncio.wrap_future(self._executor.submit(fn, *args))
+                future = executor.submit(fn, *args)
             except BrokenProcessPool:
-                # A worker died (a crash in a native library, the out-of-memory killer).
-                self.stop()
-                self.start()
+                # A worker died while idle (killed, out of memory): this document
+                # was not started, so it goes to a fresh pool.
+                executor = self._restart(executor)
+                future = executor.submit(fn, *args)
+            try:
+                return await asyncio.wrap_future(future)
+            except BrokenProcessPool:
+                # A worker died on a document (a crash in a native library): the
+                # document may be the cause, so it is not tried again.
+                self._restart(executor)
                 return work.error_outcome(500, "internal", "the process checking this document stopped unexpectedly; please report it")
         finally:
             self.in_flight -= 1
+
+    def _restart(self, broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
+        """A fresh pool in place of ``broken``, once, however many requests saw it break."""
+        if self._executor is broken:
+            self.stop()
+            self.start()
+        assert self._executor is not None
+        return self._executor
 
 
 def _json_error(status: int, code: str, message: str, headers: Optional[dict[str, str]] = None) -> Response:
