@@ -96,6 +96,10 @@ def test_page_checks_a_docx_highlights_and_downloads(server: Server, browser, tm
     # The overview table lists the document.
     assert "aurelia-facematch-saas-agreement.docx" in browser.find_element(By.ID, "overview-table").text
 
+    # Everything the page loaded came from this server (no CDN, works offline).
+    loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert loaded and all(u.startswith(server.url + "/") for u in loaded), loaded
+
     shot = Path(os.environ["CLAUSE_LINT_SCREENSHOT"]) if os.environ.get("CLAUSE_LINT_SCREENSHOT") else tmp_path / "page.png"
     browser.execute_script("window.scrollTo(0, 0)")
     browser.save_screenshot(str(shot))
