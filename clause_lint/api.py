@@ -104,15 +104,20 @@ class Linter:
 
     def check(self, path: str, data: Optional[bytes] = None) -> DocumentResult:
         """Lint one file. Unreadable input becomes ``DocumentResult.error``, never an exception."""
+        return self.check_with_document(path, data)[0]
+
+    def check_with_document(self, path: str, data: Optional[bytes] = None) -> tuple[DocumentResult, Optional[Document]]:
+        """:meth:`check`, also returning the :class:`Document` read (``None`` when unreadable),
+        for callers that show or annotate the text (``clause-lint serve``)."""
         # One time budget covers reading, structure and checking: a pathological file
         # (or a catastrophic pattern in a user pack) costs this document, not the run.
         try:
             with document_budget(self.options.limits) as budget:
                 document = load_document(path, data, self.options.limits, budget)
                 budget.enter("checking")
-                return self.check_document(document)
+                return self.check_document(document), document
         except ClauseLintError as exc:
-            return self._failed(path, exc.code, exc.message)
+            return self._failed(path, exc.code, exc.message), None
 
     @staticmethod
     def _failed(path: str, code: str, message: str) -> DocumentResult:

@@ -687,6 +687,56 @@ def eval_cmd(labels_dir: str, paths: tuple[str, ...], packs: tuple[str, ...], as
     sys.exit(EXIT_ERROR if scores.errors else EXIT_OK)
 
 
+# --------------------------------------------------------------------------- serve
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but a loopback address needs a token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--token", envvar="CLAUSE_LINT_TOKEN", default=None, metavar="TOKEN",
+              help="Require 'Authorization: Bearer TOKEN' on every request (default: $CLAUSE_LINT_TOKEN).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes checking documents (default: one per CPU).")
+@click.option("--queue", type=click.IntRange(min=0), default=32, show_default=True,
+              help="Documents that may wait for a worker; beyond that the server answers 503.")
+@click.option("--pack", "packs", multiple=True, metavar="NAME|FILE|DIR",
+              help="Rule packs to load (repeatable; default: every bundled pack). Clients choose among them by name.")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="HOST",
+              help="Also accept this Host header without a token (a reverse proxy on this machine; repeatable).")
+@click.option("--max-file-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
+              help="Refuse uploads larger than BYTES (413). Default: 100 MiB.")
+@click.option("--max-pages", type=click.IntRange(min=1), default=None, help="Refuse PDFs with more pages. Default: 2000.")
+@click.option("--max-chars", type=click.IntRange(min=1), default=None,
+              help="Refuse documents with more characters of text. Default: 20,000,000.")
+@click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Time budget per document; 0 = none. Default: 300.")
+def serve_cmd(host: str, port: int, token: Optional[str], jobs: Optional[int], queue: int, packs: tuple[str, ...],
+              allowed_hosts: tuple[str, ...], max_file_size: Optional[int], max_pages: Optional[int],
+              max_chars: Optional[int], timeout_seconds: Optional[float]) -> None:
+    """Serve the web page and the HTTP API (needs: pip install 'clause-lint[serve]').
+
+    Binds 127.0.0.1 by default. Binding any other address requires --token (or
+    CLAUSE_LINT_TOKEN); every request must then send 'Authorization: Bearer TOKEN'.
+    See docs/serve.md.
+    """
+    try:
+        from .server.app import Config, is_loopback, serve
+    except ImportError as exc:
+        missing = (exc.name or "a dependency").split(".")[0]
+        raise ClauseLintError(f"clause-lint serve needs the serve extra ({missing} is not installed): pip install 'clause-lint[serve]'") from None
+    from .batch import default_jobs
+    from .limits import DEFAULT_LIMITS
+
+    token = (token or "").strip() or None
+    if not is_loopback(host) and token is None:
+        raise ClauseLintError(f"refusing to listen on {host} without a token: give --token or set CLAUSE_LINT_TOKEN "
+                              "(or listen on 127.0.0.1)")
+    limits = DEFAULT_LIMITS.updated(max_file_bytes=max_file_size, max_pages=max_pages, max_chars=max_chars,
+                                    max_seconds=timeout_seconds)
+    config = Config(token=token, jobs=jobs or default_jobs(), queue=queue, allowed_hosts=allowed_hosts,
+                    packs=packs, port=port)
+    serve(host, port, config, limits, _err)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point: ``clause-lint`` and ``python -m clause_lint``."""
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Optional
 
 from .discover import Discovery, discover
 from .results import DocumentError, DocumentResult, Report
@@ -90,13 +90,17 @@ def run(
     return report
 
 
-def apply_suppressions(report: Report, settings: Settings, linter: Optional[Linter] = None) -> list["Notice"]:
+def apply_suppressions(
+    report: Report, settings: Settings, linter: Optional[Linter] = None, contents: Optional[Mapping[str, bytes]] = None
+) -> list["Notice"]:
     """Fingerprint every result, then apply, in this order, inline comments, the
     waiver file, an existing baseline, and (``--write-baseline``) the new baseline.
 
     The one place suppressions happen: after linting (so a result cache never holds
     them), before rendering. Returns warnings for stderr (expired or unused waivers).
     ``linter`` is accepted for callers that have one; nothing here needs it.
+    ``contents`` (path -> bytes) gives the documents' bytes for inline comments
+    instead of reading them from disk (uploads, whose names are not paths).
     """
     import os
 
@@ -110,7 +114,7 @@ def apply_suppressions(report: Report, settings: Settings, linter: Optional[Lint
     # Inline comments are checked against the rules of the report, never the
     # linter's, so a cached run (no linter) warns exactly like an uncached one;
     # when --select/--ignore narrow the run, ids of other rules pass unremarked.
-    apply_inline(report, known_rules(report.rules), settings.limits, exact=settings.select is None and not settings.ignore)
+    apply_inline(report, known_rules(report.rules), settings.limits, exact=settings.select is None and not settings.ignore, contents=contents)
     notices: list[Notice] = []
     if settings.waivers:
         notices += apply_waivers(report, load_waivers(settings.waivers))

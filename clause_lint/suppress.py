@@ -31,7 +31,7 @@ import datetime as _dt
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 from . import yamlsafe
 from .errors import ConfigError
@@ -193,20 +193,28 @@ def _might_have_directives(data: bytes) -> bool:
 
 
 def inline_for(
-    doc: DocumentResult, known: dict[str, str], limits: Any = None, exact: bool = True
+    doc: DocumentResult, known: dict[str, str], limits: Any = None, exact: bool = True,
+    contents: Optional[Mapping[str, bytes]] = None,
 ) -> tuple[list[InlineRule], list[str]]:
     """Inline suppressions of one text document, read again from its file.
 
     Reading again (only files that contain the word ``clause-lint`` at all) keeps
-    linting and any result cache unaware of suppressions.
+    linting and any result cache unaware of suppressions. With ``contents`` (path ->
+    bytes; uploads to ``clause-lint serve``, whose names are not paths) the bytes come
+    from there and nothing is read from disk.
     """
     if doc.error is not None or doc.format not in INLINE_FORMATS:
         return [], []
-    try:
-        with open(doc.path, "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return [], []
+    if contents is not None:
+        data = contents.get(doc.path)
+        if data is None:
+            return [], []
+    else:
+        try:
+            with open(doc.path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            return [], []
     if not _might_have_directives(data):
         return [], []
     from .extract import read_bytes
@@ -445,9 +453,12 @@ def known_rules(rules: Iterable[Any]) -> dict[str, str]:
     return out
 
 
-def apply_inline(report: Report, known: dict[str, str], limits: Any = None, exact: bool = True) -> None:
+def apply_inline(
+    report: Report, known: dict[str, str], limits: Any = None, exact: bool = True,
+    contents: Optional[Mapping[str, bytes]] = None,
+) -> None:
     for doc in report.documents:
-        rules, warnings = inline_for(doc, known, limits, exact)
+        rules, warnings = inline_for(doc, known, limits, exact, contents)
         for w in warnings:
             message = f"clause-lint comment, {w}"
             if message not in doc.warnings:

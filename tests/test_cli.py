@@ -209,3 +209,14 @@ def test_no_arguments_is_a_usage_error() -> None:
     result = run(["check"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_serve_without_its_extra_says_how_to_install_it() -> None:
+    # Blocking the import stands in for an install without the [serve] extra.
+    code = ("import sys; sys.modules['starlette'] = None\n"
+            "from clause_lint.cli import main; sys.exit(main(['serve']))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "clause-lint: error: clause-lint serve needs the serve extra (starlette is not installed): pip install 'clause-lint[serve]'"
+    ]
