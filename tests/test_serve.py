@@ -126,11 +126,12 @@ def test_upload_name_is_only_a_display_name(server: Server) -> None:
 
 
 def test_annotate_returns_a_docx_with_comments(server: Server) -> None:
-    sample = "aurelia-facematch-saas-agreement.docx"
+    # (the reseller sample has weak and missing clauses, so it gets comments)
+    sample = "vantor-veripass-reseller-agreement.docx"
     reply = server.upload("/api/v1/annotate", sample, (SAMPLES / sample).read_bytes(), [("author", "Sales Ops")])
     assert reply.status == 200, reply.body
     assert reply.headers["content-type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    assert 'filename="aurelia-facematch-saas-agreement.reviewed.docx"' in reply.headers["content-disposition"]
+    assert 'filename="vantor-veripass-reseller-agreement.reviewed.docx"' in reply.headers["content-disposition"]
     with zipfile.ZipFile(io.BytesIO(reply.body)) as zf:
         comments = zf.read("word/comments.xml").decode()
     assert int(reply.headers["x-clause-lint-comments"]) == comments.count("<w:comment ") >= 1
