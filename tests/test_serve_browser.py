@@ -77,7 +77,7 @@ def _wait(driver, condition, timeout: float = 90):  # type: ignore[no-untyped-de
 def test_page_checks_a_docx_highlights_and_downloads(server: Server, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
 
-    sample = SAMPLES / "aurelia-facematch-saas-agreement.docx"
+    sample = SAMPLES / "vantor-veripass-reseller-agreement.docx"
     browser.get(server.url + "/")
     _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "input[name=pack]"))
     browser.find_element(By.ID, "files").send_keys(str(sample))
@@ -94,7 +94,7 @@ def test_page_checks_a_docx_highlights_and_downloads(server: Server, browser, tm
     target = browser.find_element(By.ID, link.get_attribute("data-mark"))
     assert target.text.strip()
     # The overview table lists the document.
-    assert "aurelia-facematch-saas-agreement.docx" in browser.find_element(By.ID, "overview-table").text
+    assert "vantor-veripass-reseller-agreement.docx" in browser.find_element(By.ID, "overview-table").text
 
     # Everything the page loaded came from this server (no CDN, works offline).
     loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
@@ -106,7 +106,7 @@ def test_page_checks_a_docx_highlights_and_downloads(server: Server, browser, tm
     assert shot.stat().st_size > 10000
 
     browser.find_element(By.CSS_SELECTOR, "button[data-download=docx]").click()
-    want = browser.downloads / "aurelia-facematch-saas-agreement.reviewed.docx"
+    want = browser.downloads / "vantor-veripass-reseller-agreement.reviewed.docx"
     deadline = time.monotonic() + 60
     while not want.exists() and time.monotonic() < deadline:
         time.sleep(0.2)

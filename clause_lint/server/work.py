@@ -133,6 +133,7 @@ class PackSet(Linter):
                 joined = part
             else:
                 joined.applicable.update(part.applicable)
+                joined.scope.update(part.scope)
                 joined.results.extend(part.results)
         assert joined is not None
         return joined
