@@ -63,7 +63,15 @@ class Linter:
 
     def check(self, path: str, data: Optional[bytes] = None) -> DocumentResult:
         """Lint one file. Unreadable input becomes ``DocumentResult.error``, never an exception."""
+        return self.check_with_document(path, data)[1]
+
+    def check_with_document(
+        self, path: str, data: Optional[bytes] = None
+    ) -> tuple[Optional[Document], DocumentResult]:
+        """:meth:`check`, also returning the :class:`Document` read (``None`` when it
+        could not be read), for callers that look at the text (``clause_lint.diff``)."""
         limits = self.options.limits
+        document: Optional[Document] = None
         # One time budget covers reading, structure and checking: a pathological file
         # (or a catastrophic pattern in a user pack) costs this document, not the run.
         budget = guard.Budget(getattr(limits, "max_seconds", None))
@@ -74,18 +82,18 @@ class Linter:
                 budget.enter("structure")
                 document = build(extracted, path)
                 budget.enter("checking")
-                return self.check_document(document)
+                return document, self.check_document(document)
         except guard.TimedOut as exc:
-            return self._failed(path, "timeout", exc.message)
+            return document, self._failed(path, "timeout", exc.message)
         except ClauseLintError as exc:
-            return self._failed(path, exc.code, exc.message)
+            return document, self._failed(path, exc.code, exc.message)
         except MemoryError:
-            return self._failed(path, "limit-exceeded", f"out of memory while {budget.stage}")
+            return document, self._failed(path, "limit-exceeded", f"out of memory while {budget.stage}")
         except RecursionError:
-            return self._failed(path, "corrupt", f"structure nested too deeply (while {budget.stage})")
+            return document, self._failed(path, "corrupt", f"structure nested too deeply (while {budget.stage})")
         except Exception as exc:  # a bug must cost one file, not the run
             detail = one_line(" ".join(str(exc).split()), 200)
-            return self._failed(
+            return document, self._failed(
                 path, "internal", f"internal error while {budget.stage} ({type(exc).__name__}: {detail}); please report it"
             )
 

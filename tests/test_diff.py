@@ -1,0 +1,172 @@
+"""`clause_lint.diff`: what a change did to a document's protections.
+
+Real pairs of .md, .docx and .pdf files (tests/contract_versions.py) where the weapons
+ban is deleted, narrowed, made non-binding or moved to another section.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from clause_lint.api import Linter, Options
+from clause_lint.diff import (
+    ADDED,
+    EDITED,
+    IMPROVEMENT,
+    MOVED,
+    REGRESSION,
+    REMOVED,
+    UNCHANGED,
+    DiffInputError,
+    classify,
+    compact,
+    diff,
+    word_diff,
+)
+from tests import contract_versions as cv
+
+FORMATS = ("md", "docx", "pdf")
+
+
+@pytest.fixture(scope="module")
+def linter() -> Linter:
+    return Linter(["safe-face-pledge"])
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    folder = tmp_path_factory.mktemp("versions")
+    out = {}
+    for fmt in FORMATS:
+        for name in ("BASE", "DELETED", "NARROWED", "NON_BINDING", "MOVED"):
+            out[(name, fmt)] = cv.write(folder, name.lower(), getattr(cv, name), fmt)
+    return out
+
+
+def changed(report) -> dict[str, tuple[str, str, str]]:
+    return {r.rule: (r.before, r.after, r.change) for r in report.rules if r.change != UNCHANGED}
+
+
+def test_classify_orders_statuses():
+    assert classify("present", "weak") == REGRESSION
+    assert classify("weak", "missing") == REGRESSION
+    assert classify("missing", "contradicted") == REGRESSION
+    assert classify("present", "contradicted") == REGRESSION
+    assert classify("contradicted", "missing") == IMPROVEMENT
+    assert classify("weak", "present") == IMPROVEMENT
+    assert classify("missing", "missing") == UNCHANGED
+    assert classify("not_applicable", "present") == UNCHANGED
+
+
+def test_word_diff_marks_changed_words_only():
+    wd = word_diff("Customer shall not use the Service.", "Customer should not use the “Service”.")
+    assert [(w.op, w.text) for w in wd] == [
+        ("equal", "Customer"), ("delete", "shall"), ("insert", "should"), ("equal", "not use the “Service”."),
+    ]
+    long = word_diff(" ".join(f"w{i}" for i in range(40)) + " end.", " ".join(f"w{i}" for i in range(40)) + " finish.")
+    short = compact(long, context=3)
+    assert short[0].text == "… w37 w38 w39" and short[1:] == [long[1], long[2]]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_deleted_clause_is_a_regression_to_missing(fmt, versions, linter):
+    report = diff(versions[("BASE", fmt)], versions[("DELETED", fmt)], linter=linter)
+    assert changed(report) == {"SFP101": ("present", "missing", REGRESSION)}
+    (reg,) = report.regressions
+    assert reg.severity == "error" and reg.fails("error")
+    assert reg.evidence_before is not None and reg.evidence_before.section == "1.1"
+    assert reg.evidence_after is None
+    (clause,) = reg.clauses
+    assert clause.change == REMOVED and clause.new is None
+    assert clause.old.section == "1.1" and "weapon system" in clause.old.text
+    # The clauses after it were renumbered, not changed.
+    others = {r.rule: r for r in report.unchanged}
+    assert [c.describe() for c in others["SFP103"].clauses] == ["moved 1.2 → 1.1"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_narrowing_carve_out_is_a_regression_to_weak(fmt, versions, linter):
+    report = diff(versions[("BASE", fmt)], versions[("NARROWED", fmt)], linter=linter)
+    assert changed(report) == {"SFP101": ("present", "weak", REGRESSION)}
+    (reg,) = report.regressions
+    (clause,) = reg.clauses
+    assert clause.change == EDITED and clause.old.section == clause.new.section == "1.1"
+    assert [w.text for w in clause.words if w.op == "insert"] == ["except with our written consent."]
+    assert not [w for w in clause.words if w.op == "delete"]
+    # Weak is a warning for this rule: the default fail level (error) lets it pass.
+    assert reg.severity == "warning" and not reg.fails("error") and reg.fails("warning")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_shall_to_should_is_a_regression_to_weak(fmt, versions, linter):
+    report = diff(versions[("BASE", fmt)], versions[("NON_BINDING", fmt)], linter=linter)
+    assert changed(report) == {"SFP101": ("present", "weak", REGRESSION)}
+    (clause,) = report.regressions[0].clauses
+    assert [(w.op, w.text) for w in clause.words if w.op != "equal"] == [("delete", "shall"), ("insert", "should")]
+    assert report.regressions[0].evidence_after.text.startswith("Customer should not")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_moved_and_renumbered_clause_is_unchanged(fmt, versions, linter):
+    report = diff(versions[("BASE", fmt)], versions[("MOVED", fmt)], linter=linter)
+    assert changed(report) == {}
+    assert not report.regressions and not report.improvements
+    weapons = next(r for r in report.rules if r.rule == "SFP101")
+    (clause,) = weapons.clauses
+    assert clause.change == MOVED and (clause.old.section, clause.new.section) == ("1.1", "2.1")
+    assert not clause.text_changed
+
+
+def test_reversed_diff_is_an_improvement(versions, linter):
+    report = diff(versions[("DELETED", "md")], versions[("BASE", "md")], linter=linter)
+    assert changed(report) == {"SFP101": ("missing", "present", IMPROVEMENT)}
+    (clause,) = report.improvements[0].clauses
+    assert clause.change == ADDED and clause.new.section == "1.1"
+    assert not report.failing("info")
+
+
+def test_select_and_ignore_apply_to_both_versions(versions):
+    report = diff(versions[("BASE", "md")], versions[("DELETED", "md")], select={"SFP1"}, ignore={"SFP101"})
+    assert [r.rule for r in report.rules] == ["SFP102", "SFP103", "SFP104"]
+    assert not report.regressions
+
+
+def test_pack_applying_to_one_version_only_judges_both(tmp_path, linter):
+    old = cv.write_md(tmp_path / "old.md", cv.BASE)
+    new = tmp_path / "new.md"
+    # The new draft drops every mention of faces, and with it the weapons ban.
+    new.write_text("# Services Agreement\n\n1.1 Customer shall not use the Service for law enforcement "
+                   "purposes unless authorised by a court order.\n", encoding="utf-8")
+    report = diff(old, new, linter=linter)
+    assert report.warnings and "applies to one version only" in report.warnings[0]
+    assert changed(report)["SFP101"] == ("present", "missing", REGRESSION)
+
+
+def test_inputs_as_bytes_and_documents(versions, linter):
+    from clause_lint.api import load_document
+
+    base = versions[("BASE", "md")]
+    by_bytes = diff(("v1/terms.md", base.read_bytes()), load_document(str(versions[("DELETED", "md")])), linter=linter)
+    assert by_bytes.old.path == "v1/terms.md"
+    assert changed(by_bytes) == {"SFP101": ("present", "missing", REGRESSION)}
+
+
+def test_unreadable_version_names_the_file(tmp_path, versions, linter):
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(DiffInputError) as info:
+        diff(versions[("BASE", "md")], bad, linter=linter)
+    assert info.value.path == str(bad) and "docx" in info.value.message
+
+
+def test_to_dict_is_json_and_stable(versions, linter):
+    a = diff(versions[("BASE", "docx")], versions[("NARROWED", "docx")], linter=linter).to_dict()
+    b = diff(versions[("BASE", "docx")], versions[("NARROWED", "docx")], linter=Linter(["safe-face-pledge"], Options())).to_dict()
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    assert a["summary"] == {"regressions": 1, "improvements": 0, "unchanged": 8}
+    reg = a["regressions"][0]
+    assert reg["before"] == "present" and reg["after"] == "weak"
+    assert reg["clauses"][0]["old"]["paragraph"] is not None
