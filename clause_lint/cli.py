@@ -622,6 +622,92 @@ def eval_cmd(labels_dir: str, paths: tuple[str, ...], packs: tuple[str, ...], as
     sys.exit(EXIT_ERROR if scores.errors else EXIT_OK)
 
 
+# --------------------------------------------------------------------------- diff
+DIFF_FORMATS = ("text", "json", "markdown", "sarif")
+
+
+@cli.command("diff")
+@click.argument("old", type=click.Path(path_type=str))
+@click.argument("new", required=False, type=click.Path(path_type=str))
+@click.option("--pack", "packs", multiple=True, metavar="NAME|FILE|DIR",
+              help="Rule pack to apply to both versions (repeatable). Default: safe-face-pledge.")
+@click.option("--assume-applicable/--no-assume-applicable", default=None,
+              help="Check every rule even when a version is outside the pack's subject.")
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True,
+              help="text, json (byte-stable), markdown (a pull-request comment) or sarif (regressions, located in NEW).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=str), default=None,
+              help="Write the report to FILE instead of standard output.")
+@click.option("--fail-on", type=click.Choice(FAIL_LEVELS), default=None,
+              help="Exit 1 when a regression's severity (for its new status) reaches this level. Default: error.")
+@click.option("--select", multiple=True, metavar="IDS", help="Only these rules (ids or names, comma-separated; prefixes allowed).")
+@click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rules (ids or names, comma-separated).")
+@click.option("--severity", "severities", multiple=True, metavar="RULE:STATUS=LEVEL",
+              help="Override a rule's severity for a status, e.g. SFP101:weak=error (repeatable).")
+@click.option("--color/--no-color", default=None, help="Colour the text output. Default: on a terminal unless NO_COLOR is set.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Read settings from FILE instead of the one found by walking up from the current folder.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file found on disk.")
+def diff_cmd(old: str, new: Optional[str], packs: tuple[str, ...], assume_applicable: Optional[bool], fmt: str,
+             output: Optional[str], fail_on: Optional[str], select: tuple[str, ...], ignore: tuple[str, ...],
+             severities: tuple[str, ...], color: Optional[bool], config_file: Optional[str], isolated: bool) -> None:
+    """What a change did to a document's protections: compare OLD with NEW.
+
+    Both versions are checked with the same packs and options; each rule's status
+    before and after is a regression (present → weak/missing/contradicted, weak →
+    missing/contradicted, missing → contradicted), an improvement or unchanged. Each
+    changed rule shows its deciding clause before and after, both locations and the
+    changed words; a clause that only moved to another section is unchanged.
+
+    With one FILE.docx holding tracked changes, OLD is the text with every change
+    rejected and NEW with every change accepted, and each regression names the
+    revisions (author, date) in its deciding clause.
+
+    \b
+    Exit codes: 0 no regression at the fail level, 1 a regression at the fail level,
+                2 a file could not be read or an option is invalid.
+    """
+    from .diff import DiffInputError, diff
+    from .report import RenderOptions
+    from .report.diff_report import render_diff
+    from .runner import make_linter
+
+    settings = _check_settings(
+        config_file, isolated,
+        packs=list(packs) or None,
+        assume_applicable=assume_applicable,
+        fail_on=fail_on,
+        select=set(_split_ids(select)) or None,
+        ignore=set(_split_ids(ignore)) or None,
+    )
+    _apply_severity_flags(settings, severities)
+    linter = make_linter(settings)
+    _check_rule_ids(linter, settings)
+    try:
+        if new is None:
+            from .diff import diff_redline
+
+            report = diff_redline(old, linter=linter)
+        else:
+            report = diff(old, new, linter=linter)
+    except DiffInputError as exc:
+        _err(f"{exc.path}: error: {exc.message}")
+        sys.exit(EXIT_ERROR)
+    options = RenderOptions(
+        color=_use_color(color, sys.stdout) if output is None and fmt == "text" else False,
+        fail_on=settings.fail_on,
+    )
+    text = render_diff(report, fmt, options)
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise ClauseLintError(f"{output}: cannot write report: {exc.strerror or exc}") from None
+    else:
+        click.echo(text, nl=False, color=options.color)
+    sys.exit(EXIT_FINDINGS if report.failing(settings.fail_on) else EXIT_OK)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point: ``clause-lint`` and ``python -m clause_lint``."""
     try:

@@ -378,7 +378,7 @@ def compact(diff: list[WordDiff], context: int = CONTEXT_WORDS) -> list[WordDiff
         first, last = i == 0, i == len(diff) - 1
         keep_head = 0 if first else context
         keep_tail = 0 if last else context
-        if len(ws) <= keep_head + keep_tail + 1:
+        if len(ws) <= keep_head + keep_tail + 3:  # cutting fewer words than this hides nothing
             out.append(w)
             continue
         head, tail = ws[:keep_head], ws[len(ws) - keep_tail:] if keep_tail else []

@@ -170,3 +170,103 @@ def test_to_dict_is_json_and_stable(versions, linter):
     reg = a["regressions"][0]
     assert reg["before"] == "present" and reg["after"] == "weak"
     assert reg["clauses"][0]["old"]["paragraph"] is not None
+
+
+# --------------------------------------------------------------------------- CLI
+
+from click.testing import CliRunner  # noqa: E402
+
+from clause_lint.cli import cli  # noqa: E402
+
+SCHEMA = Path("/work/shared/schemas/sarif-schema-2.1.0.json")
+
+
+def run_cli(*args: str):
+    return CliRunner().invoke(cli, ["diff", "--isolated", *map(str, args)])
+
+
+def test_cli_deleted_clause_fails_with_text_report(versions):
+    res = run_cli(versions[("BASE", "docx")], versions[("DELETED", "docx")])
+    assert res.exit_code == 1, res.output
+    out = res.stdout
+    assert "Regressions (1):" in out and "SFP101 no-lethal-use  present → missing  [error, fails]" in out
+    assert "1.1 removed" in out and "[-Customer shall not use the Service for any weapon system.-]" in out
+    assert "SFP103: moved 1.2 → 1.1" in out
+    assert out.rstrip().endswith("1 regression, 0 improvements, 8 unchanged; 1 regression at or above 'error'.")
+
+
+def test_cli_fail_on_uses_the_severity_of_the_new_status(versions):
+    old, new = versions[("BASE", "md")], versions[("NON_BINDING", "md")]
+    res = run_cli(old, new)
+    assert res.exit_code == 0, res.output  # weak is a warning for SFP101
+    assert "{+should+}" in res.stdout and "[-shall-]" in res.stdout
+    assert run_cli(old, new, "--fail-on", "warning").exit_code == 1
+    assert run_cli(old, new, "--fail-on", "never").exit_code == 0
+    assert run_cli(old, new, "--severity", "SFP101:weak=error").exit_code == 1
+    assert run_cli(old, new, "--fail-on", "warning", "--ignore", "SFP101").exit_code == 0
+
+
+def test_cli_moved_clause_passes(versions):
+    res = run_cli(versions[("BASE", "pdf")], versions[("MOVED", "pdf")], "--fail-on", "info")
+    assert res.exit_code == 0, res.output
+    assert "Regressions (0)" in res.stdout and "SFP101: moved 1.1 → 2.1" in res.stdout
+
+
+def test_cli_json_is_byte_stable_and_sorted(versions, tmp_path):
+    args = (versions[("BASE", "md")], versions[("NARROWED", "md")], "--format", "json")
+    first, second = run_cli(*args), run_cli(*args, "-o", tmp_path / "d.json")
+    assert first.exit_code == second.exit_code == 0
+    assert first.stdout == (tmp_path / "d.json").read_text(encoding="utf-8")
+    data = json.loads(first.stdout)
+    assert first.stdout == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    (reg,) = data["regressions"]
+    assert (reg["rule"], reg["before"], reg["after"]) == ("SFP101", "present", "weak")
+    assert {"op": "insert", "text": "except with our written consent."} in reg["clauses"][0]["words"]
+
+
+def test_cli_markdown_is_a_pull_request_comment(versions):
+    res = run_cli(versions[("BASE", "md")], versions[("NON_BINDING", "md")], "--format", "markdown")
+    out = res.stdout
+    assert out.startswith("### clause-lint: what this change does")
+    assert "| 🔻 | SFP101 No lethal use | ✅ Present | ⚠️ Weak | 1.1 edited |" in out
+    assert "**Changed words:** Customer ~~shall~~ **should** not use the Service for any weapon system." in out
+    assert "<details><summary>8 unchanged rules</summary>" in out
+
+
+def test_cli_sarif_locates_regressions_in_new_and_validates(versions):
+    old, new = versions[("BASE", "docx")], versions[("DELETED", "docx")]
+    res = run_cli(old, new, "--format", "sarif", "--fail-on", "never")
+    assert res.exit_code == 0
+    log = json.loads(res.stdout)
+    (result,) = log["runs"][0]["results"]
+    assert result["ruleId"] == "SFP101" and result["level"] == "error"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("deleted.docx")
+    assert result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("base.docx")
+    assert result["properties"]["before"] == "present" and result["properties"]["after"] == "missing"
+    if not SCHEMA.exists():
+        pytest.skip("SARIF schema not available")
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    validator_cls = jsonschema.validators.validator_for(schema)
+    for doc in (log, json.loads(run_cli(old, versions[("NARROWED", "docx")], "--format", "sarif").stdout)):
+        errors = list(validator_cls(schema, format_checker=validator_cls.FORMAT_CHECKER).iter_errors(doc))
+        assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+
+
+@pytest.mark.parametrize("make_bad, expected", [
+    (lambda d: d / "nowhere.md", "no such file"),
+    (lambda d: (d / "junk.pdf").write_bytes(b"%PDF-1.4 garbage") and d / "junk.pdf", "pdf"),
+    (lambda d: (d / "empty.md").write_text("") or d / "empty.md", "empty"),
+])
+def test_cli_bad_input_is_one_line_and_exit_2(make_bad, expected, versions, tmp_path):
+    bad = make_bad(tmp_path)
+    res = run_cli(versions[("BASE", "md")], bad)
+    assert res.exit_code == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{bad}: error: ") and expected in lines[0].lower()
+    assert "Traceback" not in res.output
+
+
+def test_cli_unknown_rule_is_exit_2(versions):
+    res = run_cli(versions[("BASE", "md")], versions[("DELETED", "md")], "--select", "NOPE9")
+    assert res.exit_code == 2 and "unknown rule 'NOPE9'" in res.stderr
