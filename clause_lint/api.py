@@ -24,9 +24,15 @@ from .structure import build
 DEFAULT_PACKS = ("safe-face-pledge",)
 
 
-def load_document(path: str, data: Optional[bytes] = None, limits: Limits = DEFAULT_LIMITS) -> Document:
-    """Read one file (or ``data`` named ``path``) into a :class:`Document`."""
-    extracted = read_bytes(data, path, limits) if data is not None else read_path(path, limits)
+def load_document(
+    path: str, data: Optional[bytes] = None, limits: Limits = DEFAULT_LIMITS, tracked_changes: str = "accept"
+) -> Document:
+    """Read one file (or ``data`` named ``path``) into a :class:`Document`.
+
+    ``tracked_changes="reject"`` reads a .docx as it was before its tracked changes.
+    """
+    extracted = (read_bytes(data, path, limits, tracked_changes) if data is not None
+                 else read_path(path, limits, tracked_changes))
     return build(extracted, path)
 
 
@@ -66,10 +72,11 @@ class Linter:
         return self.check_with_document(path, data)[1]
 
     def check_with_document(
-        self, path: str, data: Optional[bytes] = None
+        self, path: str, data: Optional[bytes] = None, tracked_changes: str = "accept"
     ) -> tuple[Optional[Document], DocumentResult]:
         """:meth:`check`, also returning the :class:`Document` read (``None`` when it
-        could not be read), for callers that look at the text (``clause_lint.diff``)."""
+        could not be read), for callers that look at the text (``clause_lint.diff``).
+        ``tracked_changes="reject"`` checks a .docx as it was before its tracked changes."""
         limits = self.options.limits
         document: Optional[Document] = None
         # One time budget covers reading, structure and checking: a pathological file
@@ -78,7 +85,8 @@ class Linter:
         try:
             with budget:
                 budget.enter("reading")
-                extracted = read_bytes(data, path, limits) if data is not None else read_path(path, limits)
+                extracted = (read_bytes(data, path, limits, tracked_changes) if data is not None
+                             else read_path(path, limits, tracked_changes))
                 budget.enter("structure")
                 document = build(extracted, path)
                 budget.enter("checking")

@@ -589,6 +589,7 @@ Source = Union[str, "os.PathLike[str]", Document, tuple[str, bytes]]
 
 
 def _load(linter: Any, source: Source) -> tuple[Document, DocumentResult]:
+    """Read and check one version; :class:`DiffInputError` when it cannot be read."""
     if isinstance(source, Document):
         return source, linter.check_document(source)
     if isinstance(source, tuple):
@@ -626,3 +627,88 @@ def diff(
     old_doc, old_result = _load(linter, old)
     new_doc, new_result = _load(linter, new)
     return diff_documents(linter, old_doc, new_doc, old_result, new_result)
+
+
+# --------------------------------------------------------------------------- one redlined .docx
+
+REJECTED_LABEL = "changes rejected"
+ACCEPTED_LABEL = "changes accepted"
+
+
+def diff_redline(path: str, packs: Sequence[str] = ("safe-face-pledge",), *, data: Optional[bytes] = None,
+                 linter: Any = None, **options: Any) -> DiffReport:
+    """Compare a .docx with tracked changes against itself: every change rejected
+    (before) and every change accepted (after).
+
+    Each changed rule names the revisions whose text lies in its deciding clause —
+    a deletion in the clause as it read before, an insertion in the clause as it
+    reads after — with their author and date (:attr:`RuleDiff.revisions`).
+    """
+    if linter is None:
+        from .api import Linter, Options
+
+        linter = Linter(packs, Options(packs=packs, **options))
+    old_doc, old_result = _load_view(linter, path, data, "reject")
+    new_doc, new_result = _load_view(linter, path, data, "accept")
+    report = diff_documents(linter, old_doc, new_doc, old_result, new_result)
+    report.old.label = f"{path} ({REJECTED_LABEL})"
+    report.new.label = f"{path} ({ACCEPTED_LABEL})"
+    if not new_doc.revisions:
+        report.warnings.append("the document has no tracked changes: both views are the same text")
+    attribute_revisions(report, old_doc, new_doc)
+    return report
+
+
+def _load_view(linter: Any, path: str, data: Optional[bytes], view: str) -> tuple[Document, DocumentResult]:
+    document, result = linter.check_with_document(path, data, tracked_changes=view)
+    if result.error is not None or document is None:
+        err = result.error
+        raise DiffInputError(path, err.message if err else "could not be read", err.code if err else None)
+    if document.format != "docx":
+        raise DiffInputError(
+            path, f"a {document.format.upper()} file has no tracked changes; give OLD and NEW to compare two versions",
+            "unsupported-format",
+        )
+    return document, result
+
+
+def attribute_revisions(report: DiffReport, old_doc: Document, new_doc: Document) -> None:
+    """Set :attr:`RuleDiff.revisions` of every changed rule from the documents' revisions.
+
+    The reader lists the same revisions in the same order in both views; a deletion
+    is located in the rejected view (where its text is), an insertion in the accepted
+    one. A revision counts when it lies in a deciding clause (or its lead-in) and, if
+    the clause's words changed, its words are among the changed ones.
+    """
+    pairs = list(zip(old_doc.revisions, new_doc.revisions)) if len(old_doc.revisions) == len(new_doc.revisions) else []
+    old_blocks = {b.index: b for b in old_doc.blocks}
+    new_blocks = {b.index: b for b in new_doc.blocks}
+
+    def with_lead_in(index: Optional[int], blocks: dict[int, Block]) -> set[int]:
+        out: set[int] = set()
+        while index is not None and index not in out and index in blocks:
+            out.add(index)
+            index = blocks[index].lead_in_block
+        return out
+
+    for rd in report.rules:
+        if rd.change == UNCHANGED:
+            continue
+        found: list[RevisionRef] = []
+        for clause in rd.clauses:
+            old_in = with_lead_in(clause.old.block if clause.old else None, old_blocks)
+            new_in = with_lead_in(clause.new.block if clause.new else None, new_blocks)
+            changed_words = {w for run in clause.words if run.op != "equal" for w in _norm_words(run.text)}
+            hits: list[RevisionRef] = []
+            for old_rev, new_rev in pairs:
+                rev = old_rev if old_rev.kind == "deletion" else new_rev
+                inside = old_in if old_rev.kind == "deletion" else new_in
+                if rev.block is None or rev.block not in inside:
+                    continue
+                ref = RevisionRef(rev.kind, rev.text, rev.author, rev.date, rev.section, rev.paragraph)
+                hits.append(ref)
+            relevant = [h for h in hits if changed_words & set(_norm_words(h.text))]
+            for ref in relevant or hits:
+                if ref not in found:
+                    found.append(ref)
+        rd.revisions = found

@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 from typing import Sequence, Union
 
-from tests.docx_factory import DocxBuilder, Level, heading_styles, p
+from tests.docx_factory import DocxBuilder, Level, dele, heading_styles, ins, p, run
 from tests.pdf_factory import text_pdf
 
 Section = tuple[str, Sequence[str]]
@@ -102,3 +102,28 @@ WRITERS = {"md": write_md, "docx": write_docx, "pdf": write_pdf}
 
 def write(folder: Union[str, Path], name: str, version: Version, fmt: str) -> Path:
     return WRITERS[fmt](Path(folder) / f"{name}.{fmt}", version)
+
+
+# A redline by two reviewers of BASE: J. Doe deletes the weapons ban (text and paragraph
+# mark, so 1.2 and 1.3 move up) and narrows the surveillance ban; A. Smith makes the
+# law-enforcement ban non-binding.
+DOE, SMITH = "J. Doe", "A. Smith"
+DOE_DATE, SMITH_DATE = "2026-03-02T10:00:00Z", "2026-03-04T09:30:00Z"
+
+
+def redline_builder() -> DocxBuilder:
+    doc = DocxBuilder().style(*heading_styles(2))
+    doc.abstract_num(1, Level("decimal", "%1."), Level("decimal", "%1.%2"))
+    doc.num(1, abstract=1)
+    doc.add(p(TITLE, style="Heading1"), p(INTRO))
+    doc.add(p("Use Restrictions", style="Heading2", num=(1, 0)))
+    doc.add(p(dele(WEAPONS, author=DOE, date=DOE_DATE, rid=11), num=(1, 1), mark_deleted=True))
+    doc.add(p(run("Customer "), dele("shall", author=SMITH, date=SMITH_DATE, rid=12),
+              ins("should", author=SMITH, date=SMITH_DATE, rid=13),
+              run(" not use the Service for law enforcement purposes unless authorised by a court order."),
+              num=(1, 1)))
+    doc.add(p(run("Customer shall not use the Service to conduct covert surveillance of individuals"),
+              ins(", except with our written consent", author=DOE, date=DOE_DATE, rid=14), run("."), num=(1, 1)))
+    doc.add(p("Enforcement", style="Heading2", num=(1, 0)))
+    doc.add(p(ENFORCE, num=(1, 1)))
+    return doc

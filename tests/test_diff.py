@@ -270,3 +270,57 @@ def test_cli_bad_input_is_one_line_and_exit_2(make_bad, expected, versions, tmp_
 def test_cli_unknown_rule_is_exit_2(versions):
     res = run_cli(versions[("BASE", "md")], versions[("DELETED", "md")], "--select", "NOPE9")
     assert res.exit_code == 2 and "unknown rule 'NOPE9'" in res.stderr
+
+
+# --------------------------------------------------------------------------- one redlined .docx
+
+from clause_lint.diff import diff_redline  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def redline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return cv.redline_builder().save(tmp_path_factory.mktemp("redline") / "redline.docx")
+
+
+def test_redline_compares_rejected_with_accepted_and_names_revisions(redline, linter):
+    report = diff_redline(str(redline), linter=linter)
+    assert report.old.label.endswith("(changes rejected)") and report.new.label.endswith("(changes accepted)")
+    assert changed(report) == {
+        "SFP101": ("present", "missing", REGRESSION),
+        "SFP102": ("present", "weak", REGRESSION),
+        "SFP103": ("present", "weak", REGRESSION),
+    }
+    regs = {r.rule: r for r in report.regressions}
+    assert [(v.kind, v.author, v.date[:10], v.section, v.text) for v in regs["SFP101"].revisions] == [
+        ("deletion", cv.DOE, "2026-03-02", "1.1", cv.WEAPONS)]
+    assert regs["SFP101"].summary() == (
+        'the deletion by J. Doe on 2026-03-02 in 1.1 removes the "No lethal use" protection (SFP101 present → missing)')
+    assert [(v.kind, v.author, v.text) for v in regs["SFP102"].revisions] == [
+        ("insertion", cv.DOE, ", except with our written consent")]
+    # Two revisions by the other reviewer: the deleted "shall" (in 1.2 as it read
+    # before) and the inserted "should" (in 1.1 once the deletion above is accepted).
+    assert [(v.kind, v.author, v.section, v.text) for v in regs["SFP103"].revisions] == [
+        ("deletion", cv.SMITH, "1.2", "shall"), ("insertion", cv.SMITH, "1.1", "should")]
+    assert not any(r.revisions for r in report.unchanged)
+
+
+def test_cli_redline(redline):
+    res = CliRunner().invoke(cli, ["diff", "--isolated", str(redline)])
+    assert res.exit_code == 1, res.output
+    assert ("cause: the deletion by J. Doe on 2026-03-02 in 1.1: “Customer shall not use the Service for any weapon "
+            "system.”") in res.stdout
+    data = json.loads(CliRunner().invoke(cli, ["diff", "--isolated", str(redline), "--format", "json"]).stdout)
+    assert [r["rule"] for r in data["regressions"]] == ["SFP101", "SFP102", "SFP103"]
+    assert data["regressions"][0]["summary"].startswith("the deletion by J. Doe on 2026-03-02 in 1.1 removes")
+    md = CliRunner().invoke(cli, ["diff", "--isolated", str(redline), "--format", "markdown"]).stdout
+    assert "- Caused by the insertion by A. Smith on 2026-03-04 in 1.1: “should”" in md
+
+
+def test_redline_of_a_file_without_changes_or_not_docx(versions, tmp_path):
+    res = CliRunner().invoke(cli, ["diff", "--isolated", str(versions[("BASE", "docx")])])
+    assert res.exit_code == 0 and "note: the document has no tracked changes" in res.stdout
+    assert "Regressions (0)" in res.stdout
+    res = CliRunner().invoke(cli, ["diff", "--isolated", str(versions[("BASE", "md")])])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == (f"{versions[('BASE', 'md')]}: error: a MD file has no tracked changes; "
+                                  "give OLD and NEW to compare two versions")
