@@ -128,6 +128,9 @@ def cli() -> None:
               help="Refuse documents with more characters of text. Default: 20,000,000.")
 @click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Time budget per document; 0 = none. Default: 300.")
+@click.option("--diff-base", "diff_base", metavar="REF", default=None,
+              help="In a git repository: compare each document with its version at REF (git show REF:path) and report "
+                   "only regressions; unchanged documents are skipped, new ones checked in full. No result cache.")
 def check_cmd(
     paths: tuple[str, ...],
     packs: tuple[str, ...],
@@ -157,8 +160,13 @@ def check_cmd(
     max_pages: Optional[int] = None,
     max_chars: Optional[int] = None,
     timeout_seconds: Optional[float] = None,
+    diff_base: Optional[str] = None,
 ) -> None:
     """Check PATHS (files or folders, searched recursively) against rule packs.
+
+    With --diff-base REF (in a git repository) only what got worse since REF is
+    reported: a commit that weakens a clause fails, one that touches an old,
+    imperfect document does not.
 
     \b
     Exit codes: 0 nothing at the fail level, 1 findings at the fail level,
@@ -207,7 +215,15 @@ def check_cmd(
         built.append(new)
         return new
 
-    report = run(paths, settings, progress=_progress_bar(), linter_factory=build_linter)
+    base_run = None
+    if diff_base is not None and settings.write_baseline:
+        raise click.UsageError("--write-baseline records every finding; it cannot be combined with --diff-base")
+    if diff_base is not None:
+        from .gitbase import check_against_base
+
+        report, base_run = check_against_base(paths, settings, build_linter(settings), diff_base)
+    else:
+        report = run(paths, settings, progress=_progress_bar(), linter_factory=build_linter)
     linter = built[0] if built else None
     if linter is None:  # every result came from the cache (rule ids are in its key)
         _check_suppression_files(_RulesOnly(report.rules), settings)
@@ -248,6 +264,10 @@ def check_cmd(
             _err(f"{d.path}: error: {d.error.message}")  # type: ignore[union-attr]
     for notice in notices:
         _err(notice.message)
+    if base_run is not None:
+        for note in base_run.notes:
+            _err(note)
+        _err(base_run.summary())
     if errors:
         sys.exit(EXIT_ERROR)
     failing = count_failing(report, settings.fail_on)
