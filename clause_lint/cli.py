@@ -405,7 +405,11 @@ def init_cmd(force: bool) -> None:
               help="Check every rule even when the document is outside the pack's subject.")
 @click.option("--author", default="clause-lint", show_default=True, help="Author name of the comments.")
 @click.option("--initials", default="CL", show_default=True, help="Author initials of the comments.")
-def annotate_cmd(source: str, output: str, packs: tuple[str, ...], assume_applicable: Optional[bool], author: str, initials: str) -> None:
+@click.option("--diff", "on_revisions", is_flag=True,
+              help="Comment on tracked changes instead: each regression between the text with every change rejected "
+                   "and with every change accepted, on the insertions and deletions that caused it (.docx only).")
+def annotate_cmd(source: str, output: str, packs: tuple[str, ...], assume_applicable: Optional[bool], author: str, initials: str,
+                 on_revisions: bool = False) -> None:
     """Write a reviewed copy of a .docx with the findings as Word comments.
 
     Each weak or contradicted passage gets a comment saying what is wrong and the
@@ -428,6 +432,8 @@ def annotate_cmd(source: str, output: str, packs: tuple[str, ...], assume_applic
         raise ClauseLintError(f"{output}: refusing to overwrite the document being annotated; choose another -o")
     settings = _check_settings(None, False, packs=list(packs) or None, assume_applicable=assume_applicable)
     linter = make_linter(settings)
+    if on_revisions:
+        _annotate_revisions(source, output, linter, settings, author, initials)
     try:
         document = load_document(source, None, settings.limits)
     except ClauseLintError as exc:
@@ -462,6 +468,22 @@ def annotate_cmd(source: str, output: str, packs: tuple[str, ...], assume_applic
         if summary.unplaced:
             _err(f"{source}: warning: passage not found for {', '.join(summary.unplaced)}; listed in the first comment")
     sys.exit(EXIT_FINDINGS if count_failing(report, settings.fail_on) else EXIT_OK)
+
+
+def _annotate_revisions(source: str, output: str, linter: Any, settings: Settings, author: str, initials: str) -> None:
+    """``annotate --diff``: comments on the tracked changes that weaken the document."""
+    from .annotate import write_revision_comments
+    from .diff import DiffInputError, diff_redline
+
+    try:
+        report = diff_redline(source, linter=linter)
+    except DiffInputError as exc:
+        _err(f"{exc.path}: error: {exc.message}")
+        sys.exit(EXIT_ERROR)
+    summary = write_revision_comments(source, output, report, author=author, initials=initials)
+    click.echo(f"{output}: {summary.comments} comment(s): {summary.anchored} on tracked changes that weaken the document"
+               + (f", {len(summary.unplaced)} regression(s) listed on the first paragraph" if summary.unplaced else ""))
+    sys.exit(EXIT_FINDINGS if report.failing(settings.fail_on) else EXIT_OK)
 
 
 # --------------------------------------------------------------------------- extract

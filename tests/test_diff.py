@@ -324,3 +324,48 @@ def test_redline_of_a_file_without_changes_or_not_docx(versions, tmp_path):
     assert res.exit_code == 2
     assert res.stderr.strip() == (f"{versions[('BASE', 'md')]}: error: a MD file has no tracked changes; "
                                   "give OLD and NEW to compare two versions")
+
+
+# --------------------------------------------------------------------------- annotate --diff
+
+
+def test_annotate_diff_comments_on_the_revisions(redline, tmp_path):
+    import zipfile
+
+    from lxml import etree
+
+    out = tmp_path / "reviewed.docx"
+    before = redline.read_bytes()
+    res = CliRunner().invoke(cli, ["annotate", str(redline), "-o", str(out), "--diff", "--author", "Legal Ops"])
+    assert res.exit_code == 1, res.output  # the deleted weapons ban is an error
+    assert res.stdout.strip() == f"{out}: 4 comment(s): 4 on tracked changes that weaken the document"
+    assert redline.read_bytes() == before
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(out) as zf:
+        body = etree.fromstring(zf.read("word/document.xml"))
+        comments = etree.fromstring(zf.read("word/comments.xml"))
+    text = {c.get(w + "id"): "\n".join("".join(t.text or "" for t in p.iter(w + "t")) for p in c.iter(w + "p"))
+            for c in comments.iter(w + "comment")}
+    assert {c.get(w + "author") for c in comments.iter(w + "comment")} == {"Legal Ops"}
+    # Each comment range holds exactly one tracked change: the revision it explains.
+    anchored = {}
+    for start in body.iter(w + "commentRangeStart"):
+        cid = start.get(w + "id")
+        revision = start.getnext()
+        assert revision.getnext().tag == w + "commentRangeEnd" and revision.getnext().get(w + "id") == cid
+        anchored[(revision.tag.split("}")[1], revision.get(w + "author"))
+                 + ("".join(t.text for t in revision.iter(w + "t", w + "delText")),)] = text[cid]
+    assert set(anchored) == {
+        ("del", cv.DOE, cv.WEAPONS), ("ins", cv.DOE, ", except with our written consent"),
+        ("del", cv.SMITH, "shall"), ("ins", cv.SMITH, "should"),
+    }
+    assert anchored[("del", cv.DOE, cv.WEAPONS)].startswith(
+        'clause-lint SFP101 no-lethal-use: the deletion by J. Doe on 2026-03-02 in 1.1 removes the "No lethal use" '
+        "protection (SFP101 present → missing).")
+    assert "Suggested wording: " in anchored[("ins", cv.SMITH, "should")]
+
+
+def test_annotate_diff_needs_a_docx(versions, tmp_path):
+    res = CliRunner().invoke(cli, ["annotate", str(versions[("BASE", "md")]), "-o", str(tmp_path / "o.docx"), "--diff"])
+    assert res.exit_code == 2 and "has no tracked changes" in res.stderr
+    assert not (tmp_path / "o.docx").exists()
