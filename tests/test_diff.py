@@ -369,3 +369,28 @@ def test_annotate_diff_needs_a_docx(versions, tmp_path):
     res = CliRunner().invoke(cli, ["annotate", str(versions[("BASE", "md")]), "-o", str(tmp_path / "o.docx"), "--diff"])
     assert res.exit_code == 2 and "has no tracked changes" in res.stderr
     assert not (tmp_path / "o.docx").exists()
+
+
+# --------------------------------------------------------------------------- the bundled redline sample
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_contracts" / "halden-facegate-licence-redline.docx"
+
+
+def test_sample_redline_reports_what_the_readme_shows(linter):
+    report = diff_redline(str(SAMPLE), linter=linter)
+    assert changed(report) == {
+        "SFP101": ("present", "weak", REGRESSION),
+        "SFP103": ("present", "missing", REGRESSION),
+        "SFP301": ("present", "weak", REGRESSION),
+        "SFP202": ("missing", "present", IMPROVEMENT),
+    }
+    regs = {r.rule: r for r in report.regressions}
+    assert regs["SFP103"].summary() == (
+        "the deletion by J. Doe (Halden Security Group) on 2026-03-02 in 7.2(c) removes the "
+        '"No unwarranted law enforcement use" protection (SFP103 present → missing)')
+    assert {(v.author, v.kind, v.text) for v in regs["SFP301"].revisions} == {
+        ("A. Smith (Halden Security Group)", "deletion", "shall"),
+        ("A. Smith (Halden Security Group)", "insertion", "should")}
+    assert [(v.author, v.kind) for v in report.improvements[0].revisions] == [("A. Smith (Halden Security Group)", "insertion")]
+    # The fee change (3.2) changes no rule and is named nowhere.
+    assert not any("sixty" in v.text for r in report.rules for v in r.revisions)
