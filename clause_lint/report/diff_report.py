@@ -16,6 +16,7 @@ same report and options.
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any, Optional
 
 from ..diff import MOVED, REGRESSION, SAME, ClauseChange, DiffReport, RuleDiff, WordDiff, compact
@@ -64,6 +65,14 @@ def _fail_note(report: DiffReport, fail_on: str) -> str:
 # --------------------------------------------------------------------------- text
 
 _RED, _GREEN, _BOLD, _DIM, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[1m", "\x1b[2m", "\x1b[0m"
+WIDTH = 100  # fixed, as in the check report: the same diff gives the same bytes anywhere
+
+
+def _wrap(indent: str, text: str, hang: int = 2) -> list[str]:
+    """``text`` wrapped at :data:`WIDTH` with a hanging indent; words are never split,
+    so the colour codes and [-…-]{+…+} marks stay whole."""
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + " " * hang,
+                         break_long_words=False, break_on_hyphens=False) or [indent]
 
 
 def _words_text(ws: list[WordDiff], color: bool) -> str:
@@ -80,18 +89,17 @@ def _words_text(ws: list[WordDiff], color: bool) -> str:
 
 
 def _clause_lines(c: ClauseChange, color: bool, indent: str) -> list[str]:
-    out = [f"{indent}{c.describe()}"]
+    out = _wrap(indent, c.describe())
     if c.change in (SAME, MOVED):
         return out
-    out.append(f"{indent}  {_words_text(c.words, color)}")
-    return out
+    return out + _wrap(indent + "  ", _words_text(c.words, color), 0)
 
 
-def _evidence_line(label: str, ev: Optional[Evidence], status: str, indent: str) -> str:
+def _evidence_line(label: str, ev: Optional[Evidence], status: str, indent: str) -> list[str]:
     if ev is None:
-        return f"{indent}{label}: {status}"
+        return _wrap(indent, f"{label}: {status}")
     where = location_label(ev)
-    return f"{indent}{label}: {status}{f' ({where})' if where else ''} — {shorten(ev.reason, 120)}"
+    return _wrap(indent, f"{label}: {status}{f' ({where})' if where else ''} — {one_line(ev.reason)}", 8)
 
 
 def _rule_text(rd: RuleDiff, color: bool, fail_on: str) -> list[str]:
@@ -104,22 +112,22 @@ def _rule_text(rd: RuleDiff, color: bool, fail_on: str) -> list[str]:
     out = [head]
     ind = "      "
     for rev in rd.revisions:
-        out.append(f"{ind}cause: {rev.describe()}: “{shorten(rev.text, 80)}”")
-    out.append(_evidence_line("before", rd.evidence_before, rd.before, ind))
-    out.append(_evidence_line("after ", rd.evidence_after, rd.after, ind))
+        out += _wrap(ind, f"cause: {rev.describe()}: “{shorten(rev.text, 80)}”", 7)
+    out += _evidence_line("before", rd.evidence_before, rd.before, ind)
+    out += _evidence_line("after ", rd.evidence_after, rd.after, ind)
     for c in rd.clauses:
         out.extend(_clause_lines(c, color, ind))
     if not any(c.text_changed for c in rd.clauses):
-        out.append(f"{ind}the deciding clause reads the same: the verdict changed because of other text "
-                   "(a definition, a lead-in, a heading or another clause)")
+        out += _wrap(ind, "the deciding clause reads the same: the verdict changed because of other text "
+                          "(a definition, a lead-in, a heading or another clause)")
     if rd.change == REGRESSION and rd.remediation:
-        out.append(f"{ind}model clause: {shorten(rd.remediation, 200)}")
+        out += _wrap(ind, f"model clause: {one_line(rd.remediation)}", 14)
     return out
 
 
 def _text(report: DiffReport, options: RenderOptions) -> str:
     color = options.color
-    out = [f"clause-lint diff: {_side_name(report.old)} → {_side_name(report.new)}"]
+    out = _wrap("", f"clause-lint diff: {_side_name(report.old)} → {_side_name(report.new)}")
     out.append("packs: " + ", ".join(f"{p.name} {p.version}" for p in report.packs))
     for w in report.warnings:
         out.append(f"note: {one_line(w)}")
@@ -133,7 +141,7 @@ def _text(report: DiffReport, options: RenderOptions) -> str:
     unchanged = report.unchanged
     out += ["", f"Unchanged ({len(unchanged)})" + (":" if unchanged else "")]
     if unchanged:
-        out.append("  " + ", ".join(f"{r.rule} {r.after}" for r in unchanged))
+        out += _wrap("  ", ", ".join(f"{r.rule} {r.after}" for r in unchanged))
         for rd in unchanged:
             for c in rd.clauses:
                 if c.change != SAME:
