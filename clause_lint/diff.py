@@ -441,8 +441,13 @@ class _Index:
                     return b
         return None
 
-    def counterpart(self, block: Block) -> tuple[Optional[Block], float]:
-        """The block of this version holding ``block``'s clause, and how alike they are."""
+    def counterpart(self, block: Block, source: Optional["_Index"] = None) -> tuple[Optional[Block], float]:
+        """The block of this version holding ``block``'s clause, and how alike they are.
+
+        A block whose text also stands unchanged in ``source`` (the version ``block``
+        comes from) is that clause's own counterpart, never an edited version of
+        ``block``: deleting one of two similar bans must not read as editing the other.
+        """
         key = _norm_words(_clause_text(block))
         same = self.exact.get(key)
         if same:
@@ -456,6 +461,8 @@ class _Index:
         matcher = difflib.SequenceMatcher(None, autojunk=False)
         matcher.set_seq2(key)
         for b, k in zip(self.blocks, self.keys):
+            if source is not None and k in source.exact:
+                continue
             matcher.set_seq1(k)
             if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
                 continue
@@ -489,12 +496,12 @@ def clause_changes(
     seen: set[tuple[Optional[int], Optional[int]]] = set()
     old_block = old_index.block_of(before)
     if old_block is not None:
-        match, _ = new_index.counterpart(old_block)
+        match, _ = new_index.counterpart(old_block, old_index)
         seen.add((old_block.index, match.index if match else None))
         out.append(_pair(old_block, match))
     new_block = new_index.block_of(after)
     if new_block is not None:
-        match, _ = old_index.counterpart(new_block)
+        match, _ = old_index.counterpart(new_block, new_index)
         key = (match.index if match else None, new_block.index)
         if key not in seen:
             out.append(_pair(match, new_block))

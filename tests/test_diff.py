@@ -395,3 +395,35 @@ def test_sample_redline_reports_what_the_readme_shows(linter):
     assert [(v.author, v.kind) for v in report.improvements[0].revisions] == [("A. Smith (Halden Security Group)", "insertion")]
     # The fee change (3.2) changes no rule and is named nowhere.
     assert not any("sixty" in v.text for r in report.rules for v in r.revisions)
+
+
+def test_deleting_one_of_two_similar_bans_is_not_an_edit_of_the_other(tmp_path, linter):
+    military = "Customer shall not use the Service for any military purpose."
+    old = cv.write_md(tmp_path / "old.md", [("Use Restrictions", [cv.WEAPONS, military, cv.POLICE])])
+    new = cv.write_md(tmp_path / "new.md", [("Use Restrictions", [military, cv.POLICE])])
+    report = diff(old, new, linter=linter)
+    weapons = next(r for r in report.rules if r.rule == "SFP101")
+    # The military ban still decides (unchanged); the weapons clause that decided
+    # before is removed, not "edited into" the military ban that was already there.
+    assert weapons.change == UNCHANGED
+    assert [c.describe() for c in weapons.clauses] == ["1.1 removed", "moved 1.2 → 1.1"]
+
+
+def test_readme_diff_example_is_current():
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"```console\n\$ clause-lint diff (\S+) (.*?)\n(.*?)```", readme, re.S)
+    assert m, "the README's diff example is gone"
+    path, flags, shown = m.group(1), m.group(2).split(), m.group(3)
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        res = CliRunner().invoke(cli, ["diff", "--isolated", path, *flags])
+    finally:
+        os.chdir(cwd)
+    assert res.exit_code == 1
+    assert res.stdout == shown, "README example is stale: rerun the command and paste its output"
