@@ -427,3 +427,12 @@ def test_readme_diff_example_is_current():
         os.chdir(cwd)
     assert res.exit_code == 1
     assert res.stdout == shown, "README example is stale: rerun the command and paste its output"
+
+
+def test_cli_colour_only_when_asked(versions):
+    old, new = versions[("BASE", "md")], versions[("NON_BINDING", "md")]
+    plain = run_cli(old, new).stdout
+    coloured = run_cli(old, new, "--color").stdout
+    assert "\x1b[" not in plain
+    assert "\x1b[31m[-shall-]\x1b[0m" in coloured and "\x1b[32m{+should+}\x1b[0m" in coloured
+    assert "\x1b[" not in run_cli(old, new, "--color", "--format", "json").stdout
