@@ -7,6 +7,8 @@ got worse (present → weak, …) — so a commit that weakens a policy is block
 commit that merely touches an old, imperfect file is not.
 
 * a document whose bytes equal its version at REF is skipped (nothing changed);
+* a document renamed since REF (as ``git diff -M`` sees it) is compared with its
+  old name's version;
 * a document that did not exist at REF (or whose old version cannot be read) has
   nothing to be compared with: every finding in it is new and is reported, exactly
   as ``check`` would;
@@ -86,12 +88,28 @@ def resolve_ref(root: str, ref: str) -> str:
     return proc.stdout.decode().strip()
 
 
-def file_at(root: str, commit: str, path: str, max_bytes: int) -> Optional[bytes]:
-    """The bytes of ``path`` (a file in the work tree) at ``commit``; None if it was not there."""
+def renames(root: str, commit: str) -> dict[str, str]:
+    """``{new path: old path}`` (relative to ``root``) for files renamed since ``commit``."""
+    proc = _git(root, "diff", "-M", "--name-status", "-z", "--diff-filter=R", commit, "--")
+    if proc.returncode != 0:
+        return {}
+    fields = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+    out: dict[str, str] = {}
+    # -z output: "R<score>\0old\0new\0" per rename (the filter lets nothing else through).
+    for i in range(0, len(fields) - 2, 3):
+        if fields[i].startswith("R"):
+            out[fields[i + 2]] = fields[i + 1]
+    return out
+
+
+def file_at(root: str, commit: str, path: str, max_bytes: int, renamed: Optional[dict[str, str]] = None) -> Optional[bytes]:
+    """The bytes of ``path`` (a file in the work tree) at ``commit`` — under its old name
+    when ``renamed`` says it was renamed — or None if it was not there."""
     rel = os.path.relpath(os.path.realpath(path), root)
     if rel == os.pardir or rel.startswith(os.pardir + os.sep):
         raise DiffInputError(path, "is outside the git repository; --diff-base cannot find its old version")
     rel = rel.replace(os.sep, "/")
+    rel = (renamed or {}).get(rel, rel)
     size = _git(root, "cat-file", "-s", f"{commit}:{rel}")
     if size.returncode != 0:
         return None  # not in that commit: a new document
@@ -113,9 +131,10 @@ def check_against_base(paths: Sequence[str], settings: Settings, linter: Any, re
         DocumentResult(path=p, format=None, error=DocumentError("unreadable", msg)) for p, msg in found.problems
     ]
     limit = settings.limits.max_file_bytes
+    renamed = renames(root, commit)
     for path in found.files:
         try:
-            old = file_at(root, commit, path, limit)
+            old = file_at(root, commit, path, limit, renamed)
             with open(path, "rb") as fh:
                 current = fh.read(limit + 1)
         except DiffInputError as exc:

@@ -185,3 +185,14 @@ def test_pre_commit_hook_blocks_a_weakening_commit_only(tmp_path: Path) -> None:
     assert "MISSING SFP101 no-lethal-use" in out and "was present at HEAD: 1.1 removed" in out
     assert "1 changed document(s) compared" in out
     assert git(repo, "log", "--format=%s").splitlines()[0] == "fees"
+
+
+def test_renamed_document_is_compared_with_its_old_name(repo):
+    git(repo, "mv", "docs/policy.md", "docs/face-policy.md")
+    cv.write_md(repo / "docs" / "face-policy.md", cv.DELETED)
+    git(repo, "add", "-A")
+    res = check("--diff-base", "HEAD", "--format", "json", "docs/face-policy.md")
+    assert res.exit_code == 1, res.output
+    (doc,) = json.loads(res.stdout)["documents"]
+    assert [r["rule"] for r in doc["results"]] == ["SFP101"]  # only the regression, not every finding
+    assert "1 changed document(s) compared" in res.stderr and "0 new" in res.stderr
