@@ -221,15 +221,19 @@ def check_cmd(
     if diff_base is not None:
         from .gitbase import check_against_base
 
-        report, base_run = check_against_base(paths, settings, build_linter(settings), diff_base)
+        report, base_run = check_against_base(paths, settings, build_linter, diff_base)
     else:
         report = run(paths, settings, progress=_progress_bar(), linter_factory=build_linter)
     linter = built[0] if built else None
-    if linter is None:  # every result came from the cache (rule ids are in its key)
+    if linter is None and diff_base is None:  # every result came from the cache (rule ids are in its key)
         _check_suppression_files(_RulesOnly(report.rules), settings)
     from .runner import apply_suppressions
 
     notices = apply_suppressions(report, settings, linter)
+    if diff_base is not None:
+        # Only regressions are reported, so a waiver for an older finding matches
+        # nothing here without being stale.
+        notices = [n for n in notices if n.kind != "unused"]
 
     stream = sys.stdout
     options = RenderOptions(

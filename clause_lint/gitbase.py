@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from .diff import DiffInputError, diff_documents
 from .discover import discover
@@ -121,8 +121,14 @@ def file_at(root: str, commit: str, path: str, max_bytes: int, renamed: Optional
     return proc.stdout
 
 
-def check_against_base(paths: Sequence[str], settings: Settings, linter: Any, ref: str) -> tuple[Report, BaseRun]:
-    """Regressions of every document under ``paths`` since ``ref`` (see the module docstring)."""
+def check_against_base(
+    paths: Sequence[str], settings: Settings, linter_factory: Callable[[Settings], Any], ref: str
+) -> tuple[Report, BaseRun]:
+    """Regressions of every document under ``paths`` since ``ref`` (see the module docstring).
+
+    The linter (``linter_factory(settings)``) is built only when some document
+    changed, so a hook run over unchanged documents loads neither packs nor spaCy.
+    """
     root = repository_root(paths[0] if paths else None)
     commit = resolve_ref(root, ref)
     run = BaseRun(ref)
@@ -132,6 +138,13 @@ def check_against_base(paths: Sequence[str], settings: Settings, linter: Any, re
     ]
     limit = settings.limits.max_file_bytes
     renamed = renames(root, commit)
+    built: list[Any] = []
+
+    def linter() -> Any:
+        if not built:
+            built.append(linter_factory(settings))
+        return built[0]
+
     for path in found.files:
         try:
             old = file_at(root, commit, path, limit, renamed)
@@ -146,7 +159,7 @@ def check_against_base(paths: Sequence[str], settings: Settings, linter: Any, re
         if old is not None and old == current:
             run.unchanged += 1
             continue
-        new_doc, new_result = linter.check_with_document(path, current)
+        new_doc, new_result = linter().check_with_document(path, current)
         if new_result.error is not None or new_doc is None:
             documents.append(new_result)
             continue
@@ -154,7 +167,7 @@ def check_against_base(paths: Sequence[str], settings: Settings, linter: Any, re
             run.new.append(path)
             documents.append(new_result)
             continue
-        old_doc, old_result = linter.check_with_document(path, old)
+        old_doc, old_result = linter().check_with_document(path, old)
         if old_result.error is not None or old_doc is None:
             message = old_result.error.message if old_result.error else "could not be read"
             run.notes.append(f"{path}: warning: its version at {ref} could not be read ({message}); checked in full")
@@ -162,7 +175,7 @@ def check_against_base(paths: Sequence[str], settings: Settings, linter: Any, re
             documents.append(new_result)
             continue
         run.changed += 1
-        report = diff_documents(linter, old_doc, new_doc, old_result, new_result)
+        report = diff_documents(linter(), old_doc, new_doc, old_result, new_result)
         regressions = {rd.rule: rd for rd in report.regressions}
         kept = []
         for res in new_result.results:
@@ -176,4 +189,9 @@ def check_against_base(paths: Sequence[str], settings: Settings, linter: Any, re
         new_result.warnings = list(new_result.warnings) + list(report.warnings)
         documents.append(new_result)
     documents.sort(key=lambda d: d.path)
-    return linter.report(documents), run
+    if built:
+        return built[0].report(documents), run
+    from . import __version__
+
+    # Nothing was checked: a report naming no pack rules, like a fully cached run.
+    return Report(tool_version=__version__, packs=[], documents=documents), run

@@ -196,3 +196,29 @@ def test_renamed_document_is_compared_with_its_old_name(repo):
     (doc,) = json.loads(res.stdout)["documents"]
     assert [r["rule"] for r in doc["results"]] == ["SFP101"]  # only the regression, not every finding
     assert "1 changed document(s) compared" in res.stderr and "0 new" in res.stderr
+
+
+def test_nothing_changed_loads_no_linter_and_waivers_for_old_findings_are_not_stale(repo, monkeypatch):
+    # A waiver for a finding the old document already had: under --diff-base it
+    # matches nothing, and that is not a reason to warn or fail.
+    (repo / "clause-lint-waivers.yaml").write_text(
+        "waivers:\n"
+        "  - rule: SFP401\n"
+        "    document: docs/old-terms.md\n"
+        "    reason: accepted by legal in 2024\n"
+        "    approved_by: legal@example.com\n", encoding="utf-8")
+    import clause_lint.runner as runner
+
+    def no_linter(*args, **kwargs):
+        raise AssertionError("the linter was built although nothing changed")
+
+    monkeypatch.setattr(runner, "make_linter", no_linter)
+    res = CliRunner().invoke(cli, ["check", "-j", "1", "--strict-waivers", "--diff-base", "HEAD", "docs"])
+    assert res.exit_code == 0, res.output
+    assert "matched no finding" not in res.stderr
+    assert "0 changed document(s) compared, 4 unchanged skipped" in res.stderr
+    monkeypatch.undo()
+    cv.write_md(repo / "docs" / "policy.md", cv.NARROWED)
+    res = CliRunner().invoke(cli, ["check", "-j", "1", "--strict-waivers", "--diff-base", "HEAD", "docs"])
+    assert res.exit_code == 0, res.output  # the narrowed ban is a warning; the waiver is not stale
+    assert "matched no finding" not in res.stderr
