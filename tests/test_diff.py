@@ -436,3 +436,11 @@ def test_cli_colour_only_when_asked(versions):
     assert "\x1b[" not in plain
     assert "\x1b[31m[-shall-]\x1b[0m" in coloured and "\x1b[32m{+should+}\x1b[0m" in coloured
     assert "\x1b[" not in run_cli(old, new, "--color", "--format", "json").stdout
+
+
+def test_cli_markdown_removed_clause_and_paths(versions):
+    res = run_cli(versions[("BASE", "md")], versions[("DELETED", "md")], "--format", "markdown")
+    out = res.stdout
+    assert f"`{versions[('BASE', 'md')]}` → `{versions[('DELETED', 'md')]}`" in out  # code spans, not escapes
+    assert "**Before** (section 1.1, line 7):\n\n> Customer shall not use the Service for any weapon system." in out
+    assert "Changed words" not in out  # a removed clause is quoted, not struck through word by word

@@ -19,7 +19,7 @@ import json
 import textwrap
 from typing import Any, Optional
 
-from ..diff import MOVED, REGRESSION, SAME, ClauseChange, DiffReport, RuleDiff, WordDiff, compact
+from ..diff import EDITED, MOVED, REGRESSION, SAME, ClauseChange, DiffReport, RuleDiff, WordDiff, compact
 from ..results import Evidence
 from . import (
     STATUS_ICON,
@@ -174,10 +174,10 @@ def _badge(status: str) -> str:
 
 
 def _markdown(report: DiffReport, options: RenderOptions) -> str:
-    from .markdown import md, quote_block
+    from .markdown import code, md, quote_block
 
-    out = [f"### clause-lint: what this change does to the document's protections", ""]
-    out.append(f"`{md(_side_name(report.old))}` → `{md(_side_name(report.new))}` · "
+    out = ["### clause-lint: what this change does to the document's protections", ""]
+    out.append(f"{code(_side_name(report.old))} → {code(_side_name(report.new))} · "
                + ", ".join(f"{md(p.name)} {md(p.version)}" for p in report.packs))
     out.append("")
     line = (f"**{plural(len(report.regressions), 'regression')}**, {plural(len(report.improvements), 'improvement')}, "
@@ -208,7 +208,7 @@ def _markdown(report: DiffReport, options: RenderOptions) -> str:
                 out += [f"**Before** ({md(location_words(c.old.as_evidence()))}):", ""] + quote_block(c.old.text) + [""]
             if c.new is not None:
                 out += [f"**After** ({md(location_words(c.new.as_evidence()))}):", ""] + quote_block(c.new.text) + [""]
-            if c.change not in (SAME, MOVED):
+            if c.change == EDITED:  # a removed or added clause is quoted in full above
                 out += [f"**Changed words:** {_md_words(c.words)}", ""]
         if not any(c.text_changed for c in rd.clauses):
             out += ["The deciding clause reads the same; the verdict changed because of other text.", ""]
