@@ -692,7 +692,7 @@ DIFF_FORMATS = ("text", "json", "markdown", "sarif")
 @click.option("--color/--no-color", default=None, help="Colour the text output. Default: on a terminal unless NO_COLOR is set.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Read settings from FILE instead of the one found by walking up from the current folder.")
-@click.option("--isolated", is_flag=True, help="Ignore every configuration file found on disk.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration and waiver file found on disk.")
 def diff_cmd(old: str, new: Optional[str], packs: tuple[str, ...], assume_applicable: Optional[bool], fmt: str,
              output: Optional[str], fail_on: Optional[str], select: tuple[str, ...], ignore: tuple[str, ...],
              severities: tuple[str, ...], color: Optional[bool], config_file: Optional[str], isolated: bool) -> None:
@@ -738,6 +738,14 @@ def diff_cmd(old: str, new: Optional[str], packs: tuple[str, ...], assume_applic
     except DiffInputError as exc:
         _err(f"{exc.path}: error: {exc.message}")
         sys.exit(EXIT_ERROR)
+    if report.new_result is not None:
+        # Inline comments, waivers and a baseline in (or for) the new version apply as
+        # in check: a waived regression is shown as such and does not fail the run.
+        from .runner import apply_suppressions
+
+        for notice in apply_suppressions(linter.report([report.new_result]), settings, linter):
+            if notice.kind != "unused":  # waivers of findings that did not change match nothing here
+                _err(notice.message)
     options = RenderOptions(
         color=_use_color(color, sys.stdout) if output is None and fmt == "text" else False,
         fail_on=settings.fail_on,

@@ -212,9 +212,15 @@ class RuleDiff:
     result_before: Optional[RuleResult] = None
     result_after: Optional[RuleResult] = None
 
+    @property
+    def suppressed(self) -> Any:
+        """The new result's :class:`~clause_lint.results.Suppression` (inline comment,
+        waiver or baseline in the new version), if any."""
+        return self.result_after.suppressed if self.result_after is not None else None
+
     def fails(self, fail_on: str) -> bool:
-        """A regression whose new severity reaches ``fail_on`` (``never``: none do)."""
-        if self.change != REGRESSION or fail_on == "never":
+        """An unsuppressed regression whose new severity reaches ``fail_on`` (``never``: none do)."""
+        if self.change != REGRESSION or fail_on == "never" or self.suppressed is not None:
             return False
         return SEVERITY_RANK.get(self.severity, 0) >= SEVERITY_RANK[fail_on]
 
@@ -248,6 +254,7 @@ class RuleDiff:
             "clauses": [c.to_dict() for c in self.clauses],
             "revisions": [r.to_dict() for r in self.revisions],
             "remediation": self.remediation,
+            **({"suppressed": self.suppressed.to_dict()} if self.suppressed is not None else {}),
         }
 
 
@@ -285,6 +292,10 @@ class DiffReport:
     rules: list[RuleDiff]
     rule_objects: list[Any] = field(default_factory=list)  # clause_lint.rules.Rule, for reporters
     warnings: list[str] = field(default_factory=list)
+    # The checker's results for each version (not serialised; the rule diffs hold them
+    # rule by rule), so suppressions can be applied to the new one as ``check`` does.
+    old_result: Optional[DocumentResult] = None
+    new_result: Optional[DocumentResult] = None
 
     @property
     def regressions(self) -> list[RuleDiff]:
@@ -579,6 +590,8 @@ def diff_documents(
         rules=rules,
         rule_objects=list(linter.rules),
         warnings=warnings,
+        old_result=old_result,
+        new_result=new_result,
     )
 
 

@@ -444,3 +444,30 @@ def test_cli_markdown_removed_clause_and_paths(versions):
     assert f"`{versions[('BASE', 'md')]}` → `{versions[('DELETED', 'md')]}`" in out  # code spans, not escapes
     assert "**Before** (section 1.1, line 7):\n\n> Customer shall not use the Service for any weapon system." in out
     assert "Changed words" not in out  # a removed clause is quoted, not struck through word by word
+
+
+def test_waived_regression_is_shown_and_does_not_fail(versions, tmp_path, monkeypatch):
+    new = tmp_path / "new.md"
+    new.write_text("<!-- clause-lint: disable-file SFP101 -- the weapons ban moved to the master agreement -->\n"
+                   + versions[("DELETED", "md")].read_text(encoding="utf-8"), encoding="utf-8")
+    res = run_cli(versions[("BASE", "md")], new)
+    assert res.exit_code == 0, res.output
+    flat = " ".join(res.stdout.split())  # the text report wraps at 100 columns
+    assert ("SFP101 no-lethal-use present → missing [error] waived by inline comment: the weapons ban moved to "
+            "the master agreement") in flat
+    data = json.loads(run_cli(versions[("BASE", "md")], new, "--format", "json").stdout)
+    assert data["regressions"][0]["suppressed"]["by"] == "inline"
+    # A waiver file beside the run does the same for a .docx (no inline comments there).
+    monkeypatch.chdir(tmp_path)
+    old_docx, new_docx = versions[("BASE", "docx")], versions[("DELETED", "docx")]
+    (tmp_path / "clause-lint-waivers.yaml").write_text(
+        f"waivers:\n  - document: '{new_docx.name}'\n    rule: SFP101\n    reason: accepted by the AI board\n"
+        "    approved_by: legal@example.com\n", encoding="utf-8")
+    import shutil
+
+    shutil.copy(new_docx, tmp_path / new_docx.name)
+    res = CliRunner().invoke(cli, ["diff", str(old_docx), new_docx.name, "--format", "sarif"])
+    assert res.exit_code == 0, res.output
+    (result,) = json.loads(res.stdout)["runs"][0]["results"]
+    assert result["suppressions"][0]["justification"] == "accepted by the AI board"
+    assert run_cli(old_docx, new_docx).exit_code == 1  # --isolated: no waiver file

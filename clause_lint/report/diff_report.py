@@ -32,6 +32,7 @@ from . import (
     one_line,
     plural,
     shorten,
+    suppression_note,
 )
 
 DIFF_FORMATS = ("text", "json", "markdown", "sarif")
@@ -107,6 +108,8 @@ def _rule_text(rd: RuleDiff, color: bool, fail_on: str) -> list[str]:
     head = f"  {mark} {rd.rule} {rd.name}  {rd.before} → {rd.after}"
     if rd.change == REGRESSION:
         head += f"  [{rd.severity}{', fails' if rd.fails(fail_on) else ''}]"
+        if rd.suppressed is not None:
+            head += f"  waived {suppression_note(rd.result_after)}"
     if color:
         head = f"{_BOLD}{head}{_RESET}"
     out = [head]
@@ -197,6 +200,8 @@ def _markdown(report: DiffReport, options: RenderOptions) -> str:
     for rd in changed:
         kind = "Regression" if rd.change == REGRESSION else "Improvement"
         out += [f"#### {kind}: {md(rd.rule)} {md(rd.title)} — {md(rd.before)} → {md(rd.after)}", ""]
+        if rd.suppressed is not None:
+            out += [f"*Waived {md(suppression_note(rd.result_after))}.*", ""]
         if rd.message:
             out += [md(rd.message), ""]
         for rev in rd.revisions:
@@ -266,6 +271,13 @@ def build_diff_sarif(report: DiffReport, options: RenderOptions) -> dict[str, An
             related["id"] = 1
             related["message"] = {"text": f"before ({rd.before}): {one_line(old_ev.reason) or 'the clause in the old version'}"}
             out["relatedLocations"] = [related]
+        if rd.suppressed is not None:
+            from .sarif import SUPPRESSION_KIND
+
+            sup: dict[str, Any] = {"kind": SUPPRESSION_KIND.get(rd.suppressed.by, "external"), "status": "accepted"}
+            if rd.suppressed.reason:
+                sup["justification"] = one_line(rd.suppressed.reason)
+            out["suppressions"] = [sup]
         if rd.result_after is not None:
             out["partialFingerprints"] = {FINGERPRINT_KEY: result_fingerprint(report.new.path, rd.result_after)}
         props: dict[str, Any] = {"before": rd.before, "after": rd.after, "severity": rd.severity, "pack": rd.pack}
