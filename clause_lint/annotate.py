@@ -29,7 +29,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional, Sequence
@@ -445,7 +444,10 @@ def write_annotated(
         first, last = _opening_anchor(paragraphs)
         _add_comment(wdoc, first, last, opening_comment(report, doc_result, missing, unplaced, placed), author, initials)
         summary.comments += 1
-    _save(wdoc, output)
+
+    from .safefile import write_file
+
+    write_file(output, wdoc.save, "the annotated copy")
     return summary
 
 
@@ -466,25 +468,6 @@ def _open(source: str, output: str) -> tuple[Any, list[Any]]:
     if not paragraphs:
         raise ClauseLintError(f"{source}: the document body has no paragraph to comment on")
     return wdoc, paragraphs
-
-
-def _save(wdoc: Any, output: str) -> None:
-    folder = os.path.dirname(os.path.abspath(output))
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".clause-lint-", suffix=".docx")
-        with os.fdopen(fd, "wb") as fh:
-            wdoc.save(fh)
-        os.replace(tmp, output)
-        tmp = None
-    except OSError as exc:
-        raise ClauseLintError(f"{output}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 # ----------------------------------------------------------------------------- comments on revisions
@@ -585,7 +568,9 @@ def write_revision_comments(
         first, last = _opening_anchor(paragraphs)
         _add_comment(wdoc, first, last, "\n".join(lines), author, initials)
         summary.comments += 1
-    _save(wdoc, output)
+    from .safefile import write_file
+
+    write_file(output, wdoc.save, "the annotated copy")
     return summary
 
 

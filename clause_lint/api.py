@@ -8,12 +8,13 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 from . import __version__, guard
 from .engine import Engine
-from .errors import ClauseLintError
+from .errors import ClauseLintError, CorruptFile, LimitExceeded
 from .extract import EXTENSIONS, one_line, read_bytes, read_path
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Document
@@ -25,15 +26,53 @@ DEFAULT_PACKS = ("safe-face-pledge",)
 
 
 def load_document(
-    path: str, data: Optional[bytes] = None, limits: Limits = DEFAULT_LIMITS, tracked_changes: str = "accept"
+    path: str,
+    data: Optional[bytes] = None,
+    limits: Limits = DEFAULT_LIMITS,
+    budget: Optional[guard.Budget] = None,
+    tracked_changes: str = "accept",
 ) -> Document:
     """Read one file (or ``data`` named ``path``) into a :class:`Document`.
 
-    ``tracked_changes="reject"`` reads a .docx as it was before its tracked changes.
+    ``budget`` (from :func:`document_budget`) is told which stage is running; without
+    one no time budget applies. ``tracked_changes="reject"`` reads a .docx as it was
+    before its tracked changes.
     """
+    if budget is not None:
+        budget.enter("reading")
     extracted = (read_bytes(data, path, limits, tracked_changes) if data is not None
                  else read_path(path, limits, tracked_changes))
+    if budget is not None:
+        budget.enter("structure")
     return build(extracted, path)
+
+
+@contextmanager
+def document_budget(limits: Limits = DEFAULT_LIMITS) -> Iterator[guard.Budget]:
+    """The time budget of one document (``limits.max_seconds``), with every way the
+    work on it can fail turned into a :class:`ClauseLintError` with its code.
+
+    Used by ``check`` (:meth:`Linter.check`) and ``extract`` alike, so both stop a
+    pathological file the same way: ``timed out after N s while STAGE``, ``out of
+    memory while STAGE``, or an internal error that costs this document only.
+    """
+    budget = guard.Budget(getattr(limits, "max_seconds", None))
+    try:
+        with budget:
+            yield budget
+    except guard.TimedOut as exc:
+        raise ClauseLintError(exc.message, code="timeout") from None
+    except ClauseLintError:
+        raise
+    except MemoryError:
+        raise LimitExceeded(f"out of memory while {budget.stage}") from None
+    except RecursionError:
+        raise CorruptFile(f"structure nested too deeply (while {budget.stage})") from None
+    except Exception as exc:  # a bug must cost one file, not the run
+        detail = one_line(" ".join(str(exc).split()), 200)
+        raise ClauseLintError(
+            f"internal error while {budget.stage} ({type(exc).__name__}: {detail}); please report it", code="internal"
+        ) from None
 
 
 @dataclass
@@ -63,9 +102,11 @@ class Linter:
         return not ({rule_id, name} & ign or any(rule_id.startswith(s) for s in ign if s and s[-1].isalpha()))
 
     def check_document(self, document: Document) -> DocumentResult:
-        return self.engine.check(
+        result = self.engine.check(
             document, assume_applicable=self.options.assume_applicable, rule_filter=self.rule_ids
         )
+        mark_ocr(result, document)
+        return result
 
     def check(self, path: str, data: Optional[bytes] = None) -> DocumentResult:
         """Lint one file. Unreadable input becomes ``DocumentResult.error``, never an exception."""
@@ -77,33 +118,16 @@ class Linter:
         """:meth:`check`, also returning the :class:`Document` read (``None`` when it
         could not be read), for callers that look at the text (``clause_lint.diff``).
         ``tracked_changes="reject"`` checks a .docx as it was before its tracked changes."""
-        limits = self.options.limits
         document: Optional[Document] = None
         # One time budget covers reading, structure and checking: a pathological file
         # (or a catastrophic pattern in a user pack) costs this document, not the run.
-        budget = guard.Budget(getattr(limits, "max_seconds", None))
         try:
-            with budget:
-                budget.enter("reading")
-                extracted = (read_bytes(data, path, limits, tracked_changes) if data is not None
-                             else read_path(path, limits, tracked_changes))
-                budget.enter("structure")
-                document = build(extracted, path)
+            with document_budget(self.options.limits) as budget:
+                document = load_document(path, data, self.options.limits, budget, tracked_changes)
                 budget.enter("checking")
                 return document, self.check_document(document)
-        except guard.TimedOut as exc:
-            return document, self._failed(path, "timeout", exc.message)
         except ClauseLintError as exc:
             return document, self._failed(path, exc.code, exc.message)
-        except MemoryError:
-            return document, self._failed(path, "limit-exceeded", f"out of memory while {budget.stage}")
-        except RecursionError:
-            return document, self._failed(path, "corrupt", f"structure nested too deeply (while {budget.stage})")
-        except Exception as exc:  # a bug must cost one file, not the run
-            detail = one_line(" ".join(str(exc).split()), 200)
-            return document, self._failed(
-                path, "internal", f"internal error while {budget.stage} ({type(exc).__name__}: {detail}); please report it"
-            )
 
     @staticmethod
     def _failed(path: str, code: str, message: str) -> DocumentResult:
@@ -116,6 +140,21 @@ class Linter:
             documents=results,
             rules=self.rules,
         )
+
+
+def mark_ocr(result: DocumentResult, document: Document) -> None:
+    """Say which results rest on recognised text: the document, and each piece of
+    evidence on a page that was read by OCR (a lawyer must know a quote came from
+    recognition, not from the file)."""
+    pages = set(document.metadata.get("ocr_pages") or ())
+    if not pages:
+        return
+    result.source = "ocr"
+    result.ocr_pages = sorted(pages)
+    for rule_result in result.results:
+        for ev in rule_result.evidence:
+            if ev.page in pages:
+                ev.source = "ocr"
 
 
 def lint(paths: Iterable[str], packs: Sequence[str] = DEFAULT_PACKS, **options: object) -> Report:

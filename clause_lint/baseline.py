@@ -110,12 +110,9 @@ def write_baseline(report: Report, path: str) -> int:
     folder = os.path.dirname(os.path.abspath(path))
     entries = entries_for(report, folder)
     data = {"version": VERSION, "tool": "clause-lint", "entries": entries}
-    try:
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
-    except OSError as exc:
-        raise ConfigError(f"{display_path(path)}: cannot write baseline: {exc.strerror or exc}") from None
+    from .safefile import write_file
+
+    write_file(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", "baseline", shown=display_path(path))
     return len(entries)
 
 

@@ -146,7 +146,14 @@ class ResultCache:
         except OSError:
             return None
         ext = os.path.splitext(path)[1].lower()
-        key = _sha256(f"{self.run_key}\0{ext}\0{digest}".encode())
+        material = f"{self.run_key}\0{ext}\0{digest}"
+        if ext == ".pdf":
+            # A scan reads differently once Tesseract is installed (or upgraded); asked
+            # only for PDFs, so runs without any cost nothing.
+            from .extract.ocr import engine_id
+
+            material += f"\0{engine_id(getattr(self.limits, 'ocr', 'auto'))}"
+        key = _sha256(material.encode())
         self._keys[path] = key
         return key
 

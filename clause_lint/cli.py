@@ -15,6 +15,8 @@ import click
 
 from . import __version__
 from .errors import ClauseLintError
+from .safefile import write_file
+from .text import printable
 from .settings import FAIL_LEVELS, Settings
 
 EXIT_OK = 0
@@ -22,6 +24,7 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html")
+SUPPORTED_EXTENSIONS = ".docx .pdf .txt .md .html"
 
 
 def _err(message: str) -> None:
@@ -80,6 +83,32 @@ def cli() -> None:
     """
 
 
+def _limit_options(fn: Any) -> Any:
+    """Resource limits for untrusted input (clause_lint.limits, clause_lint.guard),
+    shared by every command that reads documents."""
+    options = [
+        click.option("--max-file-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
+                     help="Refuse files larger than BYTES. Default: 100 MiB."),
+        click.option("--max-pages", type=click.IntRange(min=1), default=None, help="Refuse PDFs with more pages. Default: 2000."),
+        click.option("--max-chars", type=click.IntRange(min=1), default=None,
+                     help="Refuse documents with more characters of text. Default: 20,000,000."),
+        click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+                     help="Time budget per document; 0 = none. Default: 300."),
+        click.option("--ocr", type=click.Choice(["auto", "never", "always"]), default=None,
+                     help="Recognise the text of scanned PDF pages with Tesseract: auto (pages without usable text, "
+                          "when Tesseract is installed), never, or always (every page). Default: auto."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _limits(base: Any, max_file_size: Optional[int], max_pages: Optional[int], max_chars: Optional[int],
+            timeout_seconds: Optional[float], ocr: Optional[str] = None) -> Any:
+    return base.updated(max_file_bytes=max_file_size, max_pages=max_pages, max_chars=max_chars, max_seconds=timeout_seconds,
+                        ocr=ocr)
+
+
 # --------------------------------------------------------------------------- check
 @cli.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
@@ -120,14 +149,9 @@ def cli() -> None:
               help="Record the current findings in FILE (JSON) and report them as waived.")
 @click.option("--output-format", "extra_outputs", multiple=True, metavar="FMT=FILE",
               help="Also write the report in format FMT to FILE (repeatable), e.g. sarif=results.sarif.")
-# -- resource limits for untrusted input (clause_lint.limits, clause_lint.guard)
-@click.option("--max-file-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
-              help="Refuse files larger than BYTES. Default: 100 MiB.")
-@click.option("--max-pages", type=click.IntRange(min=1), default=None, help="Refuse PDFs with more pages. Default: 2000.")
-@click.option("--max-chars", type=click.IntRange(min=1), default=None,
-              help="Refuse documents with more characters of text. Default: 20,000,000.")
-@click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
-              help="Time budget per document; 0 = none. Default: 300.")
+@click.option("--allow-empty/--no-allow-empty", default=None,
+              help="Exit 0 when no document is found to check (an empty folder, only unsupported files). Default: that is an error (exit 2).")
+@_limit_options
 @click.option("--diff-base", "diff_base", metavar="REF", default=None,
               help="In a git repository: compare each document with its version at REF (git show REF:path) and report "
                    "only regressions; unchanged documents are skipped, new ones checked in full. No result cache.")
@@ -156,10 +180,12 @@ def check_cmd(
     baseline_file: Optional[str] = None,
     write_baseline_file: Optional[str] = None,
     extra_outputs: tuple[str, ...] = (),
+    allow_empty: Optional[bool] = None,
     max_file_size: Optional[int] = None,
     max_pages: Optional[int] = None,
     max_chars: Optional[int] = None,
     timeout_seconds: Optional[float] = None,
+    ocr: Optional[str] = None,
     diff_base: Optional[str] = None,
 ) -> None:
     """Check PATHS (files or folders, searched recursively) against rule packs.
@@ -191,6 +217,7 @@ def check_cmd(
         strict_waivers=strict_waivers,
         baseline=baseline_file,
         write_baseline=write_baseline_file,
+        allow_empty=allow_empty,
     )
     _apply_severity_flags(settings, severities)
     outputs = _parse_outputs(extra_outputs)
@@ -199,9 +226,7 @@ def check_cmd(
 
     if jobs is not None:
         settings.jobs = jobs
-    settings.limits = settings.limits.updated(
-        max_file_bytes=max_file_size, max_pages=max_pages, max_chars=max_chars, max_seconds=timeout_seconds
-    )
+    settings.limits = _limits(settings.limits, max_file_size, max_pages, max_chars, timeout_seconds, ocr)
     settings.cache_dir = None if no_cache else (cache_dir or settings.cache_dir or default_cache_dir())
 
     built: list[Any] = []
@@ -215,6 +240,12 @@ def check_cmd(
         built.append(new)
         return new
 
+    from .discover import discover
+
+    found = discover(paths, settings.include, settings.exclude)
+    _say_skipped(found)
+    if not found.files and not found.problems and not settings.allow_empty:
+        raise ClauseLintError(_nothing_to_check(paths, found) + "; --allow-empty accepts an empty run")
     base_run = None
     if diff_base is not None and settings.write_baseline:
         raise click.UsageError("--write-baseline records every finding; it cannot be combined with --diff-base")
@@ -223,7 +254,7 @@ def check_cmd(
 
         report, base_run = check_against_base(paths, settings, build_linter, diff_base)
     else:
-        report = run(paths, settings, progress=_progress_bar(), linter_factory=build_linter)
+        report = run(paths, settings, progress=_progress_bar(), linter_factory=build_linter, discovered=found)
     linter = built[0] if built else None
     if linter is None and diff_base is None:  # every result came from the cache (rule ids are in its key)
         _check_suppression_files(_RulesOnly(report.rules), settings)
@@ -236,19 +267,19 @@ def check_cmd(
         notices = [n for n in notices if n.kind != "unused"]
 
     stream = sys.stdout
+    to_terminal = output is None and settings.format == "text"
     options = RenderOptions(
-        color=_use_color(color, stream) if output is None and settings.format == "text" else False,
+        color=_use_color(color, stream) if to_terminal else False,
         fail_on=settings.fail_on,
         show_present=not hide_present,
         verbose=verbose,
+        # Errors always go to stderr; the text report lists them in place as well,
+        # unless both print on the same terminal (each error would show twice).
+        inline_errors=not (to_terminal and _same_terminal(sys.stdout, sys.stderr)),
     )
     text = render(report, settings.format, options)
     if output:
-        try:
-            with open(output, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise ClauseLintError(f"{output}: cannot write report: {exc.strerror or exc}") from None
+        write_file(output, text)
     else:
         # click strips ANSI codes when stdout is not a terminal unless told otherwise;
         # --color must survive a pipe ("| less -R").
@@ -256,16 +287,10 @@ def check_cmd(
     for extra_fmt, extra_file in outputs:
         # Files never get colour; otherwise the same options as the main output.
         extra = render(report, extra_fmt, RenderOptions(fail_on=settings.fail_on, show_present=not hide_present, verbose=verbose))
-        try:
-            with open(extra_file, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(extra)
-        except OSError as exc:
-            raise ClauseLintError(f"{extra_file}: cannot write report: {exc.strerror or exc}") from None
+        write_file(extra_file, extra)
     errors = [d for d in report.documents if d.error is not None]
-    if settings.format != "text" or output:
-        # Text output already lists errors inline; machine formats keep stdout clean.
-        for d in errors:
-            _err(f"{d.path}: error: {d.error.message}")  # type: ignore[union-attr]
+    for d in errors:
+        _err(f"{printable(d.path)}: error: {d.error.message}")  # type: ignore[union-attr]
     for notice in notices:
         _err(notice.message)
     if base_run is not None:
@@ -278,6 +303,36 @@ def check_cmd(
     if settings.strict_waivers and any(n.strict for n in notices):
         failing += 1  # --strict-waivers: a stale waiver is a finding of its own
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _same_terminal(a: Any, b: Any) -> bool:
+    """Whether streams ``a`` and ``b`` are the same terminal device."""
+    try:
+        return bool(a.isatty() and b.isatty() and os.path.samestat(os.fstat(a.fileno()), os.fstat(b.fileno())))
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _say_skipped(found: Any) -> None:
+    """One stderr line per document left out for its format; one line counting the
+    other files (code, images, data) that folder walks met."""
+    for path, why in found.skipped:
+        _err(f"{printable(path)}: skipped: {why}")
+    if found.not_documents:
+        from collections import Counter
+
+        kinds = Counter(os.path.splitext(p)[1].lower() or "no extension" for p in found.not_documents)
+        listed = ", ".join(f"{ext} ({n})" if n > 1 else ext for ext, n in sorted(kinds.items()))
+        count = len(found.not_documents)
+        what = "file that is not a supported document" if count == 1 else "files that are not supported documents"
+        _err(f"clause-lint: skipped {count} {what} ({listed}); supported: {SUPPORTED_EXTENSIONS}")
+
+
+def _nothing_to_check(paths: Sequence[str], found: Any) -> str:
+    where = ", ".join(printable(p) for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    left = len(found.skipped) + len(found.not_documents)
+    why = f" ({left} file{'s' if left != 1 else ''} skipped, see above)" if left else ""
+    return f"no document to check in {where}{why}"
 
 
 def _check_settings(config_file: Optional[str], isolated: bool, **flags: Any) -> Settings:
@@ -427,7 +482,7 @@ def annotate_cmd(source: str, output: str, packs: tuple[str, ...], assume_applic
                 2 the file could not be read or written.
     """
     from .annotate import _same_file, html_output_path, write_annotated
-    from .api import load_document
+    from .api import document_budget, load_document
     from .report import count_failing, render
     from .results import DocumentError, DocumentResult
     from .runner import apply_suppressions, make_linter
@@ -439,9 +494,10 @@ def annotate_cmd(source: str, output: str, packs: tuple[str, ...], assume_applic
     if on_revisions:
         _annotate_revisions(source, output, linter, settings, author, initials)
     try:
-        document = load_document(source, None, settings.limits)
+        with document_budget(settings.limits) as budget:
+            document = load_document(source, None, settings.limits, budget)
     except ClauseLintError as exc:
-        _err(f"{source}: error: {exc.message}")
+        _err(f"{printable(source)}: error: {exc.message}")
         sys.exit(EXIT_ERROR)
     try:
         result = linter.check_document(document)
@@ -449,7 +505,7 @@ def annotate_cmd(source: str, output: str, packs: tuple[str, ...], assume_applic
         result = DocumentResult(path=source, format=document.format,
                                 error=DocumentError("internal", f"internal error while checking ({type(exc).__name__}: {exc}); please report it"))
     if result.error is not None:
-        _err(f"{source}: error: {result.error.message}")
+        _err(f"{printable(source)}: error: {result.error.message}")
         sys.exit(EXIT_ERROR)
     report = linter.report([result])
     for notice in apply_suppressions(report, settings, linter):
@@ -458,19 +514,15 @@ def annotate_cmd(source: str, output: str, packs: tuple[str, ...], assume_applic
         target = html_output_path(output)
         if _same_file(source, target):
             raise ClauseLintError(f"{target}: refusing to overwrite the document being annotated; choose another -o")
-        try:
-            with open(target, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(render(report, "html"))
-        except OSError as exc:
-            raise ClauseLintError(f"{target}: cannot write report: {exc.strerror or exc}") from None
-        _err(f"{source}: a {document.format.upper()} file cannot hold Word comments; wrote the HTML report to {target} instead")
+        write_file(target, render(report, "html"))
+        _err(f"{printable(source)}: a {document.format.upper()} file cannot hold Word comments; wrote the HTML report to {printable(target)} instead")
     else:
         summary = write_annotated(source, output, report, document, author=author, initials=initials)
         placed = f"{summary.anchored} on weak or contradicted passages"
         listed = f"{summary.missing} missing clause(s) listed on the first paragraph"
-        click.echo(f"{output}: {summary.comments} comment(s): {placed}, {listed}")
+        click.echo(f"{printable(output)}: {summary.comments} comment(s): {placed}, {listed}")
         if summary.unplaced:
-            _err(f"{source}: warning: passage not found for {', '.join(summary.unplaced)}; listed in the first comment")
+            _err(f"{printable(source)}: warning: passage not found for {', '.join(summary.unplaced)}; listed in the first comment")
     sys.exit(EXIT_FINDINGS if count_failing(report, settings.fail_on) else EXIT_OK)
 
 
@@ -497,45 +549,58 @@ def _annotate_revisions(source: str, output: str, linter: Any, settings: Setting
 @click.option("--all-parts", is_flag=True, help="Also show headers, footers and footnotes (not linted).")
 @click.option("--provisions", "show_provisions", is_flag=True,
               help="Show the provisions instead of the blocks: each cue's actor, modality, action, object, purpose, recipient, user, exceptions and conditions.")
-def extract_cmd(paths: tuple[str, ...], fmt: str, all_parts: bool, show_provisions: bool) -> None:
+@_limit_options
+def extract_cmd(paths: tuple[str, ...], fmt: str, all_parts: bool, show_provisions: bool,
+                max_file_size: Optional[int] = None, max_pages: Optional[int] = None,
+                max_chars: Optional[int] = None, timeout_seconds: Optional[float] = None,
+                ocr: Optional[str] = None) -> None:
     """Show what the linter sees in each file: blocks, sections, lead-ins, locations.
 
-    One JSON object for one file, {"documents": [...]} for several.
+    One JSON object for one file, {"documents": [...]} for several. Files are read
+    under the same limits and time budget as `check`.
     """
-    from .api import load_document
+    from .api import document_budget, load_document
     from .discover import discover
-    from .report.document import render_document_text, render_documents_json
+    from .limits import DEFAULT_LIMITS
+    from .report import document as shown
 
+    if show_provisions:
+        from .nlp import get_nlp
+
+        get_nlp()  # built once, before any document's budget starts (as check does)
+        stage = "reading provisions"
+        one = shown.provisions_to_dict if fmt == "json" else shown.render_provisions_text
+    else:
+        stage = "structure"
+        one = (lambda d: shown.document_to_dict(d, all_parts)) if fmt == "json" else (lambda d: shown.render_document_text(d, all_parts))
+
+    limits = _limits(DEFAULT_LIMITS, max_file_size, max_pages, max_chars, timeout_seconds, ocr)
     found = discover(paths)
+    _say_skipped(found)
+    if not found.files and not found.problems:
+        raise ClauseLintError(_nothing_to_check(paths, found))
     failed = False
-    docs = []
+    items: list[Any] = []
     for path, message in found.problems:
-        _err(f"{path}: error: {message}")
+        _err(f"{printable(path)}: error: {message}")
         failed = True
     for path in found.files:
         try:
-            docs.append(load_document(path))
+            # What is shown is made inside the budget too: reading provisions runs
+            # the grammar over every sentence.
+            with document_budget(limits) as budget:
+                document = load_document(path, None, limits, budget)
+                budget.enter(stage)
+                items.append(one(document))
         except ClauseLintError as exc:
-            _err(f"{path}: error: {exc.message}")
+            _err(f"{printable(path)}: error: {exc.message}")
             failed = True
-        except Exception as exc:  # a reader bug costs one file, not the run
-            _err(f"{path}: error: internal error while reading ({type(exc).__name__}: {exc})")
-            failed = True
-    if show_provisions:
-        from .report.document import render_provisions_json, render_provisions_text
-
-        if fmt == "json":
-            if docs:
-                click.echo(render_provisions_json(docs), nl=False)
-        else:
-            for doc in docs:
-                click.echo(render_provisions_text(doc), nl=False)
-    elif fmt == "json":
-        if docs:
-            click.echo(render_documents_json(docs, all_parts), nl=False)
+    if fmt == "json":
+        if items:
+            click.echo(shown.combine_json(items, sort_keys=show_provisions), nl=False)
     else:
-        for doc in docs:
-            click.echo(render_document_text(doc, all_parts), nl=False)
+        for text in items:
+            click.echo(text, nl=False)
     sys.exit(EXIT_ERROR if failed else EXIT_OK)
 
 
@@ -693,9 +758,12 @@ DIFF_FORMATS = ("text", "json", "markdown", "sarif")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Read settings from FILE instead of the one found by walking up from the current folder.")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration and waiver file found on disk.")
+@_limit_options
 def diff_cmd(old: str, new: Optional[str], packs: tuple[str, ...], assume_applicable: Optional[bool], fmt: str,
              output: Optional[str], fail_on: Optional[str], select: tuple[str, ...], ignore: tuple[str, ...],
-             severities: tuple[str, ...], color: Optional[bool], config_file: Optional[str], isolated: bool) -> None:
+             severities: tuple[str, ...], color: Optional[bool], config_file: Optional[str], isolated: bool,
+             max_file_size: Optional[int] = None, max_pages: Optional[int] = None, max_chars: Optional[int] = None,
+             timeout_seconds: Optional[float] = None, ocr: Optional[str] = None) -> None:
     """What a change did to a document's protections: compare OLD with NEW.
 
     Both versions are checked with the same packs and options; each rule's status
@@ -726,6 +794,7 @@ def diff_cmd(old: str, new: Optional[str], packs: tuple[str, ...], assume_applic
         ignore=set(_split_ids(ignore)) or None,
     )
     _apply_severity_flags(settings, severities)
+    settings.limits = _limits(settings.limits, max_file_size, max_pages, max_chars, timeout_seconds, ocr)
     linter = make_linter(settings)
     _check_rule_ids(linter, settings)
     try:

@@ -197,6 +197,8 @@ KEYS = (
     "waivers",
     "baseline",
     "strict_waivers",
+    "allow_empty",
+    "ocr",
 )
 
 
@@ -225,7 +227,7 @@ def _validate(data: dict, config: Config, locate: Locator, shown: str) -> None:
         elif key == "packs":
             items = _str_list(value, raw_key, lambda m, sub=(): fail(at + list(sub), m))
             config.values[key] = [_resolve_pack(p, folder, lambda m, i=i: fail(at + [i], m)) for i, p in enumerate(items)]
-        elif key in ("assume_applicable", "strict_waivers"):
+        elif key in ("assume_applicable", "strict_waivers", "allow_empty"):
             if not isinstance(value, bool):
                 raise fail(at, f"{raw_key} must be true or false, not {_show(value)}")
             config.values[key] = value
@@ -233,6 +235,8 @@ def _validate(data: dict, config: Config, locate: Locator, shown: str) -> None:
             config.values[key] = _choice(value, FAIL_LEVELS, raw_key, lambda m: fail(at, m))
         elif key == "format":
             config.values[key] = _choice(value, FORMATS, raw_key, lambda m: fail(at, m))
+        elif key == "ocr":
+            config.values[key] = _choice(value, ("auto", "never", "always"), raw_key, lambda m: fail(at, m))
         elif key in ("waivers", "baseline"):
             if not isinstance(value, str) or not value.strip():
                 raise fail(at, f"{raw_key} must be a file path, not {_show(value)}")
@@ -324,6 +328,8 @@ def apply_config(settings: Settings, config: Config) -> None:
             for rule, levels in value.items():
                 merged.setdefault(rule, {}).update(levels)
             settings.severity = merged
+        elif key == "ocr":  # a reading setting: it travels with the limits to the readers
+            settings.limits = settings.limits.updated(ocr=value)
         else:
             setattr(settings, key, value)
     settings.config_path = config.path
@@ -410,6 +416,13 @@ format: text
 
 # Fail (exit 1) when a waiver has expired or no longer matches a finding.
 strict_waivers: false
+
+# A run that finds no document to check (an empty folder, only .doc or .rtf files)
+# is an error (exit 2) unless this is true.
+# allow_empty: false
+
+# Recognise scanned PDF pages with Tesseract: auto, never or always.
+# ocr: auto
 """
 
 
@@ -418,9 +431,7 @@ def write_starter(folder: str, force: bool = False) -> str:
     path = os.path.join(folder, YAML_NAMES[0])
     if os.path.exists(path) and not force:
         raise ConfigError(f"{display_path(path)}: already exists (use --force to overwrite it)")
-    try:
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(STARTER)
-    except OSError as exc:
-        raise ConfigError(f"{display_path(path)}: cannot write: {exc.strerror or exc}") from None
+    from .safefile import write_file
+
+    write_file(path, STARTER, "the config file", shown=display_path(path))
     return path

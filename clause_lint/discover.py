@@ -5,7 +5,11 @@ never walked twice), hidden folders and files are skipped, and only supported
 formats are taken from folders. Files named explicitly are always taken, so an
 unsupported one gets its own clear error. Problems met while walking (an
 unreadable folder, a missing path) come back as ``(path, message)`` pairs, to be
-reported like unreadable documents.
+reported like unreadable documents. Files a folder walk leaves out for their format
+are kept too, so a run can say what it did not check: documents of a format
+clause-lint cannot read (``.doc``, ``.rtf``, ...) with the reason, and the other
+files by name. Hidden files and files left out by ``include``/``exclude`` are
+left out silently (that was asked for).
 """
 
 from __future__ import annotations
@@ -16,13 +20,17 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from .extract import EXTENSIONS
+from .extract import EXTENSIONS, UNSUPPORTED_DOCUMENTS
 
 
 @dataclass
 class Discovery:
     files: list[str] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
+    # (path, why) for documents of an unsupported format met in folders
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    # other files met in folders that are not documents at all (code, images, data)
+    not_documents: list[str] = field(default_factory=list)
 
 
 def _matches(path: str, patterns: Sequence[str]) -> bool:
@@ -81,11 +89,16 @@ def discover(paths: Iterable[str], include: Sequence[str] = (), exclude: Sequenc
                     if name.startswith(".") or name.startswith("~$"):
                         continue  # hidden files and Word's lock files
                     full = os.path.join(dirpath, name)
-                    if os.path.splitext(name)[1].lower() not in EXTENSIONS:
-                        continue
                     if include and not _matches(full, include):
                         continue
                     if exclude and _matches(full, exclude):
+                        continue
+                    ext = os.path.splitext(name)[1].lower()
+                    if ext not in EXTENSIONS:
+                        if ext in UNSUPPORTED_DOCUMENTS:
+                            out.skipped.append((full, UNSUPPORTED_DOCUMENTS[ext]))
+                        else:
+                            out.not_documents.append(full)
                         continue
                     if os.path.islink(full) and not os.path.exists(full):
                         out.problems.append((full, _broken_link(full)))

@@ -77,6 +77,8 @@ class CompiledPack:
                 self.not_within[name] = tuple(concept["not_within"])
         self.carve_kinds = pack.carve_outs
         self.strings = nlp.vocab.strings
+        # what a lawyer reads instead of a concept's internal name
+        self.names = {name: str((c or {}).get("description") or name.replace("_", " ")) for name, c in pack.concepts.items()}
 
     def matches(self, doc: Doc) -> list[ConceptMatch]:
         raw: list[tuple[str, int, int]] = list(self.tokens(doc))
@@ -236,6 +238,7 @@ class _Verdict:
     provision: Optional[Provision] = None  # the provision whose roles met the criterion
     hits: list[Governed] = field(default_factory=list)
     rank: tuple = ()  # how directly it decides: smaller first (see _rank)
+    fixes: list[str] = field(default_factory=list)  # what to change, when a weakening decided
 
 
 class _PackState:
@@ -281,6 +284,14 @@ def _sentences(block: Block, doc: Doc) -> list[Sentence]:
 
 def _carves(sentence: Sentence) -> list[grammar.CarveOutSpan]:
     return [c for c in sentence.carve_outs if c.kind != grammar.CONDITION]
+
+
+_PROVISO = re.compile(r"^(?:provided(?:,)?\s+(?:always\s+)?that|on\s+condition\s+that|subject\s+to\s+the\s+condition\s+that)\b", re.IGNORECASE)
+
+
+def _is_proviso(sentence: Sentence, pos: int) -> bool:
+    """Whether token ``pos`` lies in a proviso ("provided that …") of the sentence."""
+    return any(c.start <= pos < c.end and _PROVISO.match(c.text) for c in sentence.carve_outs)
 
 
 def _inside(pos: int, spans: Iterable[grammar.CarveOutSpan]) -> bool:
@@ -413,8 +424,10 @@ class Engine:
         )
         for compiled in self.compiled:
             pack = compiled.pack
-            applicable = assume_applicable or analysis.applicable(compiled)
+            scope = analysis.scope(compiled)
+            applicable = assume_applicable or scope.applicable
             result.applicable[pack.name] = applicable
+            result.scope[pack.name] = scope.to_dict()
             for rule in pack.rules:
                 if rule_filter is not None and rule.id not in rule_filter:
                     continue
@@ -423,6 +436,54 @@ class Engine:
                     continue
                 result.results.append(analysis.judge(compiled, rule))
         return result
+
+
+@dataclass
+class Scope:
+    """Why a document is, or is not, about a pack's subject."""
+
+    applicable: bool
+    reason: str
+    sentence: Optional[Sentence] = None
+
+    def to_dict(self) -> dict:
+        out: dict = {"applicable": self.applicable, "reason": self.reason}
+        if self.sentence is not None:
+            block = self.sentence.block
+            out["evidence"] = {"text": _short(self.sentence.text, 200), "section": block.section,
+                               "page": block.page, "line": block.line}
+        return out
+
+
+_NAME_SUFFIX = {"inc", "inc.", "ltd", "ltd.", "llc", "plc", "corp", "corp.", "corporation", "limited", "gmbh", "co", "co.",
+                "company", "group", "holdings", "technologies", "labs", "catering", "ag", "sa", "bv", "pty"}
+
+
+def _in_proper_name(doc: Doc, pos: int) -> bool:
+    """Whether the word at ``pos`` is part of a proper name ("Brightface Ltd", "Face
+    Forward Catering Inc."): capitalised, next to other capitalised words, with a company
+    suffix nearby."""
+    if pos < 0 or pos >= len(doc) or not doc[pos].text[:1].isupper():
+        return False
+    lo, hi = pos, pos + 1
+    while lo > 0 and doc[lo - 1].text[:1].isupper() and doc[lo - 1].is_alpha:
+        lo -= 1
+    while hi < len(doc) and (doc[hi].text[:1].isupper() or doc[hi].lower_ in _NAME_SUFFIX) and not doc[hi].is_punct:
+        hi += 1
+    if hi + 1 < len(doc) and doc[hi].text == "," and doc[hi + 1].lower_ in _NAME_SUFFIX:
+        hi += 1  # "Hugging Face, Inc."
+    if any(doc[i].lower_ in _NAME_SUFFIX for i in range(lo, min(len(doc), hi + 1))):
+        return True
+    # "Hugging Face", "Red Face Media": a capitalised word inside a run of capitalised
+    # words, none of which says what the technology does ("Face Recognition Service")
+    words = [doc[i].lower_ for i in range(lo, hi)]
+    not_initial = lo > 0 and doc[lo - 1].text not in (".", "!", "?", ":", ";", "#", "*", "-", "\n")
+    return len(words) >= 2 and not_initial and not set(words) & _TECH_WORDS
+
+
+_TECH_WORDS = {"recognition", "detection", "verification", "matching", "match", "analysis", "analytics", "template",
+               "templates", "id", "capture", "unlock", "liveness", "biometric", "biometrics", "identification", "facial",
+               "comparison", "search", "tracking", "authentication", "scan", "scanning", "print"}
 
 
 def read_provisions(document: Document) -> list[tuple[Block, Sentence, Provision]]:
@@ -483,18 +544,62 @@ class _Analysis:
             self._matches[k] = found
         return found
 
-    def applicable(self, compiled: CompiledPack) -> bool:
+    def scope(self, compiled: CompiledPack) -> "Scope":
+        """Whether the document is about the pack's subject, and the passage that says so.
+
+        By meaning, not by word count: the subject must be what a provision is about
+        (in one of the gate's ``roles``: the object, purpose or user of a use, sale or
+        licence), or what a defined term or a heading names; a mention inside a proper
+        name ("Brightface Ltd") or an idiom the pack excludes ("face-to-face", "on the
+        face of the invoice") does not count. Failing that, ``min_matches`` plain
+        mentions in operative text still put it in scope, and the report says so.
+        """
         gate = compiled.pack.applicability or {}
         concepts = set(gate.get("concepts", []))
         if not concepts:
-            return True
-        need = int(gate.get("min_matches", 1))
-        count = 0
+            return Scope(True, "the pack applies to every document")
+        roles = set(gate.get("roles") or provisions.ROLES)
+        # 1. a provision about the subject
+        for unit in self.units(compiled):
+            for g in unit.governed:
+                if g.concept in concepts and g.role in roles and g.force != grammar.NONE and g.via == "sentence" and g.pos >= 0 \
+                        and not _in_proper_name(unit.sentence.doc, g.pos):
+                    return Scope(True, f"a {g.force} whose {g.role} is {g.text!r}", unit.sentence)
+        # 2. a defined term or a heading that names the subject
+        for term, dt in self.document.defined_terms.items():
+            if not dt.definition:
+                continue
+            entry = self._definition(term)
+            if entry is None:
+                continue
+            ddoc, dsents = entry
+            found = [m for m in self.matches(compiled, f"def:{term}", ddoc) if m.concept in concepts and not _in_proper_name(ddoc, m.start)]
+            if found and dsents:
+                return Scope(True, f"the defined term {term!r} names {found[0].text!r}", dsents[0])
+        mentions: list[tuple[int, ConceptMatch]] = []
         for index, doc in self.docs.items():
-            count += sum(1 for m in self.matches(compiled, index, doc) if m.concept in concepts)
-            if count >= need:
-                return True
-        return False
+            block = self.blocks[index]
+            for m in self.matches(compiled, index, doc):
+                if m.concept not in concepts or _in_proper_name(doc, m.start):
+                    continue
+                if block.kind == "heading" or block.non_operative_reason == "heading":
+                    sent = next((s for s in self.sentences[index] if s.start <= m.start < s.end), None)
+                    return Scope(True, f"the heading names {m.text!r}", sent)
+                if block.operative:
+                    mentions.append((index, m))
+        need = int(gate.get("min_matches", 1))
+        if len(mentions) >= need:
+            index, m = mentions[0]
+            sent = next((s for s in self.sentences[index] if s.start <= m.start < s.end), None)
+            return Scope(True, f"{len(mentions)} mentions such as {m.text!r}", sent)
+        if mentions:
+            index, m = mentions[0]
+            sent = next((s for s in self.sentences[index] if s.start <= m.start < s.end), None)
+            return Scope(False, f"only {len(mentions)} passing mention of {m.text!r}, in no provision about it", sent)
+        return Scope(False, "no provision, definition or heading about the subject")
+
+    def applicable(self, compiled: CompiledPack) -> bool:
+        return self.scope(compiled).applicable
 
     # -- clause units ------------------------------------------------------------
     def _definition(self, term: str) -> Optional[tuple[Doc, list[Sentence]]]:
@@ -538,6 +643,10 @@ class _Analysis:
                 # purposes"), which the ban leaves permitted.
                 if role == provisions.EXCEPTION and cue is not None and cue.force == grammar.PROHIBITION:
                     governed.append(_flipped(m, cue, grammar.PERMISSION, via, role, prov))
+                elif cue is not None and cue.force == grammar.PERMISSION and _is_proviso(sentence, m.start):
+                    # "You may distribute …, provided that you include the restrictions":
+                    # the condition of a permission is a duty of whoever uses it
+                    governed.append(_flipped(m, cue, grammar.OBLIGATION, via, provisions.CONDITION, prov))
                 continue
             if role == provisions.NEGATED and cue is not None:
                 # "non-military purposes": the ban or permission is of the opposite class.
@@ -777,7 +886,7 @@ class _Analysis:
         verdicts: list[_Verdict] = []
         prohibited = self.prohibited(compiled)
         for unit in self.units(compiled):
-            verdict = _judge_unit(rule, unit, prohibited, lambda u=unit: self.cited_prohibitions(compiled, u))
+            verdict = _judge_unit(rule, unit, prohibited, lambda u=unit: self.cited_prohibitions(compiled, u), compiled)
             if verdict is not None:
                 verdicts.append(verdict)
         status = MISSING
@@ -795,7 +904,7 @@ class _Analysis:
                     break
         ordered = ([deciding] if deciding else []) + [v for v in verdicts if v is not deciding]
         evidence = [_evidence(v) for v in ordered[:MAX_EVIDENCE]]
-        message = rule.messages.get(status) or rule.title
+        message = _message(rule, status, deciding)
         return RuleResult(
             rule=rule.id,
             pack=rule.pack,
@@ -805,9 +914,21 @@ class _Analysis:
             severity=rule.severity_for(status),
             message=message,
             evidence=evidence,
-            remediation=rule.fix.get(status) if status != PRESENT else None,
+            remediation=self._remediation(rule, status, deciding),
             reference=_reference(rule),
         )
+
+    def _remediation(self, rule: Rule, status: str, deciding: Optional["_Verdict"]) -> Optional[str]:
+        """What to change, in the document's own words: the criterion's or weakening's
+        own fix where there is one, and the model clause with the document's party
+        and product names ("Licensee", "the Software") in place of the pack's."""
+        if status == PRESENT:
+            return None
+        if deciding is not None and deciding.fixes:
+            text = " ".join(deciding.fixes) + " Model clause: " + (rule.fix.get(MISSING) or rule.fix.get(status) or "")
+        else:
+            text = rule.fix.get(status) or ""
+        return _in_document_terms(text, self.document) if text else None
 
 
 # Defined terms that name a party, the document or the product are everywhere;
@@ -873,6 +994,11 @@ def _term_regex(terms: Iterable[str]) -> Optional[re.Pattern[str]]:
         forms = [re.escape(t), re.escape(t) + "s", re.escape(t) + "es"]
         if t.endswith("y"):
             forms.append(re.escape(t[:-1]) + "ies")
+        # defined in the plural, used in the singular ("High-Risk Settings" … "any High-Risk Setting")
+        if t.endswith("ies") and len(t) > 4:
+            forms.append(re.escape(t[:-3]) + "y")
+        elif t.endswith("s") and not t.endswith("ss") and len(t) > 4:
+            forms.append(re.escape(t[:-1]))
         alternatives.append("|".join(sorted(forms, key=len, reverse=True)))
     return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
 
@@ -880,6 +1006,9 @@ def _term_regex(terms: Iterable[str]) -> Optional[re.Pattern[str]]:
 def _defined_term(found: str, terms: dict) -> Optional[str]:
     if found in terms:
         return found
+    for plural in (found + "s", found[:-1] + "ies" if found.endswith("y") else None):
+        if plural and plural in terms:
+            return plural
     for cut in ("ies", "es", "s"):
         if found.endswith(cut):
             base = found[: -len(cut)] + ("y" if cut == "ies" else "")
@@ -930,7 +1059,14 @@ def _cited_sections(text: str) -> list[str]:
     return out
 
 
-def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str], cited: Optional[Callable[[], set[str]]] = None) -> Optional[_Verdict]:
+def _judge_unit(
+    rule: Rule,
+    unit: Unit,
+    prohibited: set[str],
+    cited: Optional[Callable[[], set[str]]] = None,
+    compiled: Optional[CompiledPack] = None,
+) -> Optional[_Verdict]:
+    concept_names = compiled.names if compiled is not None else {}
     for crit in rule.criteria:
         if crit.document_prohibits and not prohibited & set(crit.document_prohibits):
             continue
@@ -950,23 +1086,29 @@ def _judge_unit(rule: Rule, unit: Unit, prohibited: set[str], cited: Optional[Ca
         if crit.context and not scope & set(crit.context):
             continue
         status = crit.status
-        reason = _describe(crit, hits)
+        reason = _describe(crit, hits, concept_names)
+        fixes: list[str] = []
         if status == PRESENT:
             weakening = []
             if rule.non_binding_weakens and hits and all(not g.binding for g in hits):
                 weakening.append(f"non-binding wording '{hits[0].cue}'")
+                fixes.append(f"Make the clause binding: replace '{hits[0].cue}' with 'shall' (or 'shall not').")
             if rule.narrowing_weakens and hits and all(g.narrowed_by for g in hits):
                 weakening.append(f"a qualifier that bans only a subset '{_short(hits[0].narrowed_by or '', 80)}'")
+                fixes.append(f"Remove the qualifier in '{_short(hits[0].narrowed_by or '', 80)}' so that the clause covers every such use.")
             for kind in rule.weak_carve_outs:
                 if kind in unit.carve_kinds:
-                    weakening.append(f"{kind.replace('_', ' ')} carve-out '{_short(unit.carve_kinds[kind], 80)}'")
+                    what = _carve_description(compiled, kind) if compiled is not None else kind.replace("_", " ")
+                    weakening.append(f"a carve-out for {what} '{_short(unit.carve_kinds[kind], 80)}'")
+                    fixes.append(f"Delete the carve-out '{_short(unit.carve_kinds[kind], 80)}'; any exception should be "
+                                 "limited to a statute, a court order or a warrant.")
             if weakening:
                 status = WEAK
                 reason = f"{reason}; weakened by {', '.join(weakening)}"
         elif status == CONTRADICTED and hits and all(not g.binding for g in hits):
             continue
         deciding = next((g.provision for g in hits if g.provision is not None), None)
-        return _Verdict(status, crit, unit, reason, deciding, hits, _rank(rule, crit, unit, hits))
+        return _Verdict(status, crit, unit, reason, deciding, hits, _rank(rule, crit, unit, hits), fixes)
     return None
 
 
@@ -1052,7 +1194,18 @@ def _rank(rule: Rule, crit: Criterion, unit: Unit, hits: list[Governed]) -> tupl
     return (via, defining, heading, crit_index, concept_index)
 
 
-def _describe(crit: Criterion, hits: list[Governed]) -> str:
+_FORCE_WORDS = {
+    grammar.PROHIBITION: "a prohibition", grammar.OBLIGATION: "an obligation", grammar.PERMISSION: "a permission",
+    grammar.DISCLAIMER: "a disclaimer", grammar.CONDITION: "a condition", grammar.LIABILITY: "a liability clause",
+}
+
+
+def _describe(crit: Criterion, hits: list[Governed], names: Optional[dict[str, str]] = None) -> str:
+    """The reason in words a lawyer reads: the criterion, then for each deciding
+    phrase the cue that governs it, what the phrase stands for and its role:
+    "prohibition covering weapons …: 'weapon system' (weapons, weapon systems and their
+    development), the purpose of the prohibition 'shall not'"."""
+    names = names or {}
     parts = []
     seen = set()
     for g in hits:
@@ -1060,16 +1213,27 @@ def _describe(crit: Criterion, hits: list[Governed]) -> str:
         if key in seen:
             continue
         seen.add(key)
-        cue = f"{g.force} '{g.cue}'" if g.cue else "no deontic cue"
-        if g.role in (provisions.NEGATED, provisions.EXCEPTION) and g.cue:
+        what = names.get(g.concept, g.concept.replace("_", " "))
+        force = _FORCE_WORDS.get(g.force, g.force)
+        if not g.cue:
+            head = "with no word of obligation"
+        elif g.role in (provisions.NEGATED, provisions.EXCEPTION):
             # the force was turned: "shall not use … for any non-military purpose"
-            cue = f"'{g.cue}' reaches only what is not '{g.text}', so {g.force}"
-        via = "" if g.via == "sentence" else f" (via {g.via})"
-        role = f" as {g.role}" if g.role else ""
-        parts.append(f"{cue} + {g.concept.replace('_', ' ')} '{g.text}'{role}{via}")
+            head = f"left outside '{g.cue}', which reaches only what is not '{g.text}' — so {force}"
+        elif g.role:
+            head = f"the {g.role} of {force} '{g.cue}'"
+        else:
+            head = f"under {force} '{g.cue}'"
+        via = "" if g.via == "sentence" else f", through the {g.via}"
+        parts.append(f"'{g.text}' ({what}), {head}{via}")
         if len(parts) == 3:
             break
     return f"{crit.reason}: {'; '.join(parts)}" if parts else crit.reason
+
+
+def _carve_description(compiled: CompiledPack, kind: str) -> str:
+    concepts = compiled.carve_kinds.get(kind) or []
+    return compiled.names.get(concepts[0], kind.replace("_", " ")) if concepts else kind.replace("_", " ")
 
 
 def _short(text: str, limit: int) -> str:
@@ -1142,6 +1306,42 @@ def _provision_dict(prov: Optional[Provision]) -> Optional[dict]:
         "subordinate": prov.subordinate,
         "roles": prov.roles(),
     }
+
+
+def _message(rule: Rule, status: str, deciding: Optional[_Verdict]) -> str:
+    """The rule's message for the status, made specific to the criterion that decided:
+    "The lethal-use restriction falls short: prohibition limited to weapons of mass
+    destruction …" rather than a list of every way it could fall short."""
+    base = rule.messages.get(status) or rule.title
+    if deciding is None or status in (PRESENT, MISSING):
+        return base
+    head = base.split(" (")[0].rstrip(".")
+    why = deciding.criterion.reason
+    if deciding.fixes and status == WEAK and deciding.criterion.status == PRESENT:
+        why = f"{why}, but weakened"
+    return f"{head}: {why}."
+
+
+# The pack's model clauses speak of Customer, Provider and the Service; a document
+# may call them otherwise. Each role lists the names a document may define for it,
+# the pack's own first.
+_PARTY_NAMES = {
+    "Customer": ("Customer", "Licensee", "Client", "Reseller", "Subscriber", "Buyer", "Purchaser", "User", "Agency", "Recipient"),
+    "Provider": ("Provider", "Licensor", "Vendor", "Supplier", "Company", "Seller", "Contractor"),
+    "Service": ("Service", "Software", "Model", "Platform", "Product", "SDK", "API", "Licensed Technology", "Solution", "System"),
+}
+
+
+def _in_document_terms(text: str, document: Document) -> str:
+    defined = set(document.defined_terms)
+    for ours, names in _PARTY_NAMES.items():
+        if ours in defined:
+            continue
+        theirs = next((n for n in names[1:] if n in defined), None)
+        if theirs is None:
+            continue
+        text = re.sub(rf"\b{ours}(?=\b)", theirs, text)
+    return text
 
 
 def _reference(rule: Rule) -> Optional[str]:

@@ -103,6 +103,11 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": BINDING_MODALS + ["agree", "agrees", "undertake", "undertakes"]}, "OP": "?"}, _opt("to"), {"LEMMA": "refrain"}, _l("from")],
         [_l("in", "under"), _l("no"), _l("event", "case", "circumstance", "circumstances"), {"LOWER": {"IN": MODALS}, "OP": "?"}],
         [_l("no"), {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "other", "such", "party"]}, "OP": "{1,4}"}, {"LOWER": {"IN": BINDING_MODALS}}],
+        # "No sheriff, constable, border agent or other body charged with enforcing the
+        # law may use …": a long list of subjects, but one clause (no "and", "that", …)
+        [_l("no"), {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "such", "party", "warranty", "warranties", "representation"]}},
+         {"LOWER": {"NOT_IN": [".", ";", ":", "and", "but", "if", "unless", "except", "that", "which", "who", "when", "where", "provided", "however", "shall", "must", "may", "will", "can", "is", "are", "was", "were", "has", "have"]}, "OP": "{4,24}"},
+         {"LOWER": {"IN": BINDING_MODALS}}],
         [_l("neither"), {"OP": "{1,6}", "IS_PUNCT": False}, _l("nor"), {"OP": "{1,7}", "IS_PUNCT": False}, {"LOWER": {"IN": BINDING_MODALS}}],
         [{"IS_SENT_START": True, "LOWER": {"IN": ["do", "never"]}}, _l("not", "use")],
         [{"IS_SENT_START": True, "LOWER": "never"}],

@@ -53,6 +53,13 @@ def available() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
+def set_stage(stage: str) -> None:
+    """Name what the running document's budget is spent on, from deep inside a stage
+    (a reader recognising page 12 of 40). Nothing happens when no budget is armed."""
+    if Budget._active is not None:
+        Budget._active.enter(stage)
+
+
 class Budget:
     """Context manager: at most ``seconds`` for the block, with a current ``stage``.
 

@@ -20,6 +20,10 @@ class Limits:
     max_pages: int = 2000
     max_chars: int = 20_000_000  # characters of extracted text per document
     max_seconds: float = 300.0  # time budget per document (clause_lint.guard); 0 = none
+    # OCR of scanned PDF pages (clause_lint.extract.ocr), the costliest way to read a
+    # page: "auto" (pages without usable text, when Tesseract is installed), "never",
+    # "always". It changes what is read, so it is part of the result cache's key.
+    ocr: str = "auto"
 
     def updated(self, **changes: Any) -> "Limits":
         known = {f.name for f in fields(self)}

@@ -110,6 +110,9 @@ _ACTION_NOUNS = {v: v for v in _ACTION_VERBS} | {
     "creation": "create", "publication": "publish", "testing": "test", "evaluation": "evaluate",
 }
 
+# Verbs that end like adverbs ("temporarily suspend" skips the adverb, not these).
+_LY_VERBS = frozenset({"apply", "supply", "reply", "comply", "rely", "imply", "multiply", "resupply", "misapply", "bully"})
+
 # Words between a cue and its verb that are not the action.
 _SKIP = frozenset({
     "to", "be", "from", "of", "a", "an", "such", "all", "not", "directly", "indirectly", "knowingly", "intentionally", "expressly", "otherwise", "any",
@@ -140,10 +143,12 @@ _DEONTIC_VERBS = frozenset({
 })
 
 _RELATIVES = frozenset({"who", "whom", "which", "that", "whose"})
+_WEAK_HEADS = frozenset({"may", "might", "can", "could", "would", "is", "are", "be", "was", "were"})
 _SUBORDINATORS = frozenset({"where", "which", "that", "who", "whom", "when", "whereby", "wherein", "if"})
 
 # Words that join a second clause to the first: the next cue's clause starts after them.
-_CLAUSE_JOINS = frozenset({"and", "or", "but", "which", "that", "who", "whom", "whereas", "while", ",", "nor", "where", "when", "whereby", "wherein", "if"})
+_CLAUSE_JOINS = frozenset({"and", "or", "but", "which", "that", "who", "whom", "whereas", "while", ",", "nor", "where", "when",
+                           "whereby", "wherein", "if", "then"})
 
 # Carve-outs that take a class out of a prohibition ("other than for X"): that class
 # is permitted. "unless", "provided that" and consent carve-outs are conditions.
@@ -236,6 +241,7 @@ def is_attributive(doc: Doc, cue: Cue) -> bool:
     return word.lower_ in ATTRIBUTIVE and nxt.is_alpha and nxt.lower_ not in _NOT_NOUN_AFTER
 
 
+_PREPOSITIONS = frozenset({"without", "of", "for", "to", "in", "with", "by", "from", "on", "at", "about", "under", "over"})
 _STOP_NOUN_WALK = frozenset({"unless", "except", "provided", "save", "other", "including", "includes", "is", "are",
                              "shall", "must", "may", "will", "can", "not", "or", "and"})
 
@@ -258,7 +264,8 @@ def narrowing_at(doc: Doc, start: int, end: int, lo: int, hi: int) -> Optional[s
     while (j < hi and j < end + 3 and doc[j].is_alpha and doc[j].lower_ not in ("that", "which", "who", "whose", "where")
            and doc[j].lower_ not in _NOT_NOUN_AFTER and doc[j].lower_ not in _STOP_NOUN_WALK):
         j += 1  # "law enforcement application(s) that …": the head noun may follow the concept
-    if j < hi and doc[j].lower_ in ("that", "which", "who", "whose") and doc[j - 1].text != ",":
+    if (j < hi and doc[j].lower_ in ("that", "which", "who", "whose") and doc[j - 1].text != ","
+            and doc[j - 1].lower_ not in _PREPOSITIONS):  # "without that person's knowledge": a determiner
         stop = j + 1
         while stop < hi and stop < j + 12 and not doc[stop].is_punct:
             stop += 1
@@ -329,8 +336,11 @@ def read_provisions(
                 j -= 1
             # Only when the relative word comes right before the cue: in "personnel who
             # used the database improperly may be disciplined" the cue is the main verb.
-            subordinate.append(j > lo + 1 and lowers[j - 1 - start] in _RELATIVES and lowers[j - 2 - start] != ","
-                               and cue.start - j <= 1)
+            subordinate.append((j > lo + 1 and lowers[j - 1 - start] in _RELATIVES and lowers[j - 2 - start] != ","
+                                and cue.start - j <= 1)
+                               # "… in which lethal force is used, may be used or is contemplated"
+                               or (j > lo and lowers[j - 1 - start] in (",", "or", "and") and lowers[cue.start - start] in _WEAK_HEADS
+                                   and _relative_between(lowers, start, lo, j - 1)))
         else:
             # ", which may include revoking access": a clause after a comma goes on with
             # the statement; "officers who may …" without one describes them.
@@ -338,7 +348,10 @@ def read_provisions(
                 k - 2 >= start and lowers[k - 2 - start] == "," and lowers[k - 1 - start] == "which")
             # "… in a manner that violates the law or may be harmful": a cue coordinated
             # inside a relative clause that opened after the previous cue.
-            coordinated = k > lo and lowers[k - 1 - start] in ("or", "and") and _relative_between(lowers, start, lo, k - 1)
+            # ("…, and shall be responsible" goes on with the main clause: relative
+            # clauses seldom bind, so only a "may", "can" or "is" is taken into one)
+            coordinated = (k > lo and lowers[k - 1 - start] in ("or", "and", ",") and lowers[cue.start - start] in _WEAK_HEADS
+                           and _relative_between(lowers, start, lo, k - 1))
             subordinate.append((joined or coordinated) and not any(p >= lo and p < cue.start for p in semis))
     for i, cue in enumerate(real):
         seg_start = max([start] + [p + 1 for p in semis if p < cue.start])
@@ -355,6 +368,11 @@ def read_provisions(
             if c.start <= actor_start < c.end or (actor_start <= c.start < cue.start and c.end <= cue.start):
                 if c.end <= cue.start:
                     actor_start = max(actor_start, c.end)
+        # "If Customer breaches …, then Provider may …": the actor follows the "then"
+        for t in range(cue.start - 1, actor_start - 1, -1):
+            if lowers[t - start] == "then":
+                actor_start = t + 1
+                break
         while actor_start < cue.start and lowers[actor_start - start] in (",", "and", "or", "but", "that", "which"):
             actor_start += 1
         after = lowers[cue.end - start] if cue.end < end else ""
@@ -390,6 +408,10 @@ def read_provisions(
             prov.spans.append(RoleSpan(ACTION, cue.start, cue.end, cue.text))
             prov.action_lemmas = (lemmas[cue.start - start],)
         _read_region(prov, doc, lowers, lemmas, start, cue.end, first_end, carves, nominal=False)
+        if lowers[cue.start - start] in ("no", "neither") and cue.end - cue.start > 2:
+            # "No sheriff, constable or other police body may use …": the cue holds its actor
+            _close(prov, doc, ACTOR, cue.start + 1, cue.end - 1)
+            previous_actor = prov.spans[-1] if prov.spans and prov.spans[-1].role == ACTOR else previous_actor
         if not postposed:
             if cue.start > actor_start:
                 # "The Service may be used by police": the subject of a passive is its object.
@@ -505,7 +527,9 @@ def _read_region(
     i = a
     # The action: the first word after the cue that is not a particle or adverb.
     punct = _table(doc).punct
-    while i < b and (lowers[i - base] in _SKIP or punct[i] or _is_enumerator(lowers[i - base])):
+    while i < b and (lowers[i - base] in _SKIP or punct[i] or _is_enumerator(lowers[i - base])
+                     or (lowers[i - base].endswith("ly") and len(lowers[i - base]) > 4 and lowers[i - base] not in _LY_VERBS
+                         and i + 1 < b and not punct[i + 1])):
         if lowers[i - base] in _ONLY:
             prov.only = True
         i += 1

@@ -42,6 +42,9 @@ class Evidence:
     # The reading of the deciding provision: modality, cue and its roles
     # ({"modality": "prohibition", "cue": "shall not", "roles": {"actor": …}}).
     provision: Optional[dict[str, Any]] = None
+    # "ocr" when the text was recognised from a scan (a quote a lawyer must check
+    # against the image); None for text read from the file.
+    source: Optional[str] = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -57,6 +60,8 @@ class Evidence:
         }
         if self.provision is not None:
             out["provision"] = self.provision
+        if self.source is not None:
+            out["source"] = self.source
         return out
 
     @classmethod
@@ -65,7 +70,8 @@ class Evidence:
         return cls(**{k: d[k] for k in _EVIDENCE_KEYS if k in d})
 
 
-_EVIDENCE_KEYS = ("text", "reason", "role", "section", "page", "line", "paragraph", "start", "end", "block", "provision")
+_EVIDENCE_KEYS = ("text", "reason", "role", "section", "page", "line", "paragraph", "start", "end", "block", "provision",
+                  "source")
 
 
 @dataclass
@@ -160,20 +166,31 @@ class DocumentResult:
     format: Optional[str]
     error: Optional[DocumentError] = None
     applicable: dict[str, bool] = field(default_factory=dict)
+    # pack -> {"applicable", "reason", "evidence": {"text", "section", "page", "line"}}:
+    # why the document is or is not about the pack's subject
+    scope: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: list[RuleResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     pages: Optional[int] = None
     numbering_resolved: Optional[bool] = None
+    # "ocr" when some of the text was recognised from scanned pages (ocr_pages);
+    # None when it was all read from the file.
+    source: Optional[str] = None
+    ocr_pages: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "format": self.format,
+        out: dict[str, Any] = {"path": self.path, "format": self.format}
+        if self.source is not None:
+            out["source"] = self.source
+            out["ocr_pages"] = list(self.ocr_pages)
+        out.update({
             "error": self.error.to_dict() if self.error else None,
             "applicable": dict(sorted(self.applicable.items())),
+            "scope": dict(sorted(self.scope.items())),
             "warnings": list(self.warnings),
             "results": [r.to_dict() for r in self.results],
-        }
+        })
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "DocumentResult":
@@ -183,9 +200,11 @@ class DocumentResult:
             path=d["path"], format=d.get("format"),
             error=DocumentError.from_dict(d["error"]) if d.get("error") else None,
             applicable={str(k): bool(v) for k, v in (d.get("applicable") or {}).items()},
+            scope={str(k): dict(v) for k, v in (d.get("scope") or {}).items()},
             results=[RuleResult.from_dict(r) for r in d.get("results") or []],
             warnings=list(d.get("warnings") or []),
             pages=d.get("pages"), numbering_resolved=d.get("numbering_resolved"),
+            source=d.get("source"), ocr_pages=[int(n) for n in d.get("ocr_pages") or []],
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
-from .discover import discover
+from .discover import Discovery, discover
 from .results import DocumentError, DocumentResult, Report
 from .settings import Settings
 
@@ -46,6 +46,7 @@ def run(
     linter: Optional[Linter] = None,
     progress: Optional[Callable[[int, int], None]] = None,
     linter_factory: Optional[Callable[[Settings], Linter]] = None,
+    discovered: Optional[Discovery] = None,
 ) -> Report:
     """Lint every document under ``paths``; never raises for a bad document.
 
@@ -54,12 +55,13 @@ def run(
     ``settings.jobs`` processes (:mod:`clause_lint.batch`). The linter — ``linter``,
     else ``linter_factory(settings)``, else :func:`make_linter` — is built only if
     some document is not in the cache. ``progress(done, total)`` counts the
-    documents actually checked.
+    documents actually checked. ``discovered`` is ``discover(paths, ...)`` when the
+    caller has already walked the paths.
     """
     from .batch import check_paths
     from .cache import open_cache
 
-    found = discover(paths, settings.include, settings.exclude)
+    found = discovered if discovered is not None else discover(paths, settings.include, settings.exclude)
     results: list[DocumentResult] = [
         DocumentResult(path=p, format=None, error=DocumentError("unreadable", msg)) for p, msg in found.problems
     ]

@@ -37,3 +37,4 @@ class Settings:
     strict_waivers: bool = False  # expired or unused waivers fail the run
     baseline: Optional[str] = None  # baseline file to read (clause_lint.baseline)
     write_baseline: Optional[str] = None  # baseline file to write from this run
+    allow_empty: bool = False  # a run that finds no document to check is not an error

@@ -49,3 +49,24 @@ def normalize(text: str) -> str:
 def normalize_inline(text: str) -> str:
     """Normalise and fold all whitespace (newlines included) to single spaces."""
     return " ".join(normalize(text).split())
+
+
+def printable(text: str) -> str:
+    """``text`` with every non-printable character written as a Python escape.
+
+    For file names and other strings shown to people that may come from a hostile
+    source: a newline would forge a second ``PATH: error:`` line, an escape sequence
+    would drive the terminal (colours, window title, hidden text) and a bidirectional
+    override would show a name backwards. Escaping keeps the name recognisable and
+    two different names distinct (``evil\\n\\x1b[31m.txt``), where replacing or
+    dropping the characters would not.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
+
+
+def _escape(c: str) -> str:
+    if "\udc80" <= c <= "\udcff":  # an undecodable byte of a file name (surrogateescape)
+        return f"\\x{ord(c) - 0xdc00:02x}"
+    return c.encode("unicode_escape").decode("ascii")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from tests.docx_factory import NS_DECL, DocxBuilder, Level, dele, ins, p, run, table, write_zip
-from tests.pdf_factory import build_pdf, flow, scanned_pdf, text_pdf
+from tests.pdf_factory import Image, build_pdf, flow, scanned_pdf, text_pdf
 
 MB = 1024 * 1024
 
@@ -378,6 +378,15 @@ def _scanned_pdf(d: Path) -> bytes:
     return data
 
 
+def _huge_scan_pdf(d: Path) -> bytes:
+    # A 200" x 200" page holding only an image: OCR would render it at 60,000 pixels
+    # a side (3.6 gigapixels) without the cap on the rendered size.
+    path = build_pdf(d / "_huge_scan.pdf", [[Image(0, 0, 14400, 14400, pixels=200)]], page_size=(14400, 14400))
+    data = path.read_bytes()
+    path.unlink()
+    return data
+
+
 def _big_text(d: Path) -> None:
     """~50 MB of contract-like text, written in chunks (never held whole in memory)."""
     para = ("4.2 The Supplier shall maintain complete and accurate records of all processing "
@@ -532,6 +541,7 @@ CASES: list[Case] = [
     Case("encrypted-empty-password.pdf", _encrypted_empty_pdf, "ok", (), "", "encrypted, empty user password"),
     Case("encrypted.pdf", _encrypted_pdf, "error", ("encrypted",), "password", "encrypted with a user password"),
     Case("scanned.pdf", _scanned_pdf, "error", ("needs-ocr",), "", "image-only pages"),
+    Case("huge-scan.pdf", _huge_scan_pdf, "error", ("needs-ocr",), "", "a 200x200-inch page holding only an image (OCR renders at most 6,000 px a side)"),
     Case("junk.pdf", _junk_pdf, "error", ("corrupt",), "", "random bytes named .pdf"),
     # wrong extensions
     Case("pdf-named.docx", _pdf_named_docx, "ok", (), "content is PDF", "a PDF named .docx"),
@@ -585,6 +595,39 @@ def materialize(case: Case, folder: Path) -> list[Path]:
     if data is not None:
         (folder / case.name).write_bytes(data)
     return [folder / case.name] + [folder / n for n in EXTRA_PATHS.get(case.name, [])]
+
+
+# ----------------------------------------------------------------------------- left out, and named
+
+
+@dataclass
+class Skipped:
+    """A document of a format clause-lint cannot read, met in a folder walk: left out
+    of the run and named on stderr (``PATH: skipped: ...``) with ``says`` in the reason."""
+
+    name: str
+    data: bytes
+    says: str
+
+
+SKIPPED = [
+    Skipped("legacy.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1016), "legacy Word .doc"),
+    Skipped("letter.rtf", b"{\\rtf1\\ansi Customer shall not use the Service in any weapon system.}", "RTF"),
+    Skipped("draft.odt", b"PK\x03\x04" + bytes(60), "OpenDocument"),
+    Skipped("scan.tiff", b"II*\x00" + bytes(60), "TIFF"),
+]
+
+# File names built to hurt the people reading a report: a newline that forges a
+# second report line, terminal escape codes (colour, window title, bell), a carriage
+# return that overwrites the line, and a right-to-left override that shows the
+# name backwards. Each must appear escaped (``\\n``, ``\\x1b``) in every
+# people-facing format, and exactly in JSON and SARIF.
+HOSTILE_NAMES = [
+    "evil\n\x1b[31mred\x1b[0m.md",
+    "title\x1b]0;pwned\x07.md",
+    "cr\rforged: error: nothing.md",
+    "invoice\u202edm.exe.md",
+]
 
 
 # ----------------------------------------------------------------------------- fuzz seeds

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from clause_lint.errors import ClauseLintError, CorruptFile, EncryptedFile, LimitExceeded, NeedsOCR
-from clause_lint.extract import pdf, read_path
+from clause_lint.extract import ocr, pdf, read_path
 from clause_lint.limits import DEFAULT_LIMITS, Limits
 from clause_lint.model import BODY, FOOTER, HEADER
 
@@ -383,15 +383,30 @@ def test_page_break_does_not_join_finished_or_numbered_or_titled_text(tmp_path):
 
 
 def test_scanned_pdf_needs_ocr(tmp_path):
-    with pytest.raises(NeedsOCR, match="no text layer"):
-        read(scanned_pdf(tmp_path / "scan.pdf", pages=2))
+    # The "scan" is random noise: even OCR finds nothing in it.
+    path = scanned_pdf(tmp_path / "scan.pdf", pages=2)
+    with pytest.raises(NeedsOCR, match="no text layer: this PDF looks scanned; OCR is off"):
+        read(path, Limits(ocr="never"))
+    if ocr.missing_reason() is None:
+        with pytest.raises(NeedsOCR, match="OCR recognised nothing"):
+            read(path)
+    else:
+        with pytest.raises(NeedsOCR, match="install Tesseract"):
+            read(path)
 
 
 def test_partly_scanned_pdf_warns(tmp_path):
     pages = [flow(["A typed cover page with the parties' names on it."]), [Image(36, 36, PAGE_W - 72, PAGE_H - 72)]]
-    ex = read(build_pdf(tmp_path / "part.pdf", pages))
+    path = build_pdf(tmp_path / "part.pdf", pages)
+    ex = read(path, Limits(ocr="never"))
     assert texts(ex) == ["A typed cover page with the parties' names on it."]
-    assert any("page 2 has no text layer" in w for w in ex.warnings)
+    assert any("page 2 has no text layer" in w and "OCR is off" in w for w in ex.warnings)
+    ex = read(path)
+    assert texts(ex) == ["A typed cover page with the parties' names on it."]
+    if ocr.missing_reason() is None:
+        assert any("OCR found no text on page 2" in w for w in ex.warnings), ex.warnings
+    else:
+        assert any("page 2 has no text layer" in w and "install Tesseract" in w for w in ex.warnings)
 
 
 def test_text_hidden_under_a_scan_is_flagged(tmp_path):

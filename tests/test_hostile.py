@@ -55,6 +55,8 @@ def mixed(tmp_path_factory):
     for name in GOOD:
         shutil.copy(SAMPLES / name, folder / name)
         good.append(str(folder / name))
+    for skipped in hi.SKIPPED:
+        (folder / skipped.name).write_bytes(skipped.data)
     as_json = hi.run_cli(["check", str(folder), "--format", "json", *COMMON])
     as_text = hi.run_cli(["check", str(folder), "--format", "text", "--jobs", "1", *COMMON])
     alone = hi.run_cli(["check", *good, "--format", "json", "--jobs", "1", *COMMON])
@@ -71,10 +73,31 @@ def test_run_finishes_without_traceback_within_limits(mixed):
     assert mixed["json"].returncode == 2, mixed["json"].stderr[-2000:]
     assert mixed["text"].returncode == 2
     assert mixed["alone"].returncode in (0, 1), mixed["alone"].stderr
-    # Machine formats keep stdout clean; stderr holds the error lines and nothing else
-    # (no library warnings, no stray output from a reader).
-    for line in mixed["json"].stderr.splitlines():
-        assert ": error: " in line and line.split(": error: ")[0] in mixed["paths"], line
+    # Machine formats keep stdout clean; stderr holds the error lines, the files left
+    # out and nothing else (no library warnings, no stray output from a reader).
+    folder = mixed["folder"]
+    skipped = {f"{folder / s.name}: skipped: " for s in hi.SKIPPED}
+    for key in ("json", "text"):
+        for line in mixed[key].stderr.splitlines():
+            if line.startswith("clause-lint: skipped 1 file that is not a supported document (.dat)"):
+                continue  # the secret file the XXE cases point at
+            if any(line.startswith(s) for s in skipped):
+                continue
+            assert ": error: " in line and line.split(": error: ")[0] in mixed["paths"], line
+
+
+def test_files_of_unsupported_formats_are_named_with_the_reason(mixed):
+    """A .doc, .rtf, .odt or .tiff in a folder is not silently passed over."""
+    folder = mixed["folder"]
+    for key in ("json", "text"):
+        lines = mixed[key].stderr.splitlines()
+        for s in hi.SKIPPED:
+            named = [line for line in lines if line.startswith(f"{folder / s.name}: skipped: ")]
+            assert len(named) == 1, (s.name, lines)
+            assert s.says in named[0] and "not supported" in named[0]
+    # Left out of the report (they were never read), not reported as errors.
+    paths = {d["path"] for d in json.loads(mixed["json"].stdout)["documents"]}
+    assert not any(str(folder / s.name) in paths for s in hi.SKIPPED)
 
 
 def test_every_input_is_reported_exactly_once(mixed):
@@ -102,8 +125,9 @@ def test_hostile_input_outcome(mixed, case):
             assert case.says.lower() in error["message"].lower(), error
             line = f"{path}: error: {error['message']}"
             assert "\n" not in error["message"] and len(error["message"]) < 400
-            # One line on stderr for machine formats, the same line inline in text output.
+            # One line on stderr in every format; the text report lists it in place too.
             assert stderr_lines.count(line) == 1, (line, stderr_lines)
+            assert mixed["text"].stderr.splitlines().count(line) == 1, line
             assert text_lines.count(line) == 1
         else:
             assert doc["results"], f"{path}: no results"
@@ -322,3 +346,311 @@ def test_reading_a_fifo_does_not_block(tmp_path):
     os.mkfifo(tmp_path / "pipe.txt")
     with pytest.raises(UnreadableFile, match="not a regular file"):
         read_path(str(tmp_path / "pipe.txt"))
+
+
+# ----------------------------------------------------------------------------- the CLI's own output
+
+from click.testing import CliRunner  # noqa: E402
+
+from clause_lint.cli import cli  # noqa: E402
+
+
+def _cli(args: list[str], cwd: Path | None = None):
+    old = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+CHECK = ["check", "--isolated", "--no-cache", "--jobs", "1"]
+
+
+def test_read_errors_reach_stderr_in_the_text_format_too(tmp_path):
+    """`check empty.txt junk.docx ok.md > report.txt` must still say what went wrong."""
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "junk.docx").write_bytes(bytes(random_bytes(3000)))
+    (tmp_path / "ok.md").write_text(hi.good_text(), encoding="utf-8")
+    result = _cli([*CHECK, "empty.txt", "junk.docx", "ok.md"], cwd=tmp_path)
+    assert result.exit_code == 2
+    err = result.stderr.splitlines()
+    assert "empty.txt: error: file is empty" in err
+    assert any(line.startswith("junk.docx: error: ") for line in err)
+    # The report itself stays complete: both errors in place, and ok.md's results.
+    assert "empty.txt: error: file is empty" in result.stdout.splitlines()
+    assert "ok.md (MD)" in result.stdout
+    # -o: the report file holds them, stderr says them.
+    result = _cli([*CHECK, "empty.txt", "ok.md", "-o", "report.txt"], cwd=tmp_path)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == ["empty.txt: error: file is empty"]
+    assert "empty.txt: error: file is empty" in (tmp_path / "report.txt").read_text()
+
+
+def random_bytes(n: int) -> bytes:
+    import random
+
+    return random.Random(7).randbytes(n)
+
+
+def test_a_run_that_checks_nothing_is_an_error_unless_allowed(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    old = tmp_path / "old"
+    old.mkdir()
+    for s in hi.SKIPPED[:2]:
+        (old / s.name).write_bytes(s.data)
+    (old / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = _cli([*CHECK, empty])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"clause-lint: error: no document to check in {empty}; --allow-empty accepts an empty run"]
+    result = _cli([*CHECK, old, "--format", "json"])
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[:2] == [f"{old / 'legacy.doc'}: skipped: legacy Word .doc is not supported; save it as .docx or .pdf",
+                         f"{old / 'letter.rtf'}: skipped: RTF is not supported; save it as .docx or .pdf"]
+    assert lines[2].startswith("clause-lint: skipped 1 file that is not a supported document (.png)")
+    assert lines[3] == f"clause-lint: error: no document to check in {old} (3 files skipped, see above); --allow-empty accepts an empty run"
+    assert len(lines) == 4
+    # Allowed: exit 0, the files left out still named, an empty report.
+    result = _cli([*CHECK, old, "--format", "json", "--allow-empty"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["summary"]["documents"] == 0
+    assert sum("skipped" in line for line in result.stderr.splitlines()) == 3
+    # The config-file twin, and the flag that overrides it.
+    (tmp_path / ".clause-lint.yaml").write_text("allow_empty: true\n", encoding="utf-8")
+    assert _cli(["check", "--no-cache", "--jobs", "1", empty], cwd=tmp_path).exit_code == 0
+    assert _cli(["check", "--no-cache", "--jobs", "1", "--no-allow-empty", empty], cwd=tmp_path).exit_code == 2
+    (tmp_path / ".clause-lint.yaml").write_text("allow_empty: sometimes\n", encoding="utf-8")
+    result = _cli(["check", "--no-cache", empty], cwd=tmp_path)
+    assert result.exit_code == 2 and "allow_empty must be true or false" in result.stderr
+    # extract has nothing to show either.
+    result = _cli(["extract", old])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == f"clause-lint: error: no document to check in {old} (3 files skipped, see above)"
+
+
+def test_a_folder_with_documents_and_a_doc_names_the_doc_and_checks_the_rest(tmp_path):
+    (tmp_path / "terms.md").write_text(hi.good_text(), encoding="utf-8")
+    (tmp_path / "old.doc").write_bytes(hi.SKIPPED[0].data)
+    result = _cli([*CHECK, tmp_path, "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    assert result.stderr.splitlines() == [f"{tmp_path / 'old.doc'}: skipped: legacy Word .doc is not supported; save it as .docx or .pdf"]
+    assert [d["path"] for d in json.loads(result.stdout)["documents"]] == [str(tmp_path / "terms.md")]
+    # Named on the command line, an unsupported file is an error of its own (exit 2).
+    result = _cli([*CHECK, tmp_path / "old.doc"])
+    assert result.exit_code == 2 and "old.doc: error: legacy Word .doc" in result.stderr
+
+
+# ----------------------------------------------------------------------------- files written
+
+def _outputs(tmp_path: Path) -> dict[str, Path]:
+    """Run every command that writes a file; return what each wrote."""
+    doc = tmp_path / "contract.docx"
+    doc.write_bytes(hi.good_docx_bytes())
+    md = tmp_path / "terms.md"
+    md.write_text(hi.good_text(), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    r = _cli([*CHECK, md, "-o", out / "report.txt", "--output-format", f"sarif={out / 'report.sarif'}",
+              "--write-baseline", out / "baseline.json"])
+    assert r.exit_code in (0, 1), r.output
+    r = _cli(["annotate", doc, "-o", out / "reviewed.docx", "--assume-applicable"])
+    assert r.exit_code in (0, 1), r.output
+    r = _cli(["annotate", md, "-o", out / "reviewed-md.docx"])
+    assert r.exit_code in (0, 1), r.output
+    r = _cli(["init"], cwd=out)
+    assert r.exit_code == 0, r.output
+    return {name: out / name for name in ("report.txt", "report.sarif", "baseline.json", "reviewed.docx",
+                                           "reviewed-md.html", ".clause-lint.yaml")}
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_every_file_written_honours_the_umask(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        written = _outputs(tmp_path)
+    finally:
+        os.umask(old)
+    for name, path in written.items():
+        assert path.is_file(), name
+        assert oct(path.stat().st_mode & 0o777) == oct(0o666 & ~umask), name
+    # No temporary file is left behind.
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(written)
+
+
+def test_rewriting_keeps_the_existing_files_mode_and_follows_a_link(tmp_path):
+    md = tmp_path / "terms.md"
+    md.write_text(hi.good_text(), encoding="utf-8")
+    report = tmp_path / "report.txt"
+    report.write_text("old\n")
+    report.chmod(0o640)
+    link = tmp_path / "latest.txt"
+    link.symlink_to(report.name)
+    assert _cli([*CHECK, md, "-o", link]).exit_code in (0, 1)
+    assert link.is_symlink() and os.readlink(link) == report.name
+    assert "terms.md (MD)" in report.read_text()
+    assert report.stat().st_mode & 0o777 == 0o640
+    # A device is written to, never renamed over.
+    assert _cli([*CHECK, md, "-o", "/dev/null"]).exit_code in (0, 1)
+    import stat as st
+
+    assert st.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_a_failed_write_leaves_the_original_untouched(tmp_path, monkeypatch):
+    doc = tmp_path / "contract.docx"
+    doc.write_bytes(hi.good_docx_bytes())
+    md = tmp_path / "terms.md"
+    md.write_text(hi.good_text(), encoding="utf-8")
+    targets = {name: tmp_path / name for name in ("report.txt", "extra.sarif", "reviewed.docx", "baseline.json")}
+    for path in targets.values():
+        path.write_text("the original\n")
+    import errno
+
+    def no_space(src, dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "replace", no_space)
+    runs = {
+        "report.txt": [*CHECK, md, "-o", targets["report.txt"]],
+        "extra.sarif": [*CHECK, md, "--output-format", f"sarif={targets['extra.sarif']}"],
+        "baseline.json": [*CHECK, md, "--write-baseline", targets["baseline.json"]],
+        "reviewed.docx": ["annotate", doc, "-o", targets["reviewed.docx"], "--assume-applicable"],
+    }
+    for name, args in runs.items():
+        result = _cli(args)
+        assert result.exit_code == 2, (name, result.output)
+        assert f"{targets[name]}: cannot write" in result.stderr and "No space left on device" in result.stderr, result.stderr
+        assert "Traceback" not in result.output
+    monkeypatch.undo()
+    for path in targets.values():
+        assert path.read_text() == "the original\n", path
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["contract.docx", "terms.md", *targets])
+
+
+def test_an_exception_while_saving_a_docx_leaves_no_half_file(tmp_path, monkeypatch):
+    import docx.document
+
+    doc = tmp_path / "contract.docx"
+    doc.write_bytes(hi.good_docx_bytes())
+    target = tmp_path / "reviewed.docx"
+    target.write_bytes(b"the original")
+
+    def broken_save(self, fh):
+        fh.write(b"PK\x03\x04 half a zip")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(docx.document.Document, "save", broken_save)
+    result = _cli(["annotate", doc, "-o", target, "--assume-applicable"])
+    assert result.exit_code == 2 and "cannot write the annotated copy" in result.stderr
+    assert target.read_bytes() == b"the original"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["contract.docx", "reviewed.docx"]
+
+
+# ----------------------------------------------------------------------------- hostile file names
+
+PEOPLE_FORMATS = ("text", "github", "markdown", "junit", "html")
+
+
+@pytest.fixture(scope="module")
+def hostile_names(tmp_path_factory):
+    """Each hostile name twice: a readable contract and an empty (unreadable) file."""
+    folder = tmp_path_factory.mktemp("names")
+    for i, name in enumerate(hi.HOSTILE_NAMES):
+        (folder / name).write_text(hi.good_text(), encoding="utf-8")
+        (folder / f"empty-{i}-{name}").write_bytes(b"")
+    runs = {fmt: _cli([*CHECK, "--assume-applicable", ".", "--format", fmt], cwd=folder)
+            for fmt in (*PEOPLE_FORMATS, "json")}
+    return folder, runs
+
+
+def _escaped(name: str) -> str:
+    from clause_lint.text import printable
+
+    return printable(name)
+
+
+def _unescape(fmt: str, text: str) -> str:
+    """What a reader of the format sees: Markdown backslash escapes and HTML entities undone."""
+    import html
+    import re
+
+    if fmt == "markdown":
+        return re.sub(r"\\([\\`*_\[\]{}<>|#!~&$^])", r"\1", text)
+    if fmt in ("html", "junit"):
+        return html.unescape(text)
+    return text
+
+
+@pytest.mark.parametrize("fmt", PEOPLE_FORMATS)
+def test_hostile_file_names_are_escaped_in_every_people_format(hostile_names, fmt):
+    folder, runs = hostile_names
+    result = runs[fmt]
+    assert result.exit_code == 2  # the empty files
+    for stream in (result.stdout, result.stderr):
+        for bad in ("\x1b", "\x07", "\r", "\u202e"):
+            assert bad not in stream, (fmt, repr(bad))
+    seen = _unescape(fmt, result.stdout)
+    for i, name in enumerate(hi.HOSTILE_NAMES):
+        if fmt == "github":
+            # The runner decodes %0A, so the annotation lands on the real file.
+            shown = "\n".join(_escaped(part) for part in name.split("\n")).replace("%", "%25").replace("\n", "%0A")
+            shown = shown.replace(":", "%3A").replace(",", "%2C")
+            assert f"file={shown}," in seen or f"file={shown}::" in seen, (name, seen[:2000])
+        else:
+            assert _escaped(name) in seen, (fmt, name)
+        # The unreadable twin: one escaped error line on stderr, never a forged one.
+        assert f"./{_escaped(f'empty-{i}-{name}')}: error: file is empty" in result.stderr.splitlines()
+    assert not any(line.startswith(("nothing.md", "forged")) for line in result.stdout.splitlines())
+    if fmt == "text":
+        # Every line of the text report starts as it should: no line is a forged one.
+        assert not [line for line in result.stdout.splitlines() if line.startswith(("\x1b", "red", "[31m"))]
+
+
+def test_json_keeps_hostile_file_names_exactly(hostile_names):
+    folder, runs = hostile_names
+    paths = {d["path"] for d in json.loads(runs["json"].stdout)["documents"]}
+    for name in hi.HOSTILE_NAMES:
+        assert f"./{name}" in paths or name in {os.path.basename(p) for p in paths}
+
+
+def test_extract_escapes_hostile_file_names(hostile_names):
+    folder, _ = hostile_names
+    result = _cli(["extract", "."], cwd=folder)
+    assert result.exit_code == 2
+    for bad in ("\x1b", "\x07", "\r", "\u202e"):
+        assert bad not in result.stdout + result.stderr
+    for name in hi.HOSTILE_NAMES:
+        assert any(line.startswith(f"./{_escaped(name)} (md;") for line in result.stdout.splitlines())
+
+
+# ----------------------------------------------------------------------------- extract under the limits
+
+def test_extract_honours_the_limit_options(tmp_path):
+    pdf = text_pdf(tmp_path / "two.pdf", [hi.GOOD_CLAUSES, hi.GOOD_CLAUSES])
+    txt = tmp_path / "a.txt"
+    txt.write_text(hi.good_text(), encoding="utf-8")
+    result = _cli(["extract", pdf, txt, "--max-pages", "1"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{pdf}: error: ") and "max_pages" in result.stderr
+    assert f"{txt} (txt;" in result.stdout  # the other file is still shown
+    for flag, value, says in (("--max-chars", "50", "max_chars"), ("--max-file-size", "10", "max_file_bytes")):
+        result = _cli(["extract", txt, flag, value, "--format", "json"])
+        assert result.exit_code == 2 and says in result.stderr and result.stdout == ""
+    assert _cli(["extract", txt, "--max-pages", "0"]).exit_code == 2  # a usage error, as for check
+
+
+def test_extract_stops_a_document_at_its_time_budget(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    clause = "The Supplier shall not use facial recognition for mass surveillance and shall keep records. "
+    (folder / "big.txt").write_text("\n\n".join(f"{n}.{k} " + clause * 5 for n in range(1, 301) for k in range(1, 11)),
+                                    encoding="utf-8")
+    (folder / "good.txt").write_text(hi.good_text(), encoding="utf-8")
+    out = hi.run_cli(["extract", str(folder), "--provisions", "--timeout", "1"], timeout=60)
+    assert out.returncode == 2 and not out.traceback
+    assert out.stderr.startswith(f"{folder / 'big.txt'}: error: timed out after 1 s while "), out.stderr
+    assert f"{folder / 'good.txt'} (txt;" in out.stdout, out.stderr
+    assert out.seconds < 40

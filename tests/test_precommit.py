@@ -38,7 +38,7 @@ def test_hook_manifest() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     (hook,) = hooks
     assert hook["id"] == "clause-lint"
-    assert hook["entry"] == "clause-lint check"
+    assert hook["entry"] == "clause-lint check --allow-empty"
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is True
     import re

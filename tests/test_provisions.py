@@ -410,3 +410,34 @@ def test_a_title_case_line_is_not_quoted_before_the_clause_it_heads(tmp_path: Pa
     r = _check(tmp_path, body)["SFP101"]
     assert r["status"] == "present"
     assert r["evidence"][0]["text"].startswith("You may not use our models")
+
+
+# -- what the lawyer reads: reasons in words, fixes in the document's terms ----------
+def test_no_internal_concept_name_reaches_any_output_format(tmp_path: Path) -> None:
+    from clause_lint.rules import load_packs
+
+    concepts = {name for pack in load_packs(["safe-face-pledge"]) for name in pack.concepts if "_" in name}
+    runner = CliRunner()
+    for fmt in ("text", "json", "sarif", "markdown", "html", "junit", "github"):
+        res = runner.invoke(cli, ["check", "--no-cache", "-j", "1", "-v", "--format", fmt, str(Path(__file__).parent.parent / "sample_contracts")])
+        assert res.exit_code in (0, 1), res.output
+        leaked = sorted(c for c in concepts if c in res.stdout)
+        assert not leaked, f"{fmt}: {leaked}"
+        assert "no deontic cue" not in res.stdout
+
+
+def test_model_clauses_use_the_documents_own_names(tmp_path: Path) -> None:
+    body = ('"Licensee" means the person who accepts this licence.\n\n"Licensor" means Opal Labs.\n\n'
+            '"Software" means the face matching library.\n\nLicensee may use the Software for any lawful purpose.\n')
+    r = _check(tmp_path, body)["SFP101"]
+    assert r["status"] == "missing"
+    assert "Licensee shall not" in r["remediation"] and "the Software" in r["remediation"]
+    assert "Customer" not in r["remediation"]
+
+
+def test_a_weakened_clause_gets_the_fix_for_its_weakness(tmp_path: Path) -> None:
+    r = _check(tmp_path, "Customer should not use the facial recognition Service in any weapon system.")["SFP101"]
+    assert r["status"] == "weak"
+    assert "replace 'should not' with 'shall'" in r["remediation"]
+    assert "non-binding" in r["evidence"][0]["reason"]
+    assert r["message"].startswith("The lethal-use restriction falls short: prohibition covering weapons")

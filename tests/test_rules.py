@@ -29,12 +29,66 @@ KNOWN_GAPS = {
 }
 
 
+# A third set, drafted blind from the spec alone in the seven classes of issue 8
+# (concept not governed, narrow bans, look-alike flow-down, meaning across sentences,
+# enforcement and paraphrase in other words, far qualifiers), before the tool saw it.
+# Measured when it arrived: 65 of 100 expectations, 10 false assurances; the pack was
+# then generalised by class, never by case. The gaps left are kept visible.
+PROBES_3 = yaml.safe_load((HERE / "probe_cases_3.yaml").read_text(encoding="utf-8"))
+KNOWN_GAPS_3 = {
+    "c1-201 inclusive workplace duty for vendor staff":
+        "a fairness word in a staff duty reads as a general fairness aim (weak); whose fairness it is is not read",
+    "c2-103 ban only on real-time recognition in public spaces by police":
+        "a ban on police use for one narrow application reads as a full ban; reading every law-enforcement + "
+        "narrow-application ban as weak cost accuracy on the held-out fold, so it needs a finer reading of the head noun",
+    "c3-401 confidentiality to subcontractors only":
+        "a written confidentiality undertaking from subcontractors is not recognised as a confidentiality flow-down",
+    "c3-401 end users must accept restrictions before access":
+        "'Client' is not known as a downstream party without a definition saying so",
+    "c3-401 reseller must pass on the use terms":
+        "'resell only under an agreement that includes … the Permitted Use Terms' names the terms by a defined name only",
+    "c3-401 responsible for use made with API keys":
+        "responsibility for use made with one's API keys is not recognised as account-only responsibility",
+    "c4-103 shall not lead-in with police supply item several items down":
+        "the supply item's recipient is a police body named by its function, not by a law-enforcement term",
+    "c5-104 licence ends and software is remotely disabled after forbidden use":
+        "remote disabling after a forbidden use is not recognised as enforcement",
+    "c5-104 termination for insolvency only":
+        "a mutual termination right for insolvency reads as the mutual material-breach right (weak, not missing)",
+    "c5-104 written certification of compliance with the restrictions":
+        "a duty to certify compliance with the restrictions on request is not matched in this wording",
+    "c6-102-301 government buyer announces deployments and opens them to outside audit":
+        "announcing deployments and their reasons is a paraphrase of public disclosure the pack does not know",
+    "c6-102-301 publishing a list of public-body customers":
+        "a public list of public-body customers is a paraphrase of public disclosure the pack does not know",
+    "c6-202 sending each version to the public government test programme":
+        "a government test programme named without 'NIST' or 'benchmark' is not recognised",
+    "c6-301 written release from every person photographed":
+        "a written release from people photographed is not tied to faces without a face or biometric word",
+    "c6-302 no sharing of measured speed or accuracy":
+        "'how fast or how accurate it proved to be' paraphrases benchmark results without the words",
+    "c7-201 demographic evaluation only on written request":
+        "'upon the Agency's written request' sits before the duty; the request qualifier is not read as governing it",
+    "c7-302 external testing access only on provider discretion":
+        "the discretion is in the next sentence ('Applications are granted … at our sole discretion')",
+    "c7-302 publication ban narrowed to competitive marketing":
+        "the same sentence's permission to run performance tests decides present before the narrowed publication ban",
+}
+
+
 def _cases() -> list:
     out = [pytest.param(c, id=c["name"]) for c in CASES + PROBES]
-    for c in PROBES_2:
-        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[c["name"]])] if c["name"] in KNOWN_GAPS else []
-        out.append(pytest.param(c, id=c["name"], marks=marks))
+    for cases, gaps in ((PROBES_2, KNOWN_GAPS), (PROBES_3, KNOWN_GAPS_3)):
+        for c in cases:
+            marks = [pytest.mark.xfail(strict=True, reason=gaps[c["name"]])] if c["name"] in gaps else []
+            out.append(pytest.param(c, id=c["name"], marks=marks))
     return out
+
+
+def test_known_gaps_name_real_probes() -> None:
+    names = {c["name"] for c in PROBES_3}
+    assert set(KNOWN_GAPS_3) <= names
+    assert len(names) == len(PROBES_3)
 
 
 @pytest.fixture(scope="module")

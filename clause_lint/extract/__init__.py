@@ -17,6 +17,7 @@ from typing import Callable, Optional
 from ..errors import ClauseLintError, EmptyDocument, LimitExceeded, UnreadableFile, UnsupportedFormat
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Extracted
+from ..text import printable
 
 EXTENSIONS = {
     ".docx": "docx",
@@ -31,6 +32,26 @@ EXTENSIONS = {
     ".xhtml": "html",
 }
 SUPPORTED_FORMATS = ("docx", "pdf", "txt", "md", "html")
+SAVE_AS = "save it as .docx or .pdf"
+# Documents clause-lint cannot read, by extension: a folder walk names each one it
+# skips (a contract left unchecked must not pass unnoticed); other files are counted.
+UNSUPPORTED_DOCUMENTS = {
+    ".doc": f"legacy Word .doc is not supported; {SAVE_AS}",
+    ".dot": f"legacy Word template .dot is not supported; {SAVE_AS}",
+    ".dotx": f"Word template .dotx is not supported; {SAVE_AS}",
+    ".dotm": f"Word template .dotm is not supported; {SAVE_AS}",
+    ".rtf": f"RTF is not supported; {SAVE_AS}",
+    ".odt": f"OpenDocument text is not supported; {SAVE_AS}",
+    ".ott": f"OpenDocument template is not supported; {SAVE_AS}",
+    ".fodt": f"OpenDocument text is not supported; {SAVE_AS}",
+    ".pages": f"Apple Pages is not supported; {SAVE_AS}",
+    ".wpd": f"WordPerfect is not supported; {SAVE_AS}",
+    ".wps": f"Microsoft Works is not supported; {SAVE_AS}",
+    ".xps": "XPS is not supported; print it to PDF",
+    ".oxps": "XPS is not supported; print it to PDF",
+    ".tif": "a TIFF image is not supported; put the scan in a PDF",
+    ".tiff": "a TIFF image is not supported; put the scan in a PDF",
+}
 # spaCy refuses a text over 1,000,000 characters (nlp.max_length) and the checker runs it
 # per paragraph; no real paragraph comes near (a 500-page contract has ~1.5 M in all).
 MAX_BLOCK_CHARS = 1_000_000
@@ -103,7 +124,7 @@ def one_line(text: str, limit: int = 300) -> str:
     """
     if text.isprintable() and len(text) <= limit:
         return text
-    cleaned = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    cleaned = printable(text)
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "\u2026"
 
 

@@ -34,7 +34,9 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
+from .. import guard
 from ..errors import ClauseLintError, CorruptFile, EncryptedFile, LimitExceeded, NeedsOCR
+from . import ocr
 from ..limits import Limits
 from ..model import BODY, FOOTER, HEADER, HEADING, PARAGRAPH, Extracted, RawBlock
 from ..text import normalize, normalize_inline
@@ -188,6 +190,7 @@ class _Page:
     chars: int = 0  # non-space characters of kept (non-rotated) text
     has_image: bool = False
     hidden_text: bool = False  # text under a full-page image, or invisible (OCR layer)
+    ocr: bool = False  # the text was recognised from the rendered page (clause_lint.extract.ocr)
 
 
 # ---------------------------------------------------------------------------------------
@@ -217,6 +220,7 @@ def read(data: bytes, path: str, limits: Limits) -> Extracted:
                     f"document has over {limits.max_chars:,} characters of text (max_chars)"
                 )
             pages.append(page)
+        pages, ocr_off = _recognise(doc, pages, limits.ocr)
         producer = _metadata(doc)
     except ClauseLintError:
         raise
@@ -227,7 +231,7 @@ def read(data: bytes, path: str, limits: Limits) -> Extracted:
             doc.close()
         except Exception:  # pragma: no cover - closing never matters to the user
             pass
-    return _assemble(pages, producer)
+    return _assemble(pages, producer, ocr_off)
 
 
 def _check_complete(data: bytes) -> None:
@@ -316,6 +320,63 @@ def _read_page(doc: "pdfium.PdfDocument", index: int) -> _Page:
         if textpage is not None:
             textpage.close()
         page.close()
+
+
+# ---------------------------------------------------------------------------------------
+# scanned pages → recognised lines
+
+
+def _recognise(doc: "pdfium.PdfDocument", pages: list[_Page], mode: str) -> tuple[list[_Page], Optional[str]]:
+    """Replace the reading of pages that need OCR by their recognised text.
+
+    ``auto``: pages with no text layer under a large image (scans), and pages whose text
+    layer is noise or undecodable; ``always``: every page; ``never``: none. Returns
+    the pages and, when some page needed OCR that could not run, why (with how to
+    install Tesseract), for the messages about pages left unread.
+    """
+    if mode == "never":
+        return pages, "OCR is off (--ocr never)"
+    wanted = pages if mode == "always" else [p for p in pages if _needs_ocr(p)]
+    if not wanted:
+        return pages, None
+    why = ocr.missing_reason()
+    if why is not None:
+        if mode == "always":
+            raise NeedsOCR(f"--ocr always, but {why}")
+        return pages, why
+    out = list(pages)
+    for i, page in enumerate(wanted, start=1):
+        guard.set_stage(f"reading (OCR of page {page.number}, {i} of {len(wanted)})")
+        out[page.number - 1] = _ocr_page(doc, page.number - 1)
+    guard.set_stage("reading")
+    return out, None
+
+
+def _needs_ocr(page: _Page) -> bool:
+    if page.chars < MIN_PAGE_CHARS:
+        # A scan: an image over a quarter of the page. Not a page that holds only a
+        # page number or a rule (16 of 107 pages of a real HTML export do).
+        return page.has_image
+    texts = [line.text for line in page.lines]
+    chars = sum(len(t) for t in texts)
+    if chars and sum(len(_UNMAPPED.findall(t)) for t in texts) > 0.3 * chars:
+        return True
+    return sum(len(t.split()) for t in texts) >= 20 and word_quality(texts) < OCR_NOISE_ERROR
+
+
+def _ocr_page(doc: "pdfium.PdfDocument", index: int) -> _Page:
+    page = doc[index]
+    try:
+        found = ocr.recognise(page)
+    finally:
+        page.close()
+    segs = [_Seg(r.text, r.x0, r.x1, r.top, r.bottom, False, r.size) for r in found.runs]
+    result = _Page(number=index + 1, width=found.width, height=found.height, has_image=True, ocr=True)
+    result.lines = _group_lines(segs)
+    for n, line in enumerate(result.lines, start=1):
+        line.number = n
+    result.chars = sum(len(s.text.replace(" ", "")) for s in segs)
+    return result
 
 
 def _check_page_text_size(page, number: int) -> None:
@@ -895,16 +956,30 @@ def _find_gutter(lines: list[_Line]) -> Optional[tuple[float, float]]:
 # pieces → paragraphs
 
 
-def _assemble(pages: list[_Page], producer: dict) -> Extracted:
+def _assemble(pages: list[_Page], producer: dict, ocr_off: Optional[str] = None) -> Extracted:
     n_pages = len(pages)
     warnings: list[str] = []
     no_text = [p.number for p in pages if p.chars < MIN_PAGE_CHARS]
+    recognised = [p.number for p in pages if p.ocr]
     if len(no_text) == n_pages:
-        raise NeedsOCR("no text layer: this PDF looks scanned; run OCR first")
-    scanned = [n for n in no_text if pages[n - 1].has_image]
+        if recognised:
+            raise NeedsOCR("no text found: the pages are images and OCR recognised nothing on them")
+        raise NeedsOCR(f"no text layer: this PDF looks scanned; {ocr_off or 'run OCR first'}")
+    scanned = [n for n in no_text if pages[n - 1].has_image and not pages[n - 1].ocr]
     if scanned:
         warnings.append(f"page{'s' if len(scanned) > 1 else ''} {_ranges(scanned)} "
-                        "ha{} no text layer (scanned image); that content is not linted".format("ve" if len(scanned) > 1 else "s"))
+                        "ha{} no text layer (scanned image); that content is not linted".format("ve" if len(scanned) > 1 else "s")
+                        + (f"; {ocr_off}" if ocr_off else ""))
+    unread = [n for n in no_text if pages[n - 1].ocr]
+    if unread:
+        warnings.append(f"OCR found no text on page{'s' if len(unread) > 1 else ''} {_ranges(unread)} "
+                        "(scanned image); that content is not linted")
+    recognised = [n for n in recognised if n not in unread]
+    if recognised:
+        engine = ocr.engine()
+        warnings.append(f"text of page{'s' if len(recognised) > 1 else ''} {_ranges(recognised)} was recognised by OCR "
+                        f"({engine.version if engine else 'tesseract'}); a misread word can make a clause look "
+                        "missing or weak, so check quotes against the scan")
     rotated = [p.number for p in pages if p.rotated_lines]
     if rotated:
         count = sum(p.rotated_lines for p in pages)
@@ -928,11 +1003,16 @@ def _assemble(pages: list[_Page], producer: dict) -> Extracted:
     blocks = [para.block(body_size) for para in paras]
 
     metadata: dict = {"engine": "pypdfium2", **producer}
-    _check_text_layer(blocks, pages, warnings, metadata)
+    if recognised:
+        engine = ocr.engine()
+        metadata["ocr_pages"] = recognised
+        metadata["ocr_engine"] = engine.version if engine else "tesseract"
+    _check_text_layer(blocks, pages, warnings, metadata, ocr_off or "try --ocr always")
     return Extracted(format="pdf", blocks=blocks + extra, pages=n_pages, warnings=warnings, metadata=metadata)
 
 
-def _check_text_layer(blocks: list[RawBlock], pages: list[_Page], warnings: list[str], metadata: dict) -> None:
+def _check_text_layer(blocks: list[RawBlock], pages: list[_Page], warnings: list[str], metadata: dict,
+                      hint: str = "run OCR first") -> None:
     """Refuse a text layer that is noise; warn when the text comes from an OCR layer.
 
     Decision for hidden OCR layers (corpus pdf09): a *warning*, not an error, when the
@@ -945,11 +1025,13 @@ def _check_text_layer(blocks: list[RawBlock], pages: list[_Page], warnings: list
     chars = sum(len(t) for t in text)
     unmapped = sum(len(_UNMAPPED.findall(t)) for t in text)
     if chars and unmapped > 0.3 * chars:
-        raise NeedsOCR("the text layer cannot be decoded (fonts without a Unicode mapping); run OCR first")
+        raise NeedsOCR(f"the text layer cannot be decoded (fonts without a Unicode mapping); {hint}")
     quality = word_quality(text)
     metadata["word_quality"] = round(quality, 3)
     if quality < OCR_NOISE_ERROR and sum(len(t.split()) for t in text[:200]) >= 20:
-        raise NeedsOCR(f"the text layer is noise (only {quality:.0%} of words are well formed); run OCR first")
+        if metadata.get("ocr_pages"):
+            raise NeedsOCR(f"the recognised text is noise (only {quality:.0%} of words are well formed); the scan may be too poor to read")
+        raise NeedsOCR(f"the text layer is noise (only {quality:.0%} of words are well formed); {hint}")
     ocr_pages = [p.number for p in pages if p.hidden_text]
     if ocr_pages:
         metadata["ocr_layer_pages"] = ocr_pages

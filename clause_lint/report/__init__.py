@@ -30,7 +30,7 @@ from ..results import (
     Report,
     RuleResult,
 )
-from ..text import normalize_inline
+from ..text import normalize_inline, printable
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html")
 FAIL_LEVELS = ("error", "warning", "info", "never")
@@ -48,6 +48,7 @@ class RenderOptions:
     GitHub paths are made relative to (default: the current directory).
     ``show_present``: list rules that passed in the text output. ``verbose``: show
     every piece of evidence, not only the one that decided the status.
+    ``inline_errors``: the text output lists documents that could not be read.
     """
 
     color: bool = False
@@ -55,6 +56,7 @@ class RenderOptions:
     root: Optional[str] = None
     show_present: bool = True
     verbose: bool = False
+    inline_errors: bool = True  # text: list unreadable documents in place (they also go to stderr)
 
 
 def render(report: Report, fmt: str, options: Optional[RenderOptions] = None) -> str:
@@ -193,7 +195,8 @@ def location_label(ev: Optional[Evidence]) -> str:
 
 
 def location_words(ev: Optional[Evidence]) -> str:
-    """Location for people: ``section 4.2(b), page 3, line 12``."""
+    """Location for people: ``section 4.2(b), page 3, line 12``; ``, read by OCR``
+    when the quote was recognised from a scan (a lawyer must check it there)."""
     if ev is None:
         return ""
     parts = []
@@ -206,6 +209,8 @@ def location_words(ev: Optional[Evidence]) -> str:
         parts.append(f"line {ev.line}")
     elif ev.paragraph is not None:
         parts.append(f"paragraph {ev.paragraph}")
+    if getattr(ev, "source", None) == "ocr":
+        parts.append("read by OCR")
     return ", ".join(parts)
 
 
@@ -288,6 +293,14 @@ def clean(text: Optional[str]) -> str:
 def one_line(text: Optional[str]) -> str:
     """``clean`` and fold all whitespace, newlines included, to single spaces."""
     return " ".join(clean(text).split())
+
+
+def shown_path(path: Optional[str]) -> str:
+    """A document path as people-facing formats show it: every character that is not
+    printable escaped (``\\n``, ``\\x1b``), so a hostile file name can neither break a
+    line, drive a terminal nor be confused with another name. JSON and SARIF keep the
+    exact path (their encoders escape it)."""
+    return printable(path or "")
 
 
 def shorten(text: Optional[str], width: int = 160) -> str:

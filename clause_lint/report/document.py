@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..model import Block, Document
+from ..text import printable
 from . import clean, shorten
 
 
@@ -38,6 +39,7 @@ def document_to_dict(doc: Document, include_other_parts: bool = False) -> dict[s
         "format": doc.format,
         "numbering_resolved": doc.numbering_resolved,
         "pages": doc.pages,
+        **_ocr_fields(doc),
         "warnings": list(doc.warnings),
         "blocks": [block_to_dict(b) for b in doc.blocks],
         "defined_terms": [
@@ -54,10 +56,20 @@ def document_to_dict(doc: Document, include_other_parts: bool = False) -> dict[s
     return out
 
 
+def _ocr_fields(doc: Document) -> dict[str, Any]:
+    """``"source": "ocr"`` and the recognised pages, for a document read by OCR."""
+    pages = doc.metadata.get("ocr_pages")
+    return {"source": "ocr", "ocr_pages": list(pages)} if pages else {}
+
+
 def render_documents_json(docs: list[Document], include_other_parts: bool = False) -> str:
-    items = [document_to_dict(d, include_other_parts) for d in docs]
+    return combine_json([document_to_dict(d, include_other_parts) for d in docs])
+
+
+def combine_json(items: list[dict[str, Any]], sort_keys: bool = False) -> str:
+    """One object for one document, ``{"documents": [...]}`` for several."""
     data: Any = items[0] if len(items) == 1 else {"documents": items}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=sort_keys) + "\n"
 
 
 def _location(b: Block) -> str:
@@ -74,8 +86,9 @@ def _location(b: Block) -> str:
 
 
 def render_document_text(doc: Document, include_other_parts: bool = False) -> str:
-    lines = [f"{doc.path} ({doc.format}; {len(doc.blocks)} blocks"
+    lines = [f"{printable(doc.path)} ({doc.format}; {len(doc.blocks)} blocks"
              + (f"; {doc.pages} pages" if doc.pages else "")
+             + (f"; OCR on pages {', '.join(map(str, doc.metadata['ocr_pages']))}" if doc.metadata.get("ocr_pages") else "")
              + ("" if doc.numbering_resolved is None else f"; numbering {'resolved' if doc.numbering_resolved else 'NOT resolved'}")
              + ")"]
     for w in doc.warnings:
@@ -121,9 +134,7 @@ def provisions_to_dict(doc: Document) -> dict[str, Any]:
 
 
 def render_provisions_json(docs: list[Document]) -> str:
-    items = [provisions_to_dict(d) for d in docs]
-    data: Any = items[0] if len(items) == 1 else {"documents": items}
-    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return combine_json([provisions_to_dict(d) for d in docs], sort_keys=True)
 
 
 def render_provisions_text(doc: Document) -> str:
@@ -131,7 +142,7 @@ def render_provisions_text(doc: Document) -> str:
     from ..engine import read_provisions
 
     found = read_provisions(doc)
-    lines = [f"{doc.path} ({doc.format}; {len(found)} provisions)"]
+    lines = [f"{printable(doc.path)} ({doc.format}; {len(found)} provisions)"]
     for block, sentence, prov in found:
         section = f"§{block.section}" if block.section else ""
         lines.append(f"  {_location(block):<14} {section:<14} {shorten(sentence.text, 160)}")

@@ -23,6 +23,7 @@ from . import (
     relative_path,
     rule_map,
     shorten,
+    shown_path,
     start_line,
 )
 
@@ -42,7 +43,10 @@ def render_github(report: Report, options: RenderOptions) -> str:
     lines: list[str] = []
     for doc in report.documents:
         path, _ = relative_path(doc.path, options.root)
-        file_prop = f"file={escape_property(path)}"
+        # A newline is percent-encoded exactly (the runner decodes it, so the
+        # annotation lands on the real file); other control characters cannot be
+        # encoded and are shown escaped.
+        file_prop = "file=" + escape_property("\n".join(shown_path(p) for p in path.split("\n")))
         if doc.error is not None:
             lines.append(f"::error {file_prop}::{escape_data(one_line(doc.error.message))}")
             continue

@@ -33,6 +33,7 @@ from . import (
     rule_counts,
     rule_ids,
     rule_map,
+    shown_path,
     status_badge,
     suppression_note,
     worst_first,
@@ -168,7 +169,7 @@ def _summary(report: Report, rules: dict, options: RenderOptions, anchors: dict)
                                                    for c in (CONTRADICTED, MISSING, WEAK, PRESENT, WAIVED))
             + "<th>Note</th></tr></thead>", "<tbody>"]
     for doc in worst_first(report.documents):
-        link = f'<a href="#{anchors[id(doc)]}">{e1(doc.path)}</a>'
+        link = f'<a href="#{anchors[id(doc)]}">{e1(shown_path(doc.path))}</a>'
         if doc.error is not None:
             out.append(f'<tr><td>{link}</td><td colspan="5"></td>'
                        f"<td>Could not be read: {e1(doc.error.message)}</td></tr>")
@@ -189,7 +190,7 @@ def _title_from_results(report: Report, rid: str) -> str:
 
 
 def _document(doc: DocumentResult, rules: dict, anchor: str) -> list[str]:
-    out = [f'<section class="document" id="{anchor}">', f"<h2>{e1(doc.path)}</h2>"]
+    out = [f'<section class="document" id="{anchor}">', f"<h2>{e1(shown_path(doc.path))}</h2>"]
     meta = format_label(doc)
     if meta:
         out.append(f'<p class="meta">{e1(meta)}</p>')

@@ -24,6 +24,7 @@ from . import (
     one_line,
     ordered_evidence,
     rule_map,
+    shown_path,
     suppression_note,
 )
 
@@ -44,7 +45,7 @@ def render_junit(report: Report, options: RenderOptions) -> str:
 
 
 def _suite(doc: DocumentResult, rules: dict, options: RenderOptions) -> tuple[ET.Element, dict[str, int]]:
-    path = one_line(doc.path)
+    path = shown_path(doc.path)
     suite = ET.Element("testsuite", {"name": path})
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     props = [("format", doc.format), ("pages", doc.pages)]
@@ -59,7 +60,7 @@ def _suite(doc: DocumentResult, rules: dict, options: RenderOptions) -> tuple[ET
     if doc.error is not None:
         case = ET.SubElement(suite, "testcase", {"classname": path, "name": "read document"})
         err = ET.SubElement(case, "error", {"message": one_line(doc.error.message), "type": doc.error.code or "error"})
-        err.text = clean(f"{doc.path}: error: {doc.error.message}")
+        err.text = clean(f"{path}: error: {doc.error.message}")
         counts["tests"] += 1
         counts["errors"] += 1
     for res in doc.results:

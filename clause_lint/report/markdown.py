@@ -34,6 +34,7 @@ from . import (
     rule_counts,
     rule_ids,
     rule_map,
+    shown_path,
     status_badge,
     suppression_note,
     worst_first,
@@ -118,10 +119,10 @@ def _summary(report: Report, rules: dict, options: RenderOptions) -> list[str]:
             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for doc in worst_first(report.documents):
         if doc.error is not None:
-            out.append(f"| {md(doc.path)} | | | | | | Could not be read: {md(doc.error.message)} |")
+            out.append(f"| {md(shown_path(doc.path))} | | | | | | Could not be read: {md(doc.error.message)} |")
             continue
         c = document_counts(doc)
-        out.append(f"| {md(doc.path)} | {c[CONTRADICTED]} | {c[MISSING]} | {c[WEAK]} | {c[PRESENT]} | "
+        out.append(f"| {md(shown_path(doc.path))} | {c[CONTRADICTED]} | {c[MISSING]} | {c[WEAK]} | {c[PRESENT]} | "
                    f"{c[WAIVED]} | {md('; '.join(doc.warnings))} |")
     out.append("")
     return out
@@ -136,7 +137,7 @@ def _title_from_results(report: Report, rid: str) -> str:
 
 
 def _document(doc: DocumentResult, rules: dict) -> list[str]:
-    out = [f"## {md(doc.path)}", ""]
+    out = [f"## {md(shown_path(doc.path))}", ""]
     meta = format_label(doc)
     if meta:
         out += [md(meta), ""]

@@ -22,6 +22,7 @@ from . import (
     primary_evidence,
     rule_map,
     shorten,
+    shown_path,
     suppression_note,
 )
 
@@ -67,6 +68,8 @@ def render_text(report: Report, options: RenderOptions) -> str:
     rules = rule_map(report)
     out: list[str] = []
     for doc in report.documents:
+        if doc.error is not None and not options.inline_errors:
+            continue
         out.extend(_document(doc, rules, options, paint))
         out.append("")
     out.append(_summary(report, options))
@@ -74,7 +77,7 @@ def render_text(report: Report, options: RenderOptions) -> str:
 
 
 def _document(doc: DocumentResult, rules: dict, options: RenderOptions, paint: _Painter) -> list[str]:
-    path = one_line(doc.path)
+    path = shown_path(doc.path)
     if doc.error is not None:
         return [f"{path}: {paint('error', 'error')}: {one_line(doc.error.message)}"]
     meta = format_label(doc)
@@ -111,6 +114,8 @@ def _result(res: RuleResult, rule: object, options: RenderOptions, paint: _Paint
     evidence = ordered_evidence(res) if options.verbose else ([first] if first else [])
     for i, ev in enumerate(evidence):
         quote = shorten(ev.text)
+        if quote and getattr(ev, "source", None) == "ocr":
+            quote += " [read by OCR]"
         if i == 0:
             piece = f'"{quote}"' if quote else ""
         else:
