@@ -8,6 +8,10 @@
   language (and any finding whose passage could not be placed).
 * Present and not-applicable results, suppressed results and results whose
   severity is ``none`` get no comment.
+* With ``--diff`` (:func:`write_revision_comments`) the comments go on tracked
+  changes instead: each regression between the text with every change rejected and
+  with every change accepted is commented on the insertions and deletions that
+  caused it (:func:`clause_lint.diff.diff_redline`).
 
 Passages are located the way the .docx reader numbers paragraphs
 (:mod:`clause_lint.extract.docx`): every ``w:p`` of the body in order, looking
@@ -404,25 +408,11 @@ def write_annotated(
     from) gives the exact passage of each evidence; without it the evidence text is
     used.
     """
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
     from .report import rule_map
 
-    if _same_file(source, output):
-        raise ClauseLintError(f"{output}: refusing to overwrite the document being annotated; choose another -o")
     doc_result = report.documents[0]
-    try:
-        wdoc = docx.Document(source)
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
-        raise ClauseLintError(f"{source}: cannot open for annotation: {exc}") from None
-    except Exception as exc:  # python-docx raises lxml and zip errors of many kinds
-        raise ClauseLintError(f"{source}: cannot open for annotation ({type(exc).__name__}: {exc})") from None
-    body = wdoc.element.body
-    paragraphs = body_paragraphs(body)
+    wdoc, paragraphs = _open(source, output)
     summary = AnnotationSummary(output=output)
-    if not paragraphs:
-        raise ClauseLintError(f"{source}: the document body has no paragraph to comment on")
     rules = rule_map(report)
 
     findings = [r for r in doc_result.results if _annotatable(r)]
@@ -455,6 +445,129 @@ def write_annotated(
         _add_comment(wdoc, first, last, opening_comment(report, doc_result, missing, unplaced, placed), author, initials)
         summary.comments += 1
 
+    from .safefile import write_file
+
+    write_file(output, wdoc.save, "the annotated copy")
+    return summary
+
+
+def _open(source: str, output: str) -> tuple[Any, list[Any]]:
+    """The python-docx document of ``source`` and its body paragraphs, or one-line errors."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    if _same_file(source, output):
+        raise ClauseLintError(f"{output}: refusing to overwrite the document being annotated; choose another -o")
+    try:
+        wdoc = docx.Document(source)
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise ClauseLintError(f"{source}: cannot open for annotation: {exc}") from None
+    except Exception as exc:  # python-docx raises lxml and zip errors of many kinds
+        raise ClauseLintError(f"{source}: cannot open for annotation ({type(exc).__name__}: {exc})") from None
+    paragraphs = body_paragraphs(wdoc.element.body)
+    if not paragraphs:
+        raise ClauseLintError(f"{source}: the document body has no paragraph to comment on")
+    return wdoc, paragraphs
+
+
+# ----------------------------------------------------------------------------- comments on revisions
+
+_REVISION_ELEMENTS = {"insertion": (W + "ins", W + "moveTo"), "deletion": (DEL, MOVE_FROM)}
+_REVISION_TEXT = (T, W + "delText")
+
+
+def _revision_elements(paragraphs: list[Any], kind: str, author: Optional[str], date: Optional[str]) -> list[tuple[int, Any, str]]:
+    """``(paragraph number, element, key characters)`` of every tracked change of this
+    kind, author and date that holds text, in document order."""
+    out = []
+    for number, p in enumerate(paragraphs, 1):
+        for el in p.iter(*_REVISION_ELEMENTS[kind]):
+            if el.get(W + "author") != author or el.get(W + "date") != date:
+                continue
+            text = "".join(t.text or "" for t in el.iter(*_REVISION_TEXT))
+            if _key_chars(text):
+                out.append((number, el, _key_chars(text)))
+    return out
+
+
+def _locate_revision(paragraphs: list[Any], rev: Any) -> Optional[tuple[Any, Any]]:
+    """First and last element of the tracked change(s) that make up ``rev``.
+
+    The reader joins the pieces Word splits one change into; here the pieces are
+    found again as consecutive elements whose text adds up to the revision's, the
+    run nearest the paragraph the reader gave winning when the same words were
+    changed in several places at once.
+    """
+    want = _key_chars(rev.text)
+    found = _revision_elements(paragraphs, rev.kind, rev.author, rev.date)
+    spans = []
+    for i in range(len(found)):
+        text = ""
+        for j in range(i, len(found)):
+            text += found[j][2]
+            if not want.startswith(text):
+                break
+            if text == want:
+                spans.append((found[i][0], found[i][1], found[j][1]))
+                break
+    if not spans:
+        return None
+    target = rev.paragraph or 0
+    number, first, last = min(spans, key=lambda s: (s[0] < target, abs(s[0] - target)))
+    return _top(first), _top(last)
+
+
+def revision_comment(rd: Any) -> str:
+    """What a regression's revision does, the rule's message and the suggested wording."""
+    lines = [f"clause-lint {rd.rule} {rd.name}: {_one_line(rd.summary())}."]
+    if rd.message:
+        lines.append(_one_line(rd.message))
+    if rd.remediation:
+        lines.append("Suggested wording: " + _one_line(rd.remediation))
+    return "\n".join(lines)
+
+
+def write_revision_comments(
+    source: str,
+    output: str,
+    diff_report: Any,
+    *,
+    author: str = DEFAULT_AUTHOR,
+    initials: str = DEFAULT_INITIALS,
+) -> AnnotationSummary:
+    """Write ``source`` to ``output`` with a comment on each tracked change that caused a
+    regression of ``diff_report`` (from :func:`clause_lint.diff.diff_redline`).
+
+    Regressions that no revision in their clause explains (the change was in a
+    definition, say) and revisions that cannot be found again are listed in one
+    comment on the first paragraph.
+    """
+    wdoc, paragraphs = _open(source, output)
+    summary = AnnotationSummary(output=output)
+    leftover = []
+    for rd in diff_report.regressions:
+        placed = 0
+        for rev in rd.revisions:
+            anchor = _locate_revision(paragraphs, rev)
+            if anchor is None:
+                continue
+            _add_comment(wdoc, anchor[0], anchor[1], revision_comment(rd), author, initials)
+            placed += 1
+        summary.anchored += placed
+        if not placed:
+            leftover.append(rd)
+            summary.unplaced.append(rd.rule)
+    summary.comments = summary.anchored
+    if leftover:
+        lines = [f"clause-lint: {len(leftover)} regression(s) between the text with every change rejected and with "
+                 "every change accepted that no single tracked change explains:"]
+        for rd in leftover:
+            lines.append(f"\u2022 {_one_line(rd.summary())}")
+            if rd.remediation:
+                lines.append(f"  Suggested wording: {_one_line(rd.remediation)}")
+        first, last = _opening_anchor(paragraphs)
+        _add_comment(wdoc, first, last, "\n".join(lines), author, initials)
+        summary.comments += 1
     from .safefile import write_file
 
     write_file(output, wdoc.save, "the annotated copy")

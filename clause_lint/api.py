@@ -26,16 +26,22 @@ DEFAULT_PACKS = ("safe-face-pledge",)
 
 
 def load_document(
-    path: str, data: Optional[bytes] = None, limits: Limits = DEFAULT_LIMITS, budget: Optional[guard.Budget] = None
+    path: str,
+    data: Optional[bytes] = None,
+    limits: Limits = DEFAULT_LIMITS,
+    budget: Optional[guard.Budget] = None,
+    tracked_changes: str = "accept",
 ) -> Document:
     """Read one file (or ``data`` named ``path``) into a :class:`Document`.
 
     ``budget`` (from :func:`document_budget`) is told which stage is running; without
-    one no time budget applies.
+    one no time budget applies. ``tracked_changes="reject"`` reads a .docx as it was
+    before its tracked changes.
     """
     if budget is not None:
         budget.enter("reading")
-    extracted = read_bytes(data, path, limits) if data is not None else read_path(path, limits)
+    extracted = (read_bytes(data, path, limits, tracked_changes) if data is not None
+                 else read_path(path, limits, tracked_changes))
     if budget is not None:
         budget.enter("structure")
     return build(extracted, path)
@@ -106,14 +112,18 @@ class Linter:
         """Lint one file. Unreadable input becomes ``DocumentResult.error``, never an exception."""
         return self.check_with_document(path, data)[0]
 
-    def check_with_document(self, path: str, data: Optional[bytes] = None) -> tuple[DocumentResult, Optional[Document]]:
-        """:meth:`check`, also returning the :class:`Document` read (``None`` when unreadable),
-        for callers that show or annotate the text (``clause-lint serve``)."""
+    def check_with_document(
+        self, path: str, data: Optional[bytes] = None, tracked_changes: str = "accept"
+    ) -> tuple[DocumentResult, Optional[Document]]:
+        """:meth:`check`, also returning the :class:`Document` read (``None`` when it
+        could not be read), for callers that look at the text (``clause-lint serve``,
+        ``clause_lint.diff``). ``tracked_changes="reject"`` checks a .docx as it was
+        before its tracked changes."""
         # One time budget covers reading, structure and checking: a pathological file
         # (or a catastrophic pattern in a user pack) costs this document, not the run.
         try:
             with document_budget(self.options.limits) as budget:
-                document = load_document(path, data, self.options.limits, budget)
+                document = load_document(path, data, self.options.limits, budget, tracked_changes)
                 budget.enter("checking")
                 return self.check_document(document), document
         except ClauseLintError as exc:

@@ -152,6 +152,9 @@ def _limits(base: Any, max_file_size: Optional[int], max_pages: Optional[int], m
 @click.option("--allow-empty/--no-allow-empty", default=None,
               help="Exit 0 when no document is found to check (an empty folder, only unsupported files). Default: that is an error (exit 2).")
 @_limit_options
+@click.option("--diff-base", "diff_base", metavar="REF", default=None,
+              help="In a git repository: compare each document with its version at REF (git show REF:path) and report "
+                   "only regressions; unchanged documents are skipped, new ones checked in full. No result cache.")
 def check_cmd(
     paths: tuple[str, ...],
     packs: tuple[str, ...],
@@ -183,8 +186,13 @@ def check_cmd(
     max_chars: Optional[int] = None,
     timeout_seconds: Optional[float] = None,
     ocr: Optional[str] = None,
+    diff_base: Optional[str] = None,
 ) -> None:
     """Check PATHS (files or folders, searched recursively) against rule packs.
+
+    With --diff-base REF (in a git repository) only what got worse since REF is
+    reported: a commit that weakens a clause fails, one that touches an old,
+    imperfect document does not.
 
     \b
     Exit codes: 0 nothing at the fail level, 1 findings at the fail level,
@@ -238,13 +246,25 @@ def check_cmd(
     _say_skipped(found)
     if not found.files and not found.problems and not settings.allow_empty:
         raise ClauseLintError(_nothing_to_check(paths, found) + "; --allow-empty accepts an empty run")
-    report = run(paths, settings, progress=_progress_bar(), linter_factory=build_linter, discovered=found)
+    base_run = None
+    if diff_base is not None and settings.write_baseline:
+        raise click.UsageError("--write-baseline records every finding; it cannot be combined with --diff-base")
+    if diff_base is not None:
+        from .gitbase import check_against_base
+
+        report, base_run = check_against_base(paths, settings, build_linter, diff_base)
+    else:
+        report = run(paths, settings, progress=_progress_bar(), linter_factory=build_linter, discovered=found)
     linter = built[0] if built else None
-    if linter is None:  # every result came from the cache (rule ids are in its key)
+    if linter is None and diff_base is None:  # every result came from the cache (rule ids are in its key)
         _check_suppression_files(_RulesOnly(report.rules), settings)
     from .runner import apply_suppressions
 
     notices = apply_suppressions(report, settings, linter)
+    if diff_base is not None:
+        # Only regressions are reported, so a waiver for an older finding matches
+        # nothing here without being stale.
+        notices = [n for n in notices if n.kind != "unused"]
 
     stream = sys.stdout
     to_terminal = output is None and settings.format == "text"
@@ -273,6 +293,10 @@ def check_cmd(
         _err(f"{printable(d.path)}: error: {d.error.message}")  # type: ignore[union-attr]
     for notice in notices:
         _err(notice.message)
+    if base_run is not None:
+        for note in base_run.notes:
+            _err(note)
+        _err(base_run.summary())
     if errors:
         sys.exit(EXIT_ERROR)
     failing = count_failing(report, settings.fail_on)
@@ -440,7 +464,11 @@ def init_cmd(force: bool) -> None:
               help="Check every rule even when the document is outside the pack's subject.")
 @click.option("--author", default="clause-lint", show_default=True, help="Author name of the comments.")
 @click.option("--initials", default="CL", show_default=True, help="Author initials of the comments.")
-def annotate_cmd(source: str, output: str, packs: tuple[str, ...], assume_applicable: Optional[bool], author: str, initials: str) -> None:
+@click.option("--diff", "on_revisions", is_flag=True,
+              help="Comment on tracked changes instead: each regression between the text with every change rejected "
+                   "and with every change accepted, on the insertions and deletions that caused it (.docx only).")
+def annotate_cmd(source: str, output: str, packs: tuple[str, ...], assume_applicable: Optional[bool], author: str, initials: str,
+                 on_revisions: bool = False) -> None:
     """Write a reviewed copy of a .docx with the findings as Word comments.
 
     Each weak or contradicted passage gets a comment saying what is wrong and the
@@ -463,6 +491,8 @@ def annotate_cmd(source: str, output: str, packs: tuple[str, ...], assume_applic
         raise ClauseLintError(f"{output}: refusing to overwrite the document being annotated; choose another -o")
     settings = _check_settings(None, False, packs=list(packs) or None, assume_applicable=assume_applicable)
     linter = make_linter(settings)
+    if on_revisions:
+        _annotate_revisions(source, output, linter, settings, author, initials)
     try:
         with document_budget(settings.limits) as budget:
             document = load_document(source, None, settings.limits, budget)
@@ -494,6 +524,22 @@ def annotate_cmd(source: str, output: str, packs: tuple[str, ...], assume_applic
         if summary.unplaced:
             _err(f"{printable(source)}: warning: passage not found for {', '.join(summary.unplaced)}; listed in the first comment")
     sys.exit(EXIT_FINDINGS if count_failing(report, settings.fail_on) else EXIT_OK)
+
+
+def _annotate_revisions(source: str, output: str, linter: Any, settings: Settings, author: str, initials: str) -> None:
+    """``annotate --diff``: comments on the tracked changes that weaken the document."""
+    from .annotate import write_revision_comments
+    from .diff import DiffInputError, diff_redline
+
+    try:
+        report = diff_redline(source, linter=linter)
+    except DiffInputError as exc:
+        _err(f"{exc.path}: error: {exc.message}")
+        sys.exit(EXIT_ERROR)
+    summary = write_revision_comments(source, output, report, author=author, initials=initials)
+    click.echo(f"{output}: {summary.comments} comment(s): {summary.anchored} on tracked changes that weaken the document"
+               + (f", {len(summary.unplaced)} regression(s) listed on the first paragraph" if summary.unplaced else ""))
+    sys.exit(EXIT_FINDINGS if report.failing(settings.fail_on) else EXIT_OK)
 
 
 # --------------------------------------------------------------------------- extract
@@ -735,6 +781,104 @@ def serve_cmd(host: str, port: int, token: Optional[str], jobs: Optional[int], q
     config = Config(token=token, jobs=jobs or default_jobs(), queue=queue, allowed_hosts=allowed_hosts,
                     packs=packs, port=port)
     serve(host, port, config, limits, _err)
+
+
+# --------------------------------------------------------------------------- diff
+DIFF_FORMATS = ("text", "json", "markdown", "sarif")
+
+
+@cli.command("diff")
+@click.argument("old", type=click.Path(path_type=str))
+@click.argument("new", required=False, type=click.Path(path_type=str))
+@click.option("--pack", "packs", multiple=True, metavar="NAME|FILE|DIR",
+              help="Rule pack to apply to both versions (repeatable). Default: safe-face-pledge.")
+@click.option("--assume-applicable/--no-assume-applicable", default=None,
+              help="Check every rule even when a version is outside the pack's subject.")
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True,
+              help="text, json (byte-stable), markdown (a pull-request comment) or sarif (regressions, located in NEW).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=str), default=None,
+              help="Write the report to FILE instead of standard output.")
+@click.option("--fail-on", type=click.Choice(FAIL_LEVELS), default=None,
+              help="Exit 1 when a regression's severity (for its new status) reaches this level. Default: error.")
+@click.option("--select", multiple=True, metavar="IDS", help="Only these rules (ids or names, comma-separated; prefixes allowed).")
+@click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rules (ids or names, comma-separated).")
+@click.option("--severity", "severities", multiple=True, metavar="RULE:STATUS=LEVEL",
+              help="Override a rule's severity for a status, e.g. SFP101:weak=error (repeatable).")
+@click.option("--color/--no-color", default=None, help="Colour the text output. Default: on a terminal unless NO_COLOR is set.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Read settings from FILE instead of the one found by walking up from the current folder.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration and waiver file found on disk.")
+@_limit_options
+def diff_cmd(old: str, new: Optional[str], packs: tuple[str, ...], assume_applicable: Optional[bool], fmt: str,
+             output: Optional[str], fail_on: Optional[str], select: tuple[str, ...], ignore: tuple[str, ...],
+             severities: tuple[str, ...], color: Optional[bool], config_file: Optional[str], isolated: bool,
+             max_file_size: Optional[int] = None, max_pages: Optional[int] = None, max_chars: Optional[int] = None,
+             timeout_seconds: Optional[float] = None, ocr: Optional[str] = None) -> None:
+    """What a change did to a document's protections: compare OLD with NEW.
+
+    Both versions are checked with the same packs and options; each rule's status
+    before and after is a regression (present → weak/missing/contradicted, weak →
+    missing/contradicted, missing → contradicted), an improvement or unchanged. Each
+    changed rule shows its deciding clause before and after, both locations and the
+    changed words; a clause that only moved to another section is unchanged.
+
+    With one FILE.docx holding tracked changes, OLD is the text with every change
+    rejected and NEW with every change accepted, and each regression names the
+    revisions (author, date) in its deciding clause.
+
+    \b
+    Exit codes: 0 no regression at the fail level, 1 a regression at the fail level,
+                2 a file could not be read or an option is invalid.
+    """
+    from .diff import DiffInputError, diff
+    from .report import RenderOptions
+    from .report.diff_report import render_diff
+    from .runner import make_linter
+
+    settings = _check_settings(
+        config_file, isolated,
+        packs=list(packs) or None,
+        assume_applicable=assume_applicable,
+        fail_on=fail_on,
+        select=set(_split_ids(select)) or None,
+        ignore=set(_split_ids(ignore)) or None,
+    )
+    _apply_severity_flags(settings, severities)
+    settings.limits = _limits(settings.limits, max_file_size, max_pages, max_chars, timeout_seconds, ocr)
+    linter = make_linter(settings)
+    _check_rule_ids(linter, settings)
+    try:
+        if new is None:
+            from .diff import diff_redline
+
+            report = diff_redline(old, linter=linter)
+        else:
+            report = diff(old, new, linter=linter)
+    except DiffInputError as exc:
+        _err(f"{exc.path}: error: {exc.message}")
+        sys.exit(EXIT_ERROR)
+    if report.new_result is not None:
+        # Inline comments, waivers and a baseline in (or for) the new version apply as
+        # in check: a waived regression is shown as such and does not fail the run.
+        from .runner import apply_suppressions
+
+        for notice in apply_suppressions(linter.report([report.new_result]), settings, linter):
+            if notice.kind != "unused":  # waivers of findings that did not change match nothing here
+                _err(notice.message)
+    options = RenderOptions(
+        color=_use_color(color, sys.stdout) if output is None and fmt == "text" else False,
+        fail_on=settings.fail_on,
+    )
+    text = render_diff(report, fmt, options)
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise ClauseLintError(f"{output}: cannot write report: {exc.strerror or exc}") from None
+    else:
+        click.echo(text, nl=False, color=options.color)
+    sys.exit(EXIT_FINDINGS if report.failing(settings.fail_on) else EXIT_OK)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

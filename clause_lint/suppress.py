@@ -52,6 +52,7 @@ class Notice:
 
     message: str
     strict: bool = False
+    kind: str = ""  # "expired" or "unused" for waiver notices
 
 
 # =========================================================================== inline
@@ -408,7 +409,7 @@ def apply_waivers(report: Report, waivers: WaiverFile, today: Optional[_dt.date]
     active = []
     for w in waivers.waivers:
         if w.expires is not None and w.expires <= today:
-            notices.append(Notice(f"{shown}:{w.line}: warning: waiver for {w.rule} on {w.document} expired {w.expires.isoformat()}", strict=True))
+            notices.append(Notice(f"{shown}:{w.line}: warning: waiver for {w.rule} on {w.document} expired {w.expires.isoformat()}", strict=True, kind="expired"))
         else:
             active.append(w)
     for doc in report.documents:
@@ -437,7 +438,7 @@ def apply_waivers(report: Report, waivers: WaiverFile, today: Optional[_dt.date]
         # Like an unused `noqa`: a waiver whose document was checked but which
         # covered nothing is stale (the clause was fixed, or the rule renamed).
         if w.doc_seen and not w.used:
-            notices.append(Notice(f"{shown}:{w.line}: warning: waiver for {w.rule} on {w.document} matched no finding; remove it", strict=True))
+            notices.append(Notice(f"{shown}:{w.line}: warning: waiver for {w.rule} on {w.document} matched no finding; remove it", strict=True, kind="unused"))
     return notices
 
 

@@ -25,6 +25,7 @@ A front-matter block between ``---`` lines holds ``key: value`` settings::
     paper: a4 | letter           (.pdf only; default a4)
     numbering: direct | styles   (.docx only: numPr on paragraphs, or on styles)
     reviser, revision_date: author and date of tracked changes (.docx only)
+    reviser2, revision_date2: a second reviewer, for changes marked ``(2)`` (below)
 
 Body blocks are separated by blank lines; continuation lines are joined:
 
@@ -39,7 +40,9 @@ Body blocks are separated by blank lines; continuation lines are joined:
 * any other text - a plain paragraph
 
 Inline: ``**bold**``, ``{++inserted++}`` and ``{--deleted--}`` (tracked changes
-in .docx; in .pdf the insertion is kept and the deletion dropped).
+in .docx; in .pdf the insertion is kept and the deletion dropped). ``{++(2) text++}``
+is a change by the second reviewer. A clause that is one deletion from end to end is
+deleted with its paragraph mark, so Word renumbers the clauses after it.
 
 Determinism: every date comes from the front matter; reportlab runs with
 ``invariant=1``; the .docx zip is rewritten with fixed member timestamps. Two
@@ -392,16 +395,29 @@ class _RevisionIds:
         return value
 
 
+_SECOND_REVISER = re.compile(r"^\(2\)\s?")
+
+
+def _reviser(src: Source, chunk: str) -> tuple[str, str, str]:
+    """``(author, date, text)`` of a tracked change: ``(2) text`` is the second reviewer's."""
+    if _SECOND_REVISER.match(chunk):
+        if "reviser2" not in src.meta:
+            raise SourceError(f"{src.stem}: a change marked (2) needs reviser2 in the front matter")
+        date = src.meta.get("revision_date2", src.meta.get("revision_date", src.meta["date"]))
+        return src.meta["reviser2"], date, _SECOND_REVISER.sub("", chunk)
+    return src.meta.get("reviser", "Reviewer"), src.meta.get("revision_date", src.meta["date"]), chunk
+
+
 def _add_runs(paragraph, text: str, src: Source, rev_ids: _RevisionIds, bold_all: bool = False) -> None:
     """Append inline runs, including tracked insertions and deletions, to a paragraph."""
-    reviser = src.meta.get("reviser", "Reviewer")
-    rev_date = src.meta.get("revision_date", src.meta["date"])
-    for kind, chunk in inline_runs(text):
+    runs = inline_runs(text)
+    for kind, chunk in runs:
         if kind in ("plain", "bold"):
             run = paragraph.add_run(chunk)
             if kind == "bold" or bold_all:
                 run.bold = True
             continue
+        reviser, rev_date, chunk = _reviser(src, chunk)
         wrapper = _el(kind, id=rev_ids.take(), author=reviser, date=rev_date)
         r = _sub(wrapper, "r")
         if bold_all:
@@ -410,6 +426,14 @@ def _add_runs(paragraph, text: str, src: Source, rev_ids: _RevisionIds, bold_all
         t.text = chunk
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
         paragraph._p.append(wrapper)
+    if len(runs) == 1 and runs[0][0] == "del":
+        # The whole paragraph deleted: its mark too, as Word records deleting a clause.
+        reviser, rev_date, _ = _reviser(src, runs[0][1])
+        ppr = paragraph._p.get_or_add_pPr()
+        rpr = ppr.find(_w("rPr"))
+        if rpr is None:
+            rpr = _sub(ppr, "rPr")
+        rpr.append(_el("del", id=rev_ids.take(), author=reviser, date=rev_date))
 
 
 def _add_field(paragraph, instr: str, cached: str) -> None:
@@ -549,6 +573,8 @@ def _pdf_markup(text: str) -> str:
     for kind, chunk in inline_runs(text):
         if kind == "del":
             continue
+        if kind == "ins":
+            chunk = _SECOND_REVISER.sub("", chunk)
         chunk = escape(chunk)
         out.append(f"<b>{chunk}</b>" if kind == "bold" else chunk)
     return "".join(out)

@@ -56,7 +56,7 @@ def samples_json(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def test_samples_every_rule_reported_and_every_status_shown(samples_json: dict) -> None:
     docs = samples_json["documents"]
-    assert len(docs) == 7
+    assert len(docs) == 8
     statuses = set()
     for doc in docs:
         assert doc["error"] is None
@@ -72,14 +72,14 @@ def test_samples_every_rule_reported_and_every_status_shown(samples_json: dict) 
     assert statuses == {"present", "weak", "missing", "contradicted", "not_applicable"}
     catering = next(d for d in docs if "catering" in d["path"])
     assert catering["applicable"] == {"safe-face-pledge": False}
-    assert samples_json["summary"]["documents"] == 7
+    assert samples_json["summary"]["documents"] == 8
 
 
 def test_samples_match_their_labels(tmp_path: Path) -> None:
     result = run(["eval", str(LABELS), str(SAMPLES), "--format", "json"], cwd=tmp_path)
     assert result.exit_code == 0, result.output
     overall = json.loads(result.stdout)["overall"]
-    assert overall["pairs"] == 63
+    assert overall["pairs"] == 72
     assert overall["false_assurance"] == 0.0
     assert overall["balanced_accuracy"] >= 0.9
 

@@ -356,6 +356,46 @@ def test_fully_deleted_numbered_paragraph_does_not_take_a_number(tmp_path):
     assert [(r.kind, r.text) for r in ex.revisions] == [("deletion", "removed clause")]
 
 
+def test_rejected_view_reads_the_text_before_the_changes(tmp_path):
+    inserted_mark = (
+        '<w:p><w:pPr><w:rPr><w:ins w:id="30" w:author="Bo Chan" w:date="2024-05-02T11:00:00Z"/></w:rPr></w:pPr>'
+        '<w:r><w:t xml:space="preserve">The licence ends</w:t></w:r>'
+        '<w:ins w:id="31" w:author="Bo Chan" w:date="2024-05-02T11:00:00Z"><w:r><w:t>.</w:t></w:r></w:ins></w:p>'
+    )
+    numbered_by_change = (
+        '<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr>'
+        '<w:pPrChange w:id="32" w:author="Bo Chan" w:date="2024-05-02T11:00:00Z"><w:pPr/></w:pPrChange></w:pPr>'
+        '<w:r><w:t>Numbered by a tracked change.</w:t></w:r></w:p>'
+    )
+    doc = legal_doc().add(
+        p(run("The supplier "), dele("may", author="Ann Lee"), ins("shall not", author="Bo Chan"), run(" sell data.")),
+        p(dele("A deleted clause."), mark_deleted=True),
+        p("Kept."),
+        inserted_mark,
+        p(ins("Inserted words"), run(" on termination.")),
+        numbered_by_change,
+    )
+    path = str(doc.save(tmp_path / "t.docx"))
+    accepted = read_path(path)
+    rejected = read_path(path, tracked_changes="reject")
+    assert [b.text for b in body(accepted)] == [
+        "The supplier shall not sell data.", "Kept.", "The licence ends.", "Inserted words on termination.",
+        "Numbered by a tracked change.",
+    ]
+    assert [b.text for b in body(rejected)] == [
+        "The supplier may sell data.", "A deleted clause.", "Kept.", "The licence ends on termination.",
+        "Numbered by a tracked change.",
+    ]
+    assert body(accepted)[-1].label == "1." and body(rejected)[-1].label is None
+    # The same revisions, in the same order, in both views.
+    assert [(r.kind, r.text, r.author) for r in rejected.revisions] == [
+        (r.kind, r.text, r.author) for r in accepted.revisions
+    ]
+    assert rejected.metadata["tracked_changes"] == "reject"
+    with pytest.raises(ValueError):
+        docx_reader.read(b"", path, DEFAULT_LIMITS, "ignore")
+
+
 # ----------------------------------------------------------------------------- tables
 
 

@@ -43,6 +43,7 @@ SAMPLE_FILES = {
     "vantor-veripass-reseller-agreement": "docx",
     "sentinelgrid-acceptable-use-policy": "html",
     "brightfield-catering-services-agreement": "pdf",
+    "halden-facegate-licence-redline": "docx",  # a redline: labels judge the changes accepted
 }
 DOCX = [s for s, f in SAMPLE_FILES.items() if f == "docx"]
 PDF = [s for s, f in SAMPLE_FILES.items() if f == "pdf"]

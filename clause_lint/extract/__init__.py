@@ -174,8 +174,12 @@ def _reader(fmt: str) -> Callable[[bytes, str, Limits], Extracted]:
     return mod.read
 
 
-def read_bytes(data: bytes, path: str, limits: Limits = DEFAULT_LIMITS) -> Extracted:
-    """Read ``data`` (the content of ``path``) into raw blocks."""
+def read_bytes(data: bytes, path: str, limits: Limits = DEFAULT_LIMITS, tracked_changes: str = "accept") -> Extracted:
+    """Read ``data`` (the content of ``path``) into raw blocks.
+
+    ``tracked_changes="reject"`` reads a .docx as it was before its tracked changes
+    (other formats have none and read the same either way).
+    """
     if len(data) > limits.max_file_bytes:
         raise LimitExceeded(
             f"file is {len(data):,} bytes, over the limit of {limits.max_file_bytes:,} (max_file_bytes)"
@@ -184,7 +188,12 @@ def read_bytes(data: bytes, path: str, limits: Limits = DEFAULT_LIMITS) -> Extra
         raise EmptyDocument("file is empty")
     fmt, warning = sniff(data, path)
     try:
-        extracted = _reader(fmt)(data, path, limits)
+        if fmt == "docx":
+            from . import docx
+
+            extracted = docx.read(data, path, limits, tracked_changes)
+        else:
+            extracted = _reader(fmt)(data, path, limits)
     except ClauseLintError as exc:
         # Messages quote names taken from the file (zip members, relationship targets).
         exc.message = one_line(exc.message)
@@ -206,7 +215,7 @@ def read_bytes(data: bytes, path: str, limits: Limits = DEFAULT_LIMITS) -> Extra
     return extracted
 
 
-def read_path(path: str, limits: Limits = DEFAULT_LIMITS) -> Extracted:
+def read_path(path: str, limits: Limits = DEFAULT_LIMITS, tracked_changes: str = "accept") -> Extracted:
     """Read the file at ``path``; size is checked before the file is loaded."""
     try:
         st = os.stat(path)
@@ -230,4 +239,4 @@ def read_path(path: str, limits: Limits = DEFAULT_LIMITS) -> Extracted:
         raise UnreadableFile("permission denied") from None
     except OSError as exc:
         raise UnreadableFile(exc.strerror or str(exc)) from None
-    return read_bytes(data, path, limits)
+    return read_bytes(data, path, limits, tracked_changes)

@@ -17,8 +17,10 @@ What the reader returns (see :class:`~clause_lint.model.RawBlock`):
   as LibreOffice renders them: a paragraph that only carries a section break, or that
   was deleted whole in tracked changes, takes no number (``tests/test_numbering_oracle.py``);
 * headings by style name, style or direct outline level;
-* text as it reads with all tracked changes accepted; every insertion and deletion
-  also as a :class:`~clause_lint.model.Revision`;
+* text as it reads with all tracked changes accepted (or, with
+  ``tracked_changes="reject"``, as it read before them: insertions dropped, deletions
+  kept, paragraph properties as they were); every insertion and deletion also as a
+  :class:`~clause_lint.model.Revision`, in the same order in both views;
 * headers, footers, footnotes and endnotes after the body, with their ``part`` set.
 """
 
@@ -70,6 +72,14 @@ _DRAWINGS = frozenset({W + "drawing", W + "pict", W + "object",
 # Wrappers whose children are read as if they stood in the wrapper's place.
 _INLINE_WRAPPERS = frozenset({HYPERLINK, SMART_TAG, CUSTOM_XML, DIR, BDO, FLD_SIMPLE})
 _REVISION_TAGS = {INS: "insertion", MOVE_TO: "insertion", DEL: "deletion", MOVE_FROM: "deletion"}
+PPR_CHANGE = W + "pPrChange"
+
+# How tracked changes are read: "accept" shows the document as it will read once every
+# change is accepted, "reject" as it read before them. The kind of revision whose text
+# is hidden, and the paragraph-mark revision that joins a paragraph to the next.
+TRACKED_CHANGES = ("accept", "reject")
+_HIDDEN_KIND = {"accept": "deletion", "reject": "insertion"}
+_JOINING_MARK = {"accept": (DEL, MOVE_FROM), "reject": (INS, MOVE_TO)}
 
 # w:sym in the Symbol and Wingdings fonts use private-use code points (F020..F0FF);
 # map the ones contracts use, drop the rest (they are decoration).
@@ -248,7 +258,10 @@ class _Finished:
 class _PartReader:
     """Reads one story (body, a header, a footer, the footnotes) into raw blocks."""
 
-    def __init__(self, styles: Styles, numbering: Numbering, part: str, count_paragraphs: bool) -> None:
+    def __init__(self, styles: Styles, numbering: Numbering, part: str, count_paragraphs: bool,
+                 tracked_changes: str = "accept") -> None:
+        self.hidden_kind = _HIDDEN_KIND[tracked_changes]
+        self.joining_mark = _JOINING_MARK[tracked_changes]
         self.styles = styles
         self.numbering = numbering
         self.numberer = Numberer(numbering)
@@ -314,7 +327,8 @@ class _PartReader:
                     self._record_revisions(para.revisions, para.number)
                     continue
             # A deleted paragraph mark joins this paragraph to the next one once the
-            # change is accepted; the joined paragraph keeps the next one's properties.
+            # change is accepted (an inserted one, once it is rejected); the joined
+            # paragraph keeps the next one's properties.
             if para.mark_deleted and i + 1 < len(children) and children[i + 1].tag == P:
                 carry = para
                 continue
@@ -386,8 +400,15 @@ class _PartReader:
         mark_deleted = False
         if ppr is not None:
             rpr = ppr.find(RPR)
-            if rpr is not None and (rpr.find(DEL) is not None or rpr.find(MOVE_FROM) is not None):
+            if rpr is not None and any(rpr.find(tag) is not None for tag in self.joining_mark):
                 mark_deleted = True
+            if self.hidden_kind == "insertion":
+                # Rejected: a tracked change of paragraph properties (numbering, style)
+                # keeps the properties it replaced.
+                change = ppr.find(PPR_CHANGE)
+                old = change.find(PPR) if change is not None else None
+                if old is not None:
+                    ppr = old
         para = _Para(number, ppr, self._pieces, self._revs, mark_deleted, self._has_text, self._page_break)
         if carry is not None:
             para.has_text = para.has_text or carry.has_text
@@ -408,7 +429,7 @@ class _PartReader:
             saved = self._rev
             self._rev = (kind, el.get(W + "author"), el.get(W + "date"))
             for child in el:
-                self._inline(child, deleted or kind == "deletion")
+                self._inline(child, deleted or kind == self.hidden_kind)
             self._rev = saved
         elif tag == SDT:
             content = el.find(SDT_CONTENT)
@@ -687,10 +708,16 @@ def _finish_text(pieces: list[str]) -> str:
 # ----------------------------------------------------------------------------- entry point
 
 
-def read(data: bytes, path: str, limits: Limits) -> Extracted:
-    """Read a .docx file's bytes into raw blocks (see the module docstring)."""
+def read(data: bytes, path: str, limits: Limits, tracked_changes: str = "accept") -> Extracted:
+    """Read a .docx file's bytes into raw blocks (see the module docstring).
+
+    ``tracked_changes``: ``"accept"`` (the text once every change is accepted) or
+    ``"reject"`` (the text before the changes).
+    """
+    if tracked_changes not in TRACKED_CHANGES:
+        raise ValueError(f"tracked_changes must be one of {TRACKED_CHANGES}, not {tracked_changes!r}")
     try:
-        return _read(data, limits)
+        return _read(data, limits, tracked_changes)
     except ClauseLintError:
         raise
     except RecursionError:
@@ -702,7 +729,7 @@ def read(data: bytes, path: str, limits: Limits) -> Extracted:
         raise _corrupt(_short(exc)) from None
 
 
-def _read(data: bytes, limits: Limits) -> Extracted:
+def _read(data: bytes, limits: Limits, tracked_changes: str = "accept") -> Extracted:
     pkg = _Package(data, limits)
 
     main = None
@@ -741,7 +768,7 @@ def _read(data: bytes, limits: Limits) -> Extracted:
     styles = Styles(first_part("styles"))
     numbering = Numbering(first_part("numbering"), styles)
 
-    reader = _PartReader(styles, numbering, BODY, count_paragraphs=True)
+    reader = _PartReader(styles, numbering, BODY, count_paragraphs=True, tracked_changes=tracked_changes)
     reader.read_blocks(body)
     blocks = list(reader.blocks)
 
@@ -755,7 +782,7 @@ def _read(data: bytes, limits: Limits) -> Extracted:
             proot = optional_part(name)
             if proot is None:
                 continue
-            other = _PartReader(styles, numbering, part, count_paragraphs=False)
+            other = _PartReader(styles, numbering, part, count_paragraphs=False, tracked_changes=tracked_changes)
             if rtype in ("footnotes", "endnotes"):
                 for note in proot:
                     if note.get(W + "type") in ("separator", "continuationSeparator", "continuationNotice"):
@@ -790,6 +817,7 @@ def _read(data: bytes, limits: Limits) -> Extracted:
         "bullet_paragraphs": reader.bullets,
         "unresolved_numbered_paragraphs": reader.unresolved,
         "revisions": len(reader.revisions),
+        "tracked_changes": tracked_changes,
         "heading_styled_clauses": reader.demoted_headings,
     }
     return Extracted(
