@@ -1,9 +1,12 @@
 """Write a reviewed copy of a .docx with clause-lint's findings as Word comments.
 
-* Each evidence passage of a weak or contradicted result gets a comment anchored on
-  that passage: what is wrong, why, and the suggested wording (the rule's model
-  clause). Runs are split so that the comment covers the sentence, not the whole
-  paragraph, where the run structure allows it.
+* A weak or contradicted result gets one comment per provision, as a reviewer would
+  write it (:func:`comment_places`): a lead-in and the items of its list are one
+  provision, commented once on the evidence that decides; a finding that comes
+  through a defined term is commented on the definition, the text to change, naming
+  the provisions that use it. Each says what is wrong, why, and the suggested
+  wording (the rule's model clause). Runs are split so that the comment covers the
+  sentence, not the whole paragraph, where the run structure allows it.
 * One comment on the first paragraph lists every missing clause with its model
   language (and any finding whose passage could not be placed).
 * Present and not-applicable results, suppressed results and results whose
@@ -44,6 +47,8 @@ DEL, MOVE_FROM, VANISH, VAL = W + "del", W + "moveFrom", W + "vanish", W + "val"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # Punctuation that belongs to the end of a sentence and so to the commented passage.
 _TRAILING = set(".;:!?)]\"'\u201d\u2019\u00bb")
+# Punctuation that opens the passage ("“Field” means …").
+_LEADING = set("([\"'\u201c\u2018\u00ab")
 DEFAULT_AUTHOR = "clause-lint"
 DEFAULT_INITIALS = "CL"
 
@@ -263,6 +268,8 @@ def _locate(paragraphs: list[Any], passage: str) -> Optional[tuple[Any, Any]]:
     c1 += 1
     while c1 < len(last.text) and last.text[c1] in _TRAILING:
         c1 += 1
+    while c0 > 0 and first.text[c0 - 1] in _LEADING:
+        c0 -= 1
     start_el = end_el = None
     if first.run.getparent() is first.paragraph:
         if first is last:
@@ -277,6 +284,107 @@ def _locate(paragraphs: list[Any], passage: str) -> Optional[tuple[Any, Any]]:
         _split_run(last.run, c1)
         end_el = last.run
     return start_el if start_el is not None else _top(first.run), end_el if end_el is not None else _top(last.run)
+
+
+# ----------------------------------------------------------------------------- where comments go
+
+
+@dataclass
+class CommentPlace:
+    """One comment of one rule: where it is anchored and the evidence it speaks for.
+
+    ``evidence[0]`` decided the place; the rest are further provisions of the same
+    list (or, for a definition, the provisions that use the defined term), named in
+    the comment rather than commented again.
+    """
+
+    evidence: list[Evidence]
+    paragraph: Optional[int]
+    passage: str
+    definition: Optional[str] = None  # the defined term when the comment is on its definition
+    on_lead_in: bool = False  # anchored on the lead-in that governs the list's other evidence
+
+
+# 'via definition of "Field"', 'through the definition of “Field”'
+_VIA_DEFINITION = re.compile("definition of [\"\u201c\u2018']([^\"\u201d\u2019']{1,80})[\"\u201d\u2019']")
+
+
+def _definition_of(ev: Evidence, document: Any) -> Optional[Any]:
+    """The :class:`~clause_lint.model.DefinedTerm` through which ``ev`` meets the rule, if any."""
+    terms = getattr(document, "defined_terms", None) or {}
+    for name in _VIA_DEFINITION.findall(ev.reason or ""):
+        found = terms.get(name) or next((t for k, t in terms.items() if k.casefold() == name.casefold()), None)
+        if found is not None and 0 <= found.block < len(document.blocks):
+            return found
+    return None
+
+
+def _block_of(ev: Evidence, document: Any) -> Optional[Any]:
+    blocks = getattr(document, "blocks", None) or []
+    if ev.block is not None and 0 <= ev.block < len(blocks):
+        return blocks[ev.block]
+    if ev.paragraph is not None:
+        return next((b for b in blocks if b.paragraph == ev.paragraph), None)
+    return None
+
+
+def _list_key(ev: Evidence, document: Any) -> tuple[str, Any]:
+    """The same key for a lead-in and every item of its list, nested items included."""
+    block = _block_of(ev, document)
+    if block is None:
+        return ("paragraph", ev.paragraph)
+    seen = {block.index}
+    while block.lead_in_block is not None and block.lead_in_block not in seen and 0 <= block.lead_in_block < len(document.blocks):
+        seen.add(block.lead_in_block)
+        block = document.blocks[block.lead_in_block]
+    return ("block", block.index)
+
+
+def comment_places(result: RuleResult, document: Any = None) -> list[CommentPlace]:
+    """Where a reviewer would comment on ``result``: one place per provision.
+
+    The evidence that decides the status (``weakens``/``contradicts``) is grouped: a
+    lead-in and the items of its list are one provision, commented once on the first
+    piece of evidence; evidence that meets the rule through a defined term is
+    commented once on that definition, the text to change, naming the provisions that
+    use it.
+    """
+    evidence = [e for e in result.evidence if e.role in ("weakens", "contradicts")] or list(result.evidence)
+    groups: dict[tuple[str, Any], CommentPlace] = {}
+    for ev in evidence:
+        term = _definition_of(ev, document) if document is not None else None
+        if term is not None:
+            # The same key as evidence found in the definition itself: one comment there.
+            key = _list_key(Evidence(text="", reason="", role="", block=term.block), document)
+            place = groups.get(key)
+            if place is None:
+                block = document.blocks[term.block]
+                place = groups[key] = CommentPlace([], block.paragraph, document.text[block.start:block.end] or term.definition)
+            place.definition = term.term
+            place.evidence.append(ev)
+            continue
+        key = _list_key(ev, document)
+        if key not in groups:
+            block = _block_of(ev, document)
+            groups[key] = CommentPlace([ev], ev.paragraph, _passage(ev, document),
+                                       on_lead_in=block is not None and key == ("block", block.index))
+        else:
+            groups[key].evidence.append(ev)
+    return list(groups.values())
+
+
+def _where(ev: Evidence) -> str:
+    """``§4.2(b)``, else the full location label (``¶7``)."""
+    from .report import location_label, section_label
+
+    return section_label(ev.section) or location_label(ev) or "another passage"
+
+
+
+
+def _join(items: list[str]) -> str:
+    items = list(dict.fromkeys(items))
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # ----------------------------------------------------------------------------- comment text
@@ -294,11 +402,20 @@ def _one_line(text: Optional[str]) -> str:
     return _NOT_XML.sub("", " ".join((text or "").split()))
 
 
-def finding_comment(result: RuleResult, ev: Evidence, rule: Any = None) -> str:
+def finding_comment(result: RuleResult, ev: Evidence, rule: Any = None, place: Optional[CommentPlace] = None) -> str:
+    """The comment a reviewer would write on one provision: what is wrong, why, the fix."""
     from .report import model_clause
 
     lines = [f"clause-lint {result.rule} {result.name}: {_status_word(result.status)} ({result.severity})"]
     lines.append(_one_line(result.message))
+    if place is not None and place.definition is not None:
+        users = [_where(e) for e in place.evidence if e.reason and _VIA_DEFINITION.search(e.reason)]
+        lines.append(
+            f"The definition of \u201c{_one_line(place.definition)}\u201d is the text to change: through it, "
+            f"{_join(users)} fall{'s' if len(set(users)) == 1 else ''} short of the rule."
+        )
+    elif place is not None and len(place.evidence) > 1 and not place.on_lead_in:
+        lines.append(f"The same applies to {_join([_where(e) for e in place.evidence[1:]])} of this list.")
     if ev.role == "weakens" and result.status == CONTRADICTED:
         lines.append("This passage also falls short of the rule.")
     if ev.reason:
@@ -422,15 +539,15 @@ def write_annotated(
     for result in findings:
         if result.status not in (WEAK, CONTRADICTED):
             continue
-        evidence = [e for e in result.evidence if e.role in ("weakens", "contradicts")] or list(result.evidence)
         placed_here = 0
-        for ev in evidence:
-            if ev.paragraph is None or not 1 <= ev.paragraph <= len(paragraphs):
+        for place in comment_places(result, document):
+            if place.paragraph is None or not 1 <= place.paragraph <= len(paragraphs):
                 continue
-            anchor = _locate(_candidates(paragraphs, ev.paragraph), _passage(ev, document))
+            anchor = _locate(_candidates(paragraphs, place.paragraph), place.passage)
             if anchor is None:
                 continue
-            _add_comment(wdoc, anchor[0], anchor[1], finding_comment(result, ev, rules.get(result.rule)), author, initials)
+            text = finding_comment(result, place.evidence[0], rules.get(result.rule), place=place)
+            _add_comment(wdoc, anchor[0], anchor[1], text, author, initials)
             placed_here += 1
         if placed_here:
             placed += placed_here

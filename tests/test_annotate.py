@@ -237,3 +237,56 @@ def test_libreoffice_opens_the_copy(annotated, tmp_path: Path) -> None:
         content = zf.read("content.xml").decode()
     assert content.count("<office:annotation ") + content.count("<office:annotation>") == 4
     assert "Jane Reviewer" in content
+
+
+def reseller(path: Path) -> Path:
+    """A reseller agreement whose use restrictions only bar *assisting* others (SFP401,
+    decided by a list's lead-in) and whose market definition takes in the police (SFP103,
+    through two provisions that use the defined term)."""
+    doc = DocxBuilder()
+    doc.add(
+        p("Face Verification Reseller Agreement"),
+        p("1. Definitions"),
+        p("1.1 \u201cProduct\u201d means the Supplier's facial recognition and face verification software."),
+        p("1.2 \u201cMarket\u201d means identity checks for banks and the public sector, including police and law enforcement agencies."),
+        p("2. Appointment"),
+        p("2.1 Supplier may itself supply the Product within the Market."),
+        p("2.2 Reseller shall promote the Product within the Market."),
+        p("3. Restrictions"),
+        p("3.1 Reseller shall not, and shall not assist any person to:"),
+        p("(a) modify, adapt or translate the Product;"),
+        p("(b) reverse engineer or decompile the Product;"),
+        p("(c) remove any proprietary notice on the Product."),
+    )
+    return doc.save(path)
+
+
+def test_one_comment_per_rule_per_provision(tmp_path: Path) -> None:
+    """A list gets one comment, not one per item; a finding that comes through a defined
+    term is commented once, on the definition, naming the provisions that use it."""
+    source = reseller(tmp_path / "reseller.docx")
+    out = tmp_path / "reviewed.docx"
+    result = CliRunner().invoke(cli, ["annotate", str(source), "-o", str(out)])
+    assert result.exit_code in (0, 1), result.output
+    reviewed = docx.Document(str(out))
+    anchored = anchored_text(reviewed)
+    comments = list(reviewed.comments)
+    rules = [c.text.split()[1] for c in comments if c.text.startswith("clause-lint SFP")]
+    assert len(rules) == len(set(rules)), f"a rule commented twice: {rules}"
+    # The missing clauses: once, in the one opening comment.
+    openings = [c for c in comments if c.text.startswith("clause-lint review")]
+    assert len(openings) == 1 and "Missing clauses" in openings[0].text
+    assert all("Model clause:" not in c.text for c in comments if c not in openings)
+
+    flow = next(c for c in comments if c.text.startswith("clause-lint SFP401"))
+    assert anchored[flow.comment_id].startswith("Reseller shall not, and shall not assist any person to")
+    for item in ("modify, adapt or translate", "reverse engineer", "proprietary notice"):
+        assert all(item not in text for text in anchored.values())
+
+    police = next(c for c in comments if c.text.startswith("clause-lint SFP103"))
+    on = anchored[police.comment_id]
+    assert on.startswith("\u201cMarket\u201d means") and "law enforcement agencies" in on
+    assert "definition of \u201cMarket\u201d is the text to change" in police.text
+    assert "\u00a72.1 and \u00a72.2" in police.text
+    assert all("within the Market" not in text for text in anchored.values())
+    assert f"{len(comments)} comment(s)" in result.output

@@ -177,14 +177,25 @@ def ordered_evidence(result: RuleResult) -> list[Evidence]:
     return [first] + [e for e in result.evidence if e is not first]
 
 
+# A label that names itself: "Section 2", "Exhibit 10.1", "Schedule A" (not "IV", "A.1").
+_WORD_LABEL = re.compile(r"(?![ivxlcdm]+\b)[^\W\d_]{2,}", re.IGNORECASE)
+
+
+def section_label(section: Optional[str]) -> str:
+    """``§4.2(b)``; a label that starts with a word stays as it is (``Section 2``, ``Exhibit 10.1``)."""
+    sec = one_line(section)
+    if not sec or sec.startswith("§") or _WORD_LABEL.match(sec):
+        return sec
+    return f"§{sec}"
+
+
 def location_label(ev: Optional[Evidence]) -> str:
     """Compact location: ``§4.2(b) p.3 l.12`` (``¶7`` for a Word paragraph)."""
     if ev is None:
         return ""
     parts = []
     if ev.section:
-        sec = one_line(ev.section)
-        parts.append(sec if sec.startswith("§") else f"§{sec}")
+        parts.append(section_label(ev.section))
     if ev.page is not None:
         parts.append(f"p.{ev.page}")
     if ev.line is not None:
@@ -202,7 +213,7 @@ def location_words(ev: Optional[Evidence]) -> str:
     parts = []
     if ev.section:
         sec = one_line(ev.section).lstrip("§").strip()
-        parts.append(f"section {sec}")
+        parts.append(sec if _WORD_LABEL.match(sec) else f"section {sec}")
     if ev.page is not None:
         parts.append(f"page {ev.page}")
     if ev.line is not None:
