@@ -136,7 +136,7 @@ class Linter:
     def report(self, results: list[DocumentResult]) -> Report:
         return Report(
             tool_version=__version__,
-            packs=[PackInfo(p.name, p.version, p.title) for p in self.packs],
+            packs=[PackInfo(p.name, p.version, p.title, (p.applicability or {}).get("description", "")) for p in self.packs],
             documents=results,
             rules=self.rules,
         )

@@ -213,7 +213,7 @@ class ResultCache:
                 rule = _restore(Rule, raw)
                 rule.criteria = [_restore(Criterion, c) for c in raw.get("criteria", [])]
                 rules.append(rule)
-            packs = [PackInfo(p["name"], p["version"], p.get("title", "")) for p in data["packs"]]
+            packs = [PackInfo(p["name"], p["version"], p.get("title", ""), p.get("scope", "")) for p in data["packs"]]
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
         return Report(tool_version=__version__, packs=packs, documents=documents, rules=rules)
@@ -227,7 +227,7 @@ class ResultCache:
             self._manifest_path(),
             {
                 "key": self.run_key,
-                "packs": [{"name": p.name, "version": p.version, "title": p.title} for p in report.packs],
+                "packs": [{"name": p.name, "version": p.version, "title": p.title, "scope": p.scope} for p in report.packs],
                 "rules": rules,
             },
         )

@@ -7,6 +7,7 @@ that shape so that every machine format agrees on names.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -178,6 +179,14 @@ class DocumentResult:
     source: Optional[str] = None
     ocr_pages: list[int] = field(default_factory=list)
 
+    @property
+    def checked(self) -> bool:
+        """False when the file could not be read or no pack applied to it (every rule
+        ``not_applicable``): such a document is not clean, it was not looked at."""
+        if self.error is not None:
+            return False
+        return not self.applicable or any(self.applicable.values())
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.path, "format": self.format}
         if self.source is not None:
@@ -187,6 +196,7 @@ class DocumentResult:
             "error": self.error.to_dict() if self.error else None,
             "applicable": dict(sorted(self.applicable.items())),
             "scope": dict(sorted(self.scope.items())),
+            "checked": self.checked,
             "warnings": list(self.warnings),
             "results": [r.to_dict() for r in self.results],
         })
@@ -213,6 +223,36 @@ class PackInfo:
     name: str
     version: str
     title: str = ""
+    # When the pack applies: its applicability description ("the document concerns
+    # facial analysis technology (…)"), shown for documents it was not applied to.
+    scope: str = ""
+
+
+# "the document concerns facial analysis technology (face detection, …)" -> the subject.
+_SUBJECT = re.compile(r"^(?:the\s+)?(?:document|contract|agreement)\s+(?:concerns|is about|covers|relates to|deals with)\s+(.+?)\s*(?:\(|,|;|$)", re.I)
+
+
+def pack_subject(pack: PackInfo) -> str:
+    """What a pack is about, in a few words: ``facial analysis technology``."""
+    m = _SUBJECT.match(" ".join(pack.scope.split()))
+    return m.group(1) if m else f"the subject of {pack.title or pack.name}"
+
+
+def not_checked_reason(doc: DocumentResult, packs: list[PackInfo]) -> Optional[str]:
+    """Why ``doc`` was not checked, when no pack applied to it; ``None`` otherwise.
+
+    ``not about facial analysis technology — Safe Face Pledge applies when the
+    document concerns facial analysis technology (…)``.
+    """
+    if doc.error is not None or doc.checked:
+        return None
+    out = []
+    by_name = {p.name: p for p in packs}
+    for name in sorted(doc.applicable):
+        pack = by_name.get(name) or PackInfo(name, "")
+        why = f"{pack.title or pack.name} applies when {pack.scope}" if pack.scope else f"{pack.title or pack.name} does not apply to it"
+        out.append(f"not about {pack_subject(pack)} \u2014 {why}")
+    return "; ".join(out)
 
 
 @dataclass
@@ -233,14 +273,22 @@ class Report:
         return {
             "documents": len(self.documents),
             "errors": sum(1 for d in self.documents if d.error is not None),
+            "not_checked": sum(1 for d in self.documents if d.error is None and not d.checked),
             "statuses": statuses,
             "suppressed": suppressed,
         }
 
     def to_dict(self) -> dict[str, Any]:
+        documents = []
+        for d in self.documents:
+            item = d.to_dict()
+            why = not_checked_reason(d, self.packs)
+            if why is not None:
+                item["not_checked"] = why
+            documents.append(item)
         return {
             "tool": {"name": "clause-lint", "version": self.tool_version},
             "packs": [{"name": p.name, "version": p.version} for p in self.packs],
-            "documents": [d.to_dict() for d in self.documents],
+            "documents": documents,
             "summary": self.summary(),
         }

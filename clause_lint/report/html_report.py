@@ -3,7 +3,10 @@
 Same content as the Markdown report (summary across documents when there are several,
 then per document a status table and a card per rule that is not present). Every
 status is shown as an icon *and* a word, so it reads without colour and in print;
-``@media print`` drops backgrounds and keeps each card on one page. All document text
+icons are inline SVG, not emoji (which need an emoji font). A document no pack
+applied to is marked "Not checked" with the reason, never shown as zero findings.
+``@media print`` drops backgrounds, lets wide tables wrap rather than be clipped,
+and keeps each card on one page. All document text
 goes through :func:`html.escape`; links are only written for http(s) URLs.
 """
 
@@ -12,9 +15,18 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from ..results import CONTRADICTED, MISSING, NOT_APPLICABLE, PRESENT, WEAK, DocumentResult, Report, RuleResult
+from ..results import (
+    CONTRADICTED,
+    MISSING,
+    NOT_APPLICABLE,
+    PRESENT,
+    WEAK,
+    DocumentResult,
+    Report,
+    RuleResult,
+    not_checked_reason,
+)
 from . import (
-    STATUS_ICON,
     STATUS_WORD,
     WAIVED,
     RenderOptions,
@@ -34,17 +46,36 @@ from . import (
     rule_ids,
     rule_map,
     shown_path,
-    status_badge,
     suppression_note,
     worst_first,
 )
 
 COLUMNS = (PRESENT, WEAK, MISSING, CONTRADICTED, WAIVED, NOT_APPLICABLE)
+NOT_CHECKED = "not_checked"
+
+# Status icons drawn inline (SVG in the text colour), not emoji: emoji need an emoji
+# font, which headless browsers, servers and many printers do not have.
+_ICON_PATHS = {
+    PRESENT: '<path d="M3 8.5l3.2 3.2L13 4.8"/>',
+    WEAK: '<path d="M8 1.8L15 14H1z"/><path d="M8 6.2v3.6M8 12v.1"/>',
+    MISSING: '<path d="M4 4l8 8M12 4l-8 8"/>',
+    CONTRADICTED: '<circle cx="8" cy="8" r="6.3"/><path d="M4.6 8h6.8"/>',
+    WAIVED: '<path d="M4 4h8L4 12h8"/>',
+    NOT_APPLICABLE: '<path d="M4 8h8"/>',
+    NOT_CHECKED: '<circle cx="8" cy="8" r="6.3"/><path d="M3.6 12.4l8.8-8.8"/>',
+}
+_WORD = {**STATUS_WORD, NOT_CHECKED: "Not checked"}
+
+
+def icon(status: str) -> str:
+    """The status icon as inline SVG (decorative: the word always goes with it)."""
+    return ('<svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">'
+            f"{_ICON_PATHS.get(status, '')}</svg>")
 
 CSS = """
 :root { color-scheme: light; }
 body { font: 16px/1.5 Georgia, "Times New Roman", serif; color: #1b1b1b; background: #fff;
-       margin: 0 auto; max-width: 60rem; padding: 1.5rem; }
+       margin: 0 auto; max-width: 66rem; padding: 1.5rem; }
 h1, h2, h3, h4, th, .badge, .meta, .small { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; }
 h1 { font-size: 1.7rem; margin-bottom: .25rem; }
 h2 { font-size: 1.35rem; margin-top: 2.5rem; border-bottom: 2px solid #444; padding-bottom: .2rem;
@@ -64,6 +95,15 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .s-contradicted { color: #fff; background: #8b0000; border-color: #8b0000; }
 .s-waived { color: #3d4f66; background: #e8eef6; }
 .s-not_applicable { color: #555; background: #f3f3f3; }
+.s-not_checked { color: #3d3d3d; background: #ececec; border-style: dashed; }
+.badge .icon { width: 1em; height: 1em; vertical-align: -.15em; fill: none; stroke: currentColor;
+               stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
+p.not-checked { border: 1px dashed #888; padding: .5rem .75rem; border-radius: .3rem; }
+th.count, td.num { width: 1%; }
+th.count { text-align: center; }
+th.count .badge { font-size: .78rem; padding: .05rem .3rem; }
+td.num { padding-right: .9rem; }
+td.path { overflow-wrap: anywhere; min-width: 14rem; }
 .card { border: 1px solid #bbb; border-left: .4rem solid #888; border-radius: .3rem;
         padding: .75rem 1rem; margin: 1rem 0; break-inside: avoid; page-break-inside: avoid; }
 .card.s-weak, .card.s-missing, .card.s-contradicted, .card.s-waived { background: #fff; color: inherit; }
@@ -77,8 +117,12 @@ blockquote.model { border-left-color: #135f26; background: #f4faf5; }
 .label { font-weight: 600; font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; }
 .error { border: 2px solid #9b1c1c; padding: .5rem .75rem; border-radius: .3rem; }
 .note { border-left: 3px solid #c98a00; padding-left: .6rem; }
+@page { margin: 15mm; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 11pt; }
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  table { table-layout: auto; width: 100%; font-size: 9pt; }
+  th .badge { white-space: normal; }
+  blockquote { white-space: pre-wrap; }
   .badge, th, blockquote, blockquote.model, .s-present, .s-weak, .s-missing, .s-waived,
   .s-not_applicable { background: none !important; color: #000 !important; }
   .s-contradicted { background: none !important; color: #000 !important; border-width: 2px; }
@@ -102,11 +146,14 @@ def e1(text: Any) -> str:
 
 def badge(res: RuleResult) -> str:
     shown = display_status(res)
-    return f'<span class="badge s-{shown}">{e(status_badge(res))}</span>'
+    word = _WORD.get(shown, shown)
+    if shown == WAIVED:
+        word += f" ({STATUS_WORD.get(res.status, res.status).lower()})"
+    return f'<span class="badge s-{shown}">{icon(shown)} {e(word)}</span>'
 
 
 def _count_badge(status: str) -> str:
-    return f'<span class="badge s-{status}">{e(STATUS_ICON[status])} {e(STATUS_WORD[status])}</span>'
+    return f'<span class="badge s-{status}">{icon(status)} {e(_WORD[status])}</span>'
 
 
 def render_html(report: Report, options: RenderOptions) -> str:
@@ -132,7 +179,7 @@ def render_html(report: Report, options: RenderOptions) -> str:
     if len(report.documents) > 1:
         parts.extend(_summary(report, rules, options, anchors))
     for doc in report.documents:
-        parts.extend(_document(doc, rules, anchors[id(doc)]))
+        parts.extend(_document(doc, rules, anchors[id(doc)], not_checked_reason(doc, report.packs)))
     parts += ["</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
@@ -141,7 +188,9 @@ def _summary(report: Report, rules: dict, options: RenderOptions, anchors: dict)
     s = report.summary()
     st = s["statuses"]
     out = ['<section class="summary">', "<h2>Summary</h2>"]
-    text = f"{plural(s['documents'], 'document')} checked"
+    text = f"{plural(s['documents'], 'document')}"
+    if s.get("not_checked"):
+        text += f", {plural(s['not_checked'], 'document')} not checked (out of scope)"
     if s["errors"]:
         text += f", {plural(s['errors'], 'document')} could not be read"
     text += (f". Across all documents: {st[PRESENT]} present, {st[WEAK]} weak, {st[MISSING]} missing, "
@@ -154,7 +203,7 @@ def _summary(report: Report, rules: dict, options: RenderOptions, anchors: dict)
     out.append(f"<p>{e(text)}</p>")
 
     out += ["<h3>By rule</h3>", "<table>", "<thead><tr><th>Rule</th><th>Requirement</th>"
-            + "".join(f"<th>{_count_badge(c)}</th>" for c in COLUMNS) + "</tr></thead>", "<tbody>"]
+            + "".join(f'<th class="count">{_count_badge(c)}</th>' for c in COLUMNS) + "</tr></thead>", "<tbody>"]
     counts = rule_counts(report)
     for rid in rule_ids(report):
         rule = rules.get(rid)
@@ -165,18 +214,24 @@ def _summary(report: Report, rules: dict, options: RenderOptions, anchors: dict)
     out += ["</tbody>", "</table>"]
 
     out += ["<h3>Documents, worst first</h3>", "<table>",
-            "<thead><tr><th>Document</th>" + "".join(f"<th>{_count_badge(c)}</th>"
+            "<thead><tr><th>Document</th>" + "".join(f'<th class="count">{_count_badge(c)}</th>'
                                                    for c in (CONTRADICTED, MISSING, WEAK, PRESENT, WAIVED))
             + "<th>Note</th></tr></thead>", "<tbody>"]
     for doc in worst_first(report.documents):
         link = f'<a href="#{anchors[id(doc)]}">{e1(shown_path(doc.path))}</a>'
         if doc.error is not None:
-            out.append(f'<tr><td>{link}</td><td colspan="5"></td>'
+            out.append(f'<tr><td class="path">{link}</td><td colspan="5"></td>'
                        f"<td>Could not be read: {e1(doc.error.message)}</td></tr>")
+            continue
+        why = not_checked_reason(doc, report.packs)
+        if why is not None:
+            # Not 0/0/0/0/0: that would read as a clean document.
+            out.append(f'<tr class="not-checked"><td class="path">{link}</td><td colspan="5">{_count_badge(NOT_CHECKED)}</td>'
+                       f"<td>{e1(why)}</td></tr>")
             continue
         c = document_counts(doc)
         cells = "".join(f'<td class="num">{c[k]}</td>' for k in (CONTRADICTED, MISSING, WEAK, PRESENT, WAIVED))
-        out.append(f"<tr><td>{link}</td>{cells}<td>{e1('; '.join(doc.warnings))}</td></tr>")
+        out.append(f'<tr><td class="path">{link}</td>{cells}<td>{e1("; ".join(doc.warnings))}</td></tr>')
     out += ["</tbody>", "</table>", "</section>"]
     return out
 
@@ -189,7 +244,7 @@ def _title_from_results(report: Report, rid: str) -> str:
     return ""
 
 
-def _document(doc: DocumentResult, rules: dict, anchor: str) -> list[str]:
+def _document(doc: DocumentResult, rules: dict, anchor: str, not_checked: Any = None) -> list[str]:
     out = [f'<section class="document" id="{anchor}">', f"<h2>{e1(shown_path(doc.path))}</h2>"]
     meta = format_label(doc)
     if meta:
@@ -200,6 +255,9 @@ def _document(doc: DocumentResult, rules: dict, anchor: str) -> list[str]:
         return out
     for w in doc.warnings:
         out.append(f'<p class="note"><span class="label">Note:</span> {e1(w)}</p>')
+    if not_checked is not None:
+        return out + [f'<p class="not-checked">{_count_badge(NOT_CHECKED)} {e1(not_checked)}. '
+                      '<span class="small">Run with --assume-applicable to check it anyway.</span></p>', "</section>"]
     if not doc.results:
         return out + ["<p>No rules were checked.</p>", "</section>"]
     out += ["<table>", "<thead><tr><th>Rule</th><th>Requirement</th><th>Status</th></tr></thead>", "<tbody>"]

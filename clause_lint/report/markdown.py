@@ -14,7 +14,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..results import CONTRADICTED, MISSING, NOT_APPLICABLE, PRESENT, WEAK, DocumentResult, Report, RuleResult
+from ..results import (
+    CONTRADICTED,
+    MISSING,
+    NOT_APPLICABLE,
+    PRESENT,
+    WEAK,
+    DocumentResult,
+    Report,
+    RuleResult,
+    not_checked_reason,
+)
 from . import (
     STATUS_ICON,
     STATUS_WORD,
@@ -87,7 +97,7 @@ def render_markdown(report: Report, options: RenderOptions) -> str:
     if len(report.documents) > 1:
         out.extend(_summary(report, rules, options))
     for doc in report.documents:
-        out.extend(_document(doc, rules))
+        out.extend(_document(doc, rules, not_checked_reason(doc, report.packs)))
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -95,7 +105,8 @@ def _summary(report: Report, rules: dict, options: RenderOptions) -> list[str]:
     s = report.summary()
     out = ["## Summary", ""]
     st = s["statuses"]
-    line = (f"{plural(s['documents'], 'document')} checked"
+    line = (f"{plural(s['documents'], 'document')}"
+            + (f", {plural(s['not_checked'], 'document')} not checked (out of scope)" if s.get("not_checked") else "")
             + (f", {plural(s['errors'], 'document')} could not be read" if s["errors"] else "")
             + f". Across all documents: {st[PRESENT]} present, {st[WEAK]} weak, {st[MISSING]} missing, "
             f"{st[CONTRADICTED]} contradicted")
@@ -121,6 +132,11 @@ def _summary(report: Report, rules: dict, options: RenderOptions) -> list[str]:
         if doc.error is not None:
             out.append(f"| {md(shown_path(doc.path))} | | | | | | Could not be read: {md(doc.error.message)} |")
             continue
+        why = not_checked_reason(doc, report.packs)
+        if why is not None:
+            # Not 0/0/0/0/0: that would read as a clean document.
+            out.append(f"| {md(shown_path(doc.path))} | \u2014 | \u2014 | \u2014 | \u2014 | \u2014 | **Not checked:** {md(why)} |")
+            continue
         c = document_counts(doc)
         out.append(f"| {md(shown_path(doc.path))} | {c[CONTRADICTED]} | {c[MISSING]} | {c[WEAK]} | {c[PRESENT]} | "
                    f"{c[WAIVED]} | {md('; '.join(doc.warnings))} |")
@@ -136,7 +152,7 @@ def _title_from_results(report: Report, rid: str) -> str:
     return ""
 
 
-def _document(doc: DocumentResult, rules: dict) -> list[str]:
+def _document(doc: DocumentResult, rules: dict, not_checked: Any = None) -> list[str]:
     out = [f"## {md(shown_path(doc.path))}", ""]
     meta = format_label(doc)
     if meta:
@@ -148,6 +164,8 @@ def _document(doc: DocumentResult, rules: dict) -> list[str]:
         out.append(f"> **Note:** {md(w)}")
     if doc.warnings:
         out.append("")
+    if not_checked is not None:
+        return out + [f"**Not checked:** {md(not_checked)}. Run with `--assume-applicable` to check it anyway.", ""]
     if not doc.results:
         return out + ["No rules were checked.", ""]
     out += ["| Rule | Requirement | Status |", "| --- | --- | --- |"]

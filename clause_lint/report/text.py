@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import textwrap
 
-from ..results import CONTRADICTED, MISSING, NOT_APPLICABLE, PRESENT, WEAK, DocumentResult, Report, RuleResult
+from ..results import (
+    CONTRADICTED,
+    MISSING,
+    NOT_APPLICABLE,
+    PRESENT,
+    WEAK,
+    DocumentResult,
+    Report,
+    RuleResult,
+    not_checked_reason,
+    pack_subject,
+)
 from . import (
     RenderOptions,
     count_failing,
@@ -70,22 +81,34 @@ def render_text(report: Report, options: RenderOptions) -> str:
     for doc in report.documents:
         if doc.error is not None and not options.inline_errors:
             continue
-        out.extend(_document(doc, rules, options, paint))
+        out.extend(_document(doc, rules, options, paint, report))
         out.append("")
     out.append(_summary(report, options))
     return "\n".join(out) + "\n"
 
 
-def _document(doc: DocumentResult, rules: dict, options: RenderOptions, paint: _Painter) -> list[str]:
+def _document(doc: DocumentResult, rules: dict, options: RenderOptions, paint: _Painter, report: Report) -> list[str]:
     path = shown_path(doc.path)
     if doc.error is not None:
         return [f"{path}: {paint('error', 'error')}: {one_line(doc.error.message)}"]
     meta = format_label(doc)
+    why = not_checked_reason(doc, report.packs)
+    if why is not None:
+        # Out of scope: one line, not a block of "N/A" per rule.
+        return [f"{paint('header', path)}{f' ({meta})' if meta else ''}: {paint(NOT_APPLICABLE, 'not checked')}: "
+                f"{one_line(why)} (--assume-applicable checks it anyway)"]
     lines = [paint("header", path) + (f" ({meta})" if meta else "")]
     for w in doc.warnings:
         lines.append(f"{path}: {paint('warning', 'warning')}: {one_line(w)}")
+    skipped = {name for name, applies in doc.applicable.items() if not applies}
+    for name in sorted(skipped):
+        pack = next((p for p in report.packs if p.name == name), None)
+        lines.append(f"  {paint(NOT_APPLICABLE, 'NOT CHECKED'.ljust(BADGE_WIDTH))}  "
+                     + one_line(f"{pack.title or name if pack else name}: not about {pack_subject(pack) if pack else 'its subject'}"))
     for res in doc.results:
         if res.status == PRESENT and res.suppressed is None and not options.show_present:
+            continue
+        if res.status == NOT_APPLICABLE and res.pack in skipped:
             continue
         lines.extend(_result(res, rules.get(res.rule), options, paint))
     return lines
@@ -179,6 +202,8 @@ def _summary(report: Report, options: RenderOptions) -> str:
     line = f"{plural(s['documents'], 'document')}, {plural(total, 'rule')}: {', '.join(parts)}"
     if s["suppressed"]:
         line += f" ({s['suppressed']} waived)"
+    if s.get("not_checked"):
+        line += f"; {plural(s['not_checked'], 'document')} not checked (out of scope)"
     line += f"; {plural(s['errors'], 'error')}"
     if options.fail_on == "never":
         findings = sum(1 for d in report.documents for r in d.results if r.is_finding and r.suppressed is None)
