@@ -226,8 +226,8 @@ def _summary(report: Report, rules: dict, options: RenderOptions, anchors: dict)
         why = not_checked_reason(doc, report.packs)
         if why is not None:
             # Not 0/0/0/0/0: that would read as a clean document.
-            out.append(f'<tr class="not-checked"><td class="path">{link}</td><td colspan="5">{_count_badge(NOT_CHECKED)}</td>'
-                       f"<td>{e1(why)}</td></tr>")
+            out.append(f'<tr class="not-checked"><td class="path">{link}</td>'
+                       f'<td colspan="6">{_count_badge(NOT_CHECKED)} {e1(why)}</td></tr>')
             continue
         c = document_counts(doc)
         cells = "".join(f'<td class="num">{c[k]}</td>' for k in (CONTRADICTED, MISSING, WEAK, PRESENT, WAIVED))
