@@ -106,6 +106,7 @@ class Linter:
             document, assume_applicable=self.options.assume_applicable, rule_filter=self.rule_ids
         )
         mark_ocr(result, document)
+        place_evidence(result, document)
         return result
 
     def check(self, path: str, data: Optional[bytes] = None) -> DocumentResult:
@@ -155,6 +156,25 @@ def mark_ocr(result: DocumentResult, document: Document) -> None:
         for ev in rule_result.evidence:
             if ev.page in pages:
                 ev.source = "ocr"
+
+
+# A line longer than this gets a character position: "line 4" alone is not a place.
+LONG_LINE = 1000
+
+
+def place_evidence(result: DocumentResult, document: Document) -> None:
+    """Give each piece of evidence the table cell it stands in, and on a very long line
+    its character position, from the block the engine found it in."""
+    for res in result.results:
+        for ev in res.evidence:
+            if ev.block is None or not 0 <= ev.block < len(document.blocks):
+                continue
+            block = document.blocks[ev.block]
+            if block.table is not None:
+                ev.table, ev.row, ev.col = block.table, block.row, block.col
+            if ev.line is not None and ev.start is not None and block.end - block.start > LONG_LINE:
+                line_start = document.text.rfind("\n", 0, ev.start) + 1
+                ev.column = ev.start - max(line_start, block.start) + 1
 
 
 def lint(paths: Iterable[str], packs: Sequence[str] = DEFAULT_PACKS, **options: object) -> Report:

@@ -31,3 +31,16 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+# The command-line option that sets each limit; the zip limits are fixed.
+OPTIONS = {"max_file_bytes": "--max-file-size", "max_pages": "--max-pages", "max_chars": "--max-chars",
+           "max_seconds": "--timeout"}
+
+
+def how_to_raise(key: str) -> str:
+    """What a person can do about limit ``key``: ``raise it with --max-file-size``.
+
+    Error messages say this rather than the internal field name.
+    """
+    option = OPTIONS.get(key)
+    return f"raise it with {option}" if option else "a fixed safety limit for untrusted files"

@@ -46,6 +46,13 @@ class Evidence:
     # "ocr" when the text was recognised from a scan (a quote a lawyer must check
     # against the image); None for text read from the file.
     source: Optional[str] = None
+    # Where a passage in a table stands (1-based, as ``extract`` shows it), and for a
+    # passage on a very long line, its character position on that line: a "line 4" of
+    # 55,000 characters does not say where to look.
+    table: Optional[int] = None
+    row: Optional[int] = None
+    col: Optional[int] = None
+    column: Optional[int] = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -63,6 +70,9 @@ class Evidence:
             out["provision"] = self.provision
         if self.source is not None:
             out["source"] = self.source
+        for key in ("table", "row", "col", "column"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
         return out
 
     @classmethod
@@ -72,7 +82,7 @@ class Evidence:
 
 
 _EVIDENCE_KEYS = ("text", "reason", "role", "section", "page", "line", "paragraph", "start", "end", "block", "provision",
-                  "source")
+                  "source", "table", "row", "col", "column")
 
 
 @dataclass

@@ -561,16 +561,16 @@ def test_zip_bomb_member_is_refused():
     doc = DocxBuilder(extra_files={"word/media/bomb.bin": b"\0" * (8 * 1024 * 1024)}).add(p("text"))
     data = doc.to_bytes()
     assert len(data) < 100_000  # 8 MB of zeros deflate to a few kilobytes
-    with pytest.raises(LimitExceeded, match="max_compression_ratio"):
+    with pytest.raises(LimitExceeded, match="expands .* times, over the limit"):
         read_bytes(data, "t.docx")
 
 
 def test_too_many_entries_and_too_large_total_are_refused():
     doc = DocxBuilder(extra_files={f"customXml/item{i}.xml": b"<a/>" for i in range(30)}).add(p("text"))
     data = doc.to_bytes()
-    with pytest.raises(LimitExceeded, match="max_zip_entries"):
+    with pytest.raises(LimitExceeded, match="entries, over the limit"):
         read_bytes(data, "t.docx", Limits(max_zip_entries=20))
-    with pytest.raises(LimitExceeded, match="max_unzipped_bytes"):
+    with pytest.raises(LimitExceeded, match="unpacks to .* over the limit"):
         read_bytes(data, "t.docx", Limits(max_unzipped_bytes=1000))
     assert read_bytes(data, "t.docx").blocks[0].text == "text"  # fine under the defaults
 

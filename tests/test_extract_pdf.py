@@ -461,7 +461,7 @@ def test_truncated_pdf(tmp_path):
 
 def test_too_many_pages(tmp_path):
     path = text_pdf(tmp_path / "many.pdf", [[f"Page {n} text of the contract."] for n in range(1, 4)])
-    with pytest.raises(LimitExceeded, match="max_pages"):
+    with pytest.raises(LimitExceeded, match="raise it with --max-pages"):
         read(path, Limits(max_pages=2))
     assert read(path, Limits(max_pages=3)).pages == 3
 

@@ -103,3 +103,74 @@ def test_html_badges_are_svg_not_emoji(folder: Path) -> None:
     html = check(folder, "--format", "html").output
     assert "<svg" in html and 'class="badge s-not_checked"' in html
     assert not re.search("[\u2600-\u27bf\U0001f300-\U0001faff]", html)
+
+
+# --------------------------------------------------------------------------- locations
+
+LABELLED = (
+    "FaceCheck Terms\n\n"
+    "These terms cover the FaceCheck facial recognition service and the face templates it creates.\n\n"
+    "Section 4 Use Restrictions\n\n"
+    "Customer shall not use the Service in any weapon system or for mass surveillance of individuals.\n\n"
+    "Exhibit 10.1 Market\n\n"
+    '"Market" means banks and the public sector, including police and law enforcement agencies.\n\n'
+    "Provider may supply the Service within the Market.\n"
+)
+
+
+def test_word_labels_keep_their_word_and_quotes_do_not_double(tmp_path: Path) -> None:
+    (tmp_path / "terms.txt").write_text(LABELLED, encoding="utf-8")
+    out = run(["check", "terms.txt", "--no-cache", "--isolated", "--fail-on", "never", "--verbose"], tmp_path).output
+    assert "SFP101 no-lethal-use  Section 4 l.7" in out
+    assert "Exhibit 10.1 l." in out
+    assert "\u00a7Section" not in out and "\u00a7Exhibit" not in out
+    # A quoted definition nests its own quotes instead of doubling them.
+    assert "\"'Market' means banks" in out
+    assert '""' not in out
+    html = run(["check", "terms.txt", "--no-cache", "--isolated", "--fail-on", "never", "--format", "html"], tmp_path).output
+    assert re.search(r"\(Exhibit 10\.1, line \d+\)", html) and "section Exhibit" not in html
+
+
+def test_table_cell_shown_as_table_row_cell(tmp_path: Path) -> None:
+    from tests.docx_factory import DocxBuilder, cell, p, table
+
+    doc = DocxBuilder()
+    doc.add(
+        p("Face Recognition Service Agreement"),
+        p("The Service performs facial recognition and face verification on images supplied by Customer."),
+        table([["Topic", "Clause"], ["Prohibited uses", cell("Customer shall not use the Service for the design or production of nuclear, "
+                                                    "chemical or biological weapons or missiles.")]]),
+    )
+    doc.save(tmp_path / "table.docx")
+    out = run(["check", "table.docx", "--no-cache", "--isolated", "--fail-on", "never"], tmp_path).output
+    line = next(x for x in out.splitlines() if "SFP101" in x)
+    assert line.rstrip().endswith("table 1 r2c2") and "\u00b6" not in line, line
+    data = json.loads(run(["check", "table.docx", "--no-cache", "--isolated", "--fail-on", "never", "--format", "json"],
+                          tmp_path).output)
+    ev = next(r for r in data["documents"][0]["results"] if r["rule"] == "SFP101")["evidence"][0]
+    assert (ev["table"], ev["row"], ev["col"]) == (1, 2, 2)
+    html = run(["check", "table.docx", "--no-cache", "--isolated", "--fail-on", "never", "--format", "html"], tmp_path).output
+    assert "table 1, row 2, cell 2" in html
+
+
+def test_long_line_gives_a_character_position(tmp_path: Path) -> None:
+    filler = " ".join(["Invoices are payable within thirty days of receipt and no fee is refundable."] * 80)
+    ban = "Customer shall not use the Service in any weapon system."
+    line = f"{filler} {ban} {filler}"
+    text = "FaceCheck facial recognition terms\n\nThe FaceCheck service performs face recognition on face templates.\n\n" + line + "\n"
+    (tmp_path / "long.txt").write_text(text, encoding="utf-8")
+    out = run(["check", "long.txt", "--no-cache", "--isolated", "--fail-on", "never"], tmp_path).output
+    shown = next(x for x in out.splitlines() if "SFP101" in x)
+    assert shown.rstrip().endswith(f"l.5 char {line.index(ban) + 1}"), shown
+    data = json.loads(run(["check", "long.txt", "--no-cache", "--isolated", "--fail-on", "never", "--format", "json"],
+                          tmp_path).output)
+    ev = next(r for r in data["documents"][0]["results"] if r["rule"] == "SFP101")["evidence"][0]
+    assert ev["line"] == 5 and ev["column"] == line.index(ban) + 1
+
+
+def test_limit_errors_name_the_option(tmp_path: Path) -> None:
+    (tmp_path / "terms.txt").write_text(LABELLED, encoding="utf-8")
+    for option, value in (("--max-file-size", "10"), ("--max-chars", "50")):
+        result = run(["check", "terms.txt", "--no-cache", "--isolated", option, value], tmp_path)
+        assert result.exit_code == 2
+        assert f"raise it with {option}" in result.output and "max_" not in result.output, result.output

@@ -431,7 +431,8 @@ def test_github_annotations(report):
     assert props == {"file": "contracts/acme msa.pdf", "line": "30",
                      "title": "SFP103 no-unwarranted-law-enforcement (contradicted)"}
     assert data.split("\n")[0] == "No unwarranted law enforcement use: contradicted."
-    assert '<Service> for "defence" & R&D; incl. Überwachung — 5 % of € sales' in data
+    # The passage's own double quotes nest as single ones inside the quotation.
+    assert "<Service> for 'defence' & R&D; incl. Überwachung — 5 % of € sales" in data
     assert "Fix: Delete the permission." in data
     # The file name's "," and ":" are escaped in the property; "%" in data as %25.
     assert "file=/srv/legal/terms%2Cfinal%3Av2.docx,line=17," in out
@@ -461,7 +462,7 @@ def test_text_reads_well_and_has_no_colour_by_default(report):
     assert re.search(r"^  N/A +SFP202 benchmark-evaluation$", out, re.M)
     assert "WAIVED (by waiver: Accepted by GC, 2024-05: see memo)  SFP101 no-lethal-use" in out
     assert "WAIVED (by inline comment)  SFP104 rules-enforced" in out
-    assert '"Customer may use the <Service> for "defence" & R&D; incl. Überwachung — 5 % of €\n' in out
+    assert '"Customer may use the <Service> for \'defence\' & R&D; incl. Überwachung — 5 % of €\n' in out
     assert "Why: permission 'may' + 'defence'" in out
     assert "\n                Fix: Provider may audit Customer's use" in out
     # The model clause's second paragraph starts its own line, aligned under the first.

@@ -15,7 +15,7 @@ import io
 from typing import Callable, Optional
 
 from ..errors import ClauseLintError, EmptyDocument, LimitExceeded, UnreadableFile, UnsupportedFormat
-from ..limits import DEFAULT_LIMITS, Limits
+from ..limits import DEFAULT_LIMITS, Limits, how_to_raise
 from ..model import Extracted
 from ..text import printable
 
@@ -182,7 +182,7 @@ def read_bytes(data: bytes, path: str, limits: Limits = DEFAULT_LIMITS, tracked_
     """
     if len(data) > limits.max_file_bytes:
         raise LimitExceeded(
-            f"file is {len(data):,} bytes, over the limit of {limits.max_file_bytes:,} (max_file_bytes)"
+            f"file is {len(data):,} bytes, over the limit of {limits.max_file_bytes:,} ({how_to_raise('max_file_bytes')})"
         )
     if not data.strip():
         raise EmptyDocument("file is empty")
@@ -211,7 +211,7 @@ def read_bytes(data: bytes, path: str, limits: Limits = DEFAULT_LIMITS, tracked_
         )
     total = sum(len(b.text) for b in extracted.blocks)
     if total > limits.max_chars:
-        raise LimitExceeded(f"document has {total:,} characters of text, over the limit of {limits.max_chars:,} (max_chars)")
+        raise LimitExceeded(f"document has {total:,} characters of text, over the limit of {limits.max_chars:,} ({how_to_raise('max_chars')})")
     return extracted
 
 
@@ -226,7 +226,7 @@ def read_path(path: str, limits: Limits = DEFAULT_LIMITS, tracked_changes: str =
             raise UnreadableFile("not a regular file (device, pipe or socket)")
         size = st.st_size
         if size > limits.max_file_bytes:
-            raise LimitExceeded(f"file is {size:,} bytes, over the limit of {limits.max_file_bytes:,} (max_file_bytes)")
+            raise LimitExceeded(f"file is {size:,} bytes, over the limit of {limits.max_file_bytes:,} ({how_to_raise('max_file_bytes')})")
         with open(path, "rb") as fh:
             data = fh.read(limits.max_file_bytes + 1)
     except ClauseLintError:

@@ -38,7 +38,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from ..errors import ClauseLintError, CorruptFile, EncryptedFile, LimitExceeded
-from ..limits import MB, Limits
+from ..limits import MB, Limits, how_to_raise
 from ..model import BODY, FOOTER, FOOTNOTE, HEADER, HEADING, LIST_ITEM, PARAGRAPH, TABLE_CELL, Extracted, RawBlock, Revision
 from ..text import normalize
 from .docx_numbering import ListLabel, Numberer, Numbering, Styles, _int, _on
@@ -134,7 +134,7 @@ class _Package:
             raise _corrupt(f"broken zip archive ({_short(exc)})") from None
         if len(infos) > limits.max_zip_entries:
             raise LimitExceeded(
-                f"archive has {len(infos):,} entries, over the limit of {limits.max_zip_entries:,} (max_zip_entries)"
+                f"archive has {len(infos):,} entries, over the limit of {limits.max_zip_entries:,} ({how_to_raise('max_zip_entries')})"
             )
         total = 0
         for info in infos:
@@ -144,11 +144,11 @@ class _Package:
                 if ratio > limits.max_compression_ratio:
                     raise LimitExceeded(
                         f"archive member {info.filename} expands {ratio:,.0f} times, over the limit of "
-                        f"{limits.max_compression_ratio} (max_compression_ratio)"
+                        f"{limits.max_compression_ratio} ({how_to_raise('max_compression_ratio')})"
                     )
         if total > limits.max_unzipped_bytes:
             raise LimitExceeded(
-                f"archive unpacks to {total:,} bytes, over the limit of {limits.max_unzipped_bytes:,} (max_unzipped_bytes)"
+                f"archive unpacks to {total:,} bytes, over the limit of {limits.max_unzipped_bytes:,} ({how_to_raise('max_unzipped_bytes')})"
             )
         # Part names are case-insensitive in OPC.
         self._names = {info.filename.lower(): info for info in infos}

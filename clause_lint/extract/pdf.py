@@ -37,7 +37,7 @@ from typing import Iterable, Optional
 from .. import guard
 from ..errors import ClauseLintError, CorruptFile, EncryptedFile, LimitExceeded, NeedsOCR
 from . import ocr
-from ..limits import Limits
+from ..limits import Limits, how_to_raise
 from ..model import BODY, FOOTER, HEADER, HEADING, PARAGRAPH, Extracted, RawBlock
 from ..text import normalize, normalize_inline
 
@@ -208,7 +208,7 @@ def read(data: bytes, path: str, limits: Limits) -> Extracted:
         if n_pages == 0:
             raise CorruptFile("PDF has no pages")
         if n_pages > limits.max_pages:
-            raise LimitExceeded(f"PDF has {n_pages:,} pages, over the limit of {limits.max_pages:,} (max_pages)")
+            raise LimitExceeded(f"PDF has {n_pages:,} pages, over the limit of {limits.max_pages:,} ({how_to_raise('max_pages')})")
         pages: list[_Page] = []
         total_chars = 0
         for index in range(n_pages):
@@ -217,7 +217,7 @@ def read(data: bytes, path: str, limits: Limits) -> Extracted:
             # Each char becomes at most ~1 char of text: stop early on text bombs.
             if total_chars > limits.max_chars:
                 raise LimitExceeded(
-                    f"document has over {limits.max_chars:,} characters of text (max_chars)"
+                    f"document has over {limits.max_chars:,} characters of text ({how_to_raise('max_chars')})"
                 )
             pages.append(page)
         pages, ocr_off = _recognise(doc, pages, limits.ocr)

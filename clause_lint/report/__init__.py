@@ -190,7 +190,8 @@ def section_label(section: Optional[str]) -> str:
 
 
 def location_label(ev: Optional[Evidence]) -> str:
-    """Compact location: ``§4.2(b) p.3 l.12`` (``¶7`` for a Word paragraph)."""
+    """Compact location: ``§4.2(b) p.3 l.12`` (``¶7`` for a Word paragraph, ``table 2
+    r3c1`` for a table cell, ``l.4 char 31234`` on a very long line)."""
     if ev is None:
         return ""
     parts = []
@@ -199,7 +200,10 @@ def location_label(ev: Optional[Evidence]) -> str:
     if ev.page is not None:
         parts.append(f"p.{ev.page}")
     if ev.line is not None:
-        parts.append(f"l.{ev.line}")
+        parts.append(f"l.{ev.line}" + (f" char {ev.column}" if ev.column is not None else ""))
+    elif ev.table is not None:
+        # Word numbers no paragraph, least of all in a table: say which cell.
+        parts.append(f"table {ev.table} r{ev.row}c{ev.col}")
     elif ev.paragraph is not None:
         parts.append(f"¶{ev.paragraph}")
     return " ".join(parts)
@@ -217,7 +221,9 @@ def location_words(ev: Optional[Evidence]) -> str:
     if ev.page is not None:
         parts.append(f"page {ev.page}")
     if ev.line is not None:
-        parts.append(f"line {ev.line}")
+        parts.append(f"line {ev.line}" + (f", character {ev.column}" if ev.column is not None else ""))
+    elif ev.table is not None:
+        parts.append(f"table {ev.table}, row {ev.row}, cell {ev.col}")
     elif ev.paragraph is not None:
         parts.append(f"paragraph {ev.paragraph}")
     if getattr(ev, "source", None) == "ocr":
@@ -324,6 +330,12 @@ def shorten(text: Optional[str], width: int = 160) -> str:
     if space > width * 2 // 3:
         cut = cut[:space]
     return cut.rstrip(" ,;:") + "…"
+
+
+def quoted(text: str) -> str:
+    """``"text"``, with the passage's own double quotes nested as single ones, so a
+    definition reads ``"'Field' means …"`` rather than ``""Field" means …"``."""
+    return '"' + text.replace('"', "'") + '"' if text else ""
 
 
 def plural(n: int, word: str, many: Optional[str] = None) -> str:

@@ -20,6 +20,7 @@ from . import (
     model_clause,
     one_line,
     primary_evidence,
+    quoted,
     relative_path,
     rule_map,
     shorten,
@@ -72,7 +73,7 @@ def _message(res: RuleResult, rule: object) -> str:
         where = location_words(ev)
         reason = one_line(ev.reason)
         quote = shorten(ev.text, 300)
-        detail = (f"{where[0].upper()}{where[1:]}: " if where else "") + (f'"{quote}"' if quote else "")
+        detail = (f"{where[0].upper()}{where[1:]}: " if where else "") + quoted(quote)
         if detail:
             parts.append(detail)
         if reason:

@@ -31,6 +31,7 @@ from . import (
     ordered_evidence,
     plural,
     primary_evidence,
+    quoted,
     rule_map,
     shorten,
     shown_path,
@@ -140,11 +141,11 @@ def _result(res: RuleResult, rule: object, options: RenderOptions, paint: _Paint
         if quote and getattr(ev, "source", None) == "ocr":
             quote += " [read by OCR]"
         if i == 0:
-            piece = f'"{quote}"' if quote else ""
+            piece = quoted(quote)
         else:
             # Further evidence says where it stands and what role it plays.
             where_ev = location_label(ev)
-            piece = f"Also{f' {where_ev}' if where_ev else ''} ({ev.role})" + (f': "{quote}"' if quote else "")
+            piece = f"Also{f' {where_ev}' if where_ev else ''} ({ev.role})" + (f": {quoted(quote)}" if quote else "")
         if piece:
             lines.extend(_wrap(piece, INDENT))
         reason = one_line(ev.reason)
