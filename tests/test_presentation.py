@@ -174,3 +174,37 @@ def test_limit_errors_name_the_option(tmp_path: Path) -> None:
         result = run(["check", "terms.txt", "--no-cache", "--isolated", option, value], tmp_path)
         assert result.exit_code == 2
         assert f"raise it with {option}" in result.output and "max_" not in result.output, result.output
+
+
+CHROMIUM = next((p for p in map(__import__("shutil").which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
+def test_html_report_prints_without_clipping(folder: Path) -> None:
+    """Printed to PDF by headless Chromium, every character of the report lies on the page."""
+    import subprocess
+
+    import pypdfium2 as pdfium
+
+    long_name = "a-very-long-customer-agreement-file-name-without-any-spaces-" * 2 + "facecheck.md"
+    (folder / long_name).write_text(FACE_TERMS, encoding="utf-8")
+    html = run(["check", "facecheck.md", "catering.txt", long_name, "--no-cache", "--isolated", "--fail-on", "never",
+                "--format", "html"], folder).output
+    (folder / "report.html").write_text(html, encoding="utf-8")
+    pdf_path = folder / "report.pdf"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf_path}", (folder / "report.html").as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    text = ""
+    for page in pdf:
+        width, height = page.get_size()
+        tp = page.get_textpage()
+        for i in range(tp.count_chars()):
+            left, bottom, right, top = tp.get_charbox(i)
+            assert -1 <= left and right <= width + 1 and -1 <= bottom and top <= height + 1, (i, left, right, width)
+        text += tp.get_text_range()
+    # A hyphen where a line wraps comes back as U+FFFE: compare without hyphens.
+    flat = "".join(text.split()).replace("\ufffe", "").replace("-", "")
+    assert long_name.replace("-", "") in flat  # wrapped, not cut off
+    assert "Notchecked" in flat and "notaboutfacialanalysis" in flat

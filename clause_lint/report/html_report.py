@@ -98,6 +98,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .s-not_checked { color: #3d3d3d; background: #ececec; border-style: dashed; }
 .badge .icon { width: 1em; height: 1em; vertical-align: -.15em; fill: none; stroke: currentColor;
                stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
+code.option { white-space: nowrap; }
 p.not-checked { border: 1px dashed #888; padding: .5rem .75rem; border-radius: .3rem; }
 th.count, td.num { width: 1%; }
 th.count { text-align: center; }
@@ -257,7 +258,7 @@ def _document(doc: DocumentResult, rules: dict, anchor: str, not_checked: Any = 
         out.append(f'<p class="note"><span class="label">Note:</span> {e1(w)}</p>')
     if not_checked is not None:
         return out + [f'<p class="not-checked">{_count_badge(NOT_CHECKED)} {e1(not_checked)}. '
-                      '<span class="small">Run with --assume-applicable to check it anyway.</span></p>', "</section>"]
+                      '<span class="small">Run with <code class="option">--assume-applicable</code> to check it anyway.</span></p>', "</section>"]
     if not doc.results:
         return out + ["<p>No rules were checked.</p>", "</section>"]
     out += ["<table>", "<thead><tr><th>Rule</th><th>Requirement</th><th>Status</th></tr></thead>", "<tbody>"]
