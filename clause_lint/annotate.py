@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional, Sequence
 
 from .errors import ClauseLintError
-from .results import CONTRADICTED, MISSING, WEAK, DocumentResult, Evidence, Report, RuleResult
+from .results import CONTRADICTED, MISSING, WEAK, DocumentResult, Evidence, Report, RuleResult, not_checked_reason
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = "{%s}" % W_NS
@@ -434,12 +434,16 @@ def opening_comment(report: Report, doc: DocumentResult, missing: list[RuleResul
     rules = rule_map(report)
     packs = ", ".join(f"{p.name} {p.version}" for p in report.packs)
     lines = [f"clause-lint review ({packs}): {len(missing)} missing clause(s); {placed} passage(s) commented where they stand."]
-    for pack, applicable in sorted(doc.applicable.items()):
-        if not applicable:
-            lines.append(
-                f"Pack {pack} was judged not applicable to this document, so its rules were not checked "
-                "(run with --assume-applicable to check them anyway)."
-            )
+    why = not_checked_reason(doc, report.packs)
+    if why is not None:
+        lines.append(f"Not checked: {_one_line(why)} (run with --assume-applicable to check it anyway).")
+    else:
+        for pack, applicable in sorted(doc.applicable.items()):
+            if not applicable:
+                lines.append(
+                    f"Pack {pack} was judged not applicable to this document, so its rules were not checked "
+                    "(run with --assume-applicable to check them anyway)."
+                )
     if missing:
         lines.append("Missing clauses and model language to add:")
         for r in missing:

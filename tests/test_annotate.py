@@ -215,7 +215,7 @@ def test_clean_document_gets_no_comments(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["annotate", str(source), "-o", str(out)])
     assert result.exit_code == 0, result.output
     comments = list(docx.Document(str(out)).comments)
-    assert len(comments) == 1 and "not applicable" in comments[0].text
+    assert len(comments) == 1 and "Not checked: not about facial analysis" in comments[0].text
 
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
