@@ -206,8 +206,8 @@ class DocumentResult:
             "error": self.error.to_dict() if self.error else None,
             "applicable": dict(sorted(self.applicable.items())),
             "scope": dict(sorted(self.scope.items())),
-            "checked": self.checked,
             "warnings": list(self.warnings),
+            "checked": self.checked,
             "results": [r.to_dict() for r in self.results],
         })
         return out
@@ -258,9 +258,19 @@ def not_checked_reason(doc: DocumentResult, packs: list[PackInfo]) -> Optional[s
         return None
     out = []
     by_name = {p.name: p for p in packs}
+    # The engine's own explanation, where it gives one (DocumentResult.scope), else the
+    # pack's applicability description.
+    explained = getattr(doc, "scope", None) or {}
     for name in sorted(doc.applicable):
         pack = by_name.get(name) or PackInfo(name, "")
-        why = f"{pack.title or pack.name} applies when {pack.scope}" if pack.scope else f"{pack.title or pack.name} does not apply to it"
+        info = explained.get(name) if isinstance(explained, dict) else None
+        reason = " ".join(str((info or {}).get("reason") or "").split())
+        if reason:
+            why = reason
+        elif pack.scope:
+            why = f"{pack.title or pack.name} applies when {pack.scope}"
+        else:
+            why = f"{pack.title or pack.name} does not apply to it"
         out.append(f"not about {pack_subject(pack)} \u2014 {why}")
     return "; ".join(out)
 

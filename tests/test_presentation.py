@@ -208,3 +208,22 @@ def test_html_report_prints_without_clipping(folder: Path) -> None:
     flat = "".join(text.split()).replace("\ufffe", "").replace("-", "")
     assert long_name.replace("-", "") in flat  # wrapped, not cut off
     assert "Notchecked" in flat and "notaboutfacialanalysis" in flat
+
+
+def test_engine_scope_reason_is_preferred_to_the_pack_description() -> None:
+    """When the engine explains why a document is out of scope (DocumentResult.scope),
+    every format shows that explanation rather than the pack's generic description."""
+    from clause_lint.report import RenderOptions, render
+    from clause_lint.results import DocumentResult, PackInfo, Report, RuleResult
+
+    doc = DocumentResult(path="catering.pdf", format="pdf", applicable={"safe-face-pledge": False},
+                         results=[RuleResult("SFP101", "safe-face-pledge", "no-lethal-use", "No lethal use",
+                                             "not_applicable", "none", "Not applicable.")])
+    doc.scope = {"safe-face-pledge": {"applicable": False, "reason": "only 'face-to-face' meetings are mentioned"}}
+    report = Report("0", [PackInfo("safe-face-pledge", "1.0.0", "Safe Face Pledge",
+                                   "the document concerns facial analysis technology (face detection)")], [doc])
+    expected = "not about facial analysis technology \u2014 only 'face-to-face' meetings are mentioned"
+    assert expected in render(report, "text", RenderOptions())
+    assert json.loads(render(report, "json", RenderOptions()))["documents"][0]["not_checked"] == expected
+    assert "only &#x27;face-to-face&#x27; meetings are mentioned" in render(report, "html", RenderOptions())
+    assert "only 'face-to-face' meetings are mentioned" in render(report, "markdown", RenderOptions())
