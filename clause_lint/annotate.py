@@ -268,8 +268,15 @@ def _locate(paragraphs: list[Any], passage: str) -> Optional[tuple[Any, Any]]:
     c1 += 1
     while c1 < len(last.text) and last.text[c1] in _TRAILING:
         c1 += 1
-    while c0 > 0 and first.text[c0 - 1] in _LEADING:
-        c0 -= 1
+    while True:  # take in the opening quote, also when it is the end of the run before
+        if c0 > 0 and first.text[c0 - 1] in _LEADING:
+            c0 -= 1
+        elif c0 == 0 and s0 > 0 and segments[s0 - 1].paragraph is first.paragraph and segments[s0 - 1].text[-1:] in _LEADING:
+            s0 -= 1
+            first = segments[s0]
+            c0 = len(first.text) - 1
+        else:
+            break
     start_el = end_el = None
     if first.run.getparent() is first.paragraph:
         if first is last:

@@ -248,7 +248,9 @@ def reseller(path: Path) -> Path:
         p("Face Verification Reseller Agreement"),
         p("1. Definitions"),
         p("1.1 \u201cProduct\u201d means the Supplier's facial recognition and face verification software."),
-        p("1.2 \u201cMarket\u201d means identity checks for banks and the public sector, including police and law enforcement agencies."),
+        # The opening quote ends the run before: the comment still takes it in.
+        p(run("1.2 \u201c"), run("Market\u201d means identity checks for banks and the public sector, "
+                                 "including police and law enforcement agencies.")),
         p("2. Appointment"),
         p("2.1 Supplier may itself supply the Product within the Market."),
         p("2.2 Reseller shall promote the Product within the Market."),
