@@ -127,6 +127,8 @@ def test_word_labels_keep_their_word_and_quotes_do_not_double(tmp_path: Path) ->
     # A quoted definition nests its own quotes instead of doubling them.
     assert "\"'Market' means banks" in out
     assert '""' not in out
+    extract = run(["extract", "terms.txt"], tmp_path).output
+    assert "Section 4      paragraph" in extract and "\u00a7Section" not in extract
     html = run(["check", "terms.txt", "--no-cache", "--isolated", "--fail-on", "never", "--format", "html"], tmp_path).output
     assert re.search(r"\(Exhibit 10\.1, line \d+\)", html) and "section Exhibit" not in html
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..model import Block, Document
 from ..text import printable
-from . import clean, shorten
+from . import clean, section_label, shorten
 
 
 def block_to_dict(b: Block) -> dict[str, Any]:
@@ -95,7 +95,7 @@ def render_document_text(doc: Document, include_other_parts: bool = False) -> st
         lines.append(f"  warning: {clean(w)}")
     blocks = list(doc.blocks) + (list(doc.other_parts) if include_other_parts else [])
     for b in blocks:
-        section = f"§{b.section}" if b.section else ""
+        section = section_label(b.section)
         flag = "" if b.operative else f" [{b.non_operative_reason}]"
         part = "" if b.part == "body" else f" <{b.part}>"
         lines.append(f"  {_location(b):<14} {section:<14} {b.kind:<10}{part}{flag} {shorten(b.text, 200)}")
@@ -144,7 +144,7 @@ def render_provisions_text(doc: Document) -> str:
     found = read_provisions(doc)
     lines = [f"{printable(doc.path)} ({doc.format}; {len(found)} provisions)"]
     for block, sentence, prov in found:
-        section = f"§{block.section}" if block.section else ""
+        section = section_label(block.section)
         lines.append(f"  {_location(block):<14} {section:<14} {shorten(sentence.text, 160)}")
         lines.append(f"  {'':<29} ↳ {clean(prov.describe())}")
     return "\n".join(lines) + "\n"
