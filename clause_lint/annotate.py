@@ -416,7 +416,8 @@ def finding_comment(result: RuleResult, ev: Evidence, rule: Any = None, place: O
     lines = [f"clause-lint {result.rule} {result.name}: {_status_word(result.status)} ({result.severity})"]
     lines.append(_one_line(result.message))
     if place is not None and place.definition is not None:
-        users = [_where(e) for e in place.evidence if e.reason and _VIA_DEFINITION.search(e.reason)]
+        users = [_where(e) for e in sorted(place.evidence, key=lambda e: (e.start is None, e.start or 0))
+                 if e.reason and _VIA_DEFINITION.search(e.reason)]
         lines.append(
             f"The definition of \u201c{_one_line(place.definition)}\u201d is the text to change: through it, "
             f"{_join(users)} fall{'s' if len(set(users)) == 1 else ''} short of the rule."
