@@ -634,9 +634,9 @@ def test_extract_honours_the_limit_options(tmp_path):
     txt.write_text(hi.good_text(), encoding="utf-8")
     result = _cli(["extract", pdf, txt, "--max-pages", "1"])
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"{pdf}: error: ") and "max_pages" in result.stderr
+    assert result.stderr.startswith(f"{pdf}: error: ") and "raise it with --max-pages" in result.stderr
     assert f"{txt} (txt;" in result.stdout  # the other file is still shown
-    for flag, value, says in (("--max-chars", "50", "max_chars"), ("--max-file-size", "10", "max_file_bytes")):
+    for flag, value, says in (("--max-chars", "50", "raise it with --max-chars"), ("--max-file-size", "10", "raise it with --max-file-size")):
         result = _cli(["extract", txt, flag, value, "--format", "json"])
         assert result.exit_code == 2 and says in result.stderr and result.stdout == ""
     assert _cli(["extract", txt, "--max-pages", "0"]).exit_code == 2  # a usage error, as for check
