@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 from urllib.parse import quote
 
-from ..api import DEFAULT_PACKS, Linter, Options
+from ..api import DEFAULT_PACKS, Linter, Options, place_evidence
 from ..errors import ClauseLintError
 from ..extract import one_line
 from ..limits import Limits
@@ -136,6 +136,7 @@ class PackSet(Linter):
                 joined.scope.update(part.scope)
                 joined.results.extend(part.results)
         assert joined is not None
+        place_evidence(joined, document)  # as Linter.check_document: the same JSON as the CLI
         return joined
 
 
