@@ -170,11 +170,15 @@ def test_packs_rules_healthz_openapi(server: Server) -> None:
             if method == "get":
                 reply = server.get(url)
                 assert reply.status == 200, (path, reply.body)
+            elif path == "/api/v1/diff":
+                # one 'file' is not two versions (test_diff_returns_what_the_cli_prints sends both)
+                reply = server.upload(url, "v.docx", (SAMPLES / "vantor-veripass-reseller-agreement.docx").read_bytes())
+                assert reply.status == 400 and reply.json()["error"]["code"] == "missing-file", reply.body
             else:
                 reply = server.upload(url, "v.docx", (SAMPLES / "vantor-veripass-reseller-agreement.docx").read_bytes())
                 assert reply.status == 200, (path, reply.body)
     assert set(spec["paths"]) == {"/", "/healthz", "/openapi.json", "/api/v1/check", "/api/v1/annotate",
-                                  "/api/v1/review", "/api/v1/packs", "/api/v1/rules/{rule_id}"}
+                                  "/api/v1/review", "/api/v1/diff", "/api/v1/packs", "/api/v1/rules/{rule_id}"}
     assert spec["components"]["schemas"]["Error"]["properties"]["error"]["required"] == ["code", "message"]
 
 
@@ -389,3 +393,30 @@ def _ppid(proc: Path) -> int:
         return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, IndexError, ValueError):
         return -1
+
+
+def test_diff_returns_what_the_cli_prints(server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uuid
+
+    old = ("# Face Match Terms\n\n1. Customer shall not use the facial recognition Service in any weapon system.\n\n"
+           "2. Customer shall not use the Service for mass surveillance.\n")
+    new = "# Face Match Terms\n\n1. Customer shall not use the Service for mass surveillance.\n"
+    (tmp_path / "old.md").write_text(old, encoding="utf-8")
+    (tmp_path / "new.md").write_text(new, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(cli, ["diff", "old.md", "new.md", "--format", "json", "--isolated"])
+    assert res.exit_code == 1, res.output  # the weapons ban was deleted: a regression at the error level
+    boundary = uuid.uuid4().hex
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"; filename="{key}.md"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n".encode() + text.encode() + b"\r\n"
+        for key, text in (("old", old), ("new", new))
+    ) + f"--{boundary}--\r\n".encode()
+    reply = server.request("POST", "/api/v1/diff", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert reply.status == 200, reply.body
+    assert reply.body == res.stdout.encode("utf-8")
+    assert json.loads(reply.body)["regressions"][0]["rule"] == "SFP101"
+    # one version only: a clear 400, never a stack trace
+    half = body.split(f"--{boundary}\r\nContent-Disposition: form-data; name=\"new\"".encode())[0] + f"--{boundary}--\r\n".encode()
+    bad = server.request("POST", "/api/v1/diff", half, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert bad.status == 400 and bad.json()["error"]["code"] == "missing-file"

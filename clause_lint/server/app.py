@@ -297,6 +297,46 @@ def create_app(service: Service, pool: Pool, config: Config) -> ASGIApp:
                                {"Retry-After": "2"})
         return _outcome(out)
 
+    async def diff(request: Request) -> Response:
+        """Two versions of a document, as multipart fields ``old`` and ``new``."""
+        ctype = request.headers.get("content-type", "")
+        if not ctype.lower().startswith("multipart/form-data"):
+            return _json_error(415, "unsupported-media-type", "send the two versions as multipart/form-data fields 'old' and 'new'")
+        try:
+            async with request.form(max_files=2, max_fields=50, max_part_size=MAX_FIELD_BYTES) as form:
+                files = {}
+                for key in ("old", "new"):
+                    item = form.get(key)
+                    if item is None or isinstance(item, str):
+                        raise BadRequest(400, "missing-file", f"no '{key}' field with a document in the form")
+                    files[key] = (work.display_name(item.filename), await item.read())
+                fields = {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in ("pack", "select", "ignore", "assume_applicable", "format")}
+        except TooLarge:
+            return _json_error(413, "limit-exceeded", f"upload is over this server's limit of {service.limits.max_file_bytes:,} bytes per file (--max-file-size)")
+        except BadRequest as exc:
+            return _json_error(exc.status, exc.code, exc.message)
+        except HTTPException as exc:
+            return _json_error(400, "bad-request", f"cannot read the form: {exc.detail}")
+        for key, values in request.query_params.multi_items():
+            if key in fields:
+                fields[key].append(values)
+        try:
+            for name, data in files.values():
+                if len(data) > service.limits.max_file_bytes:
+                    raise BadRequest(413, "limit-exceeded", f"{name}: file is {len(data):,} bytes, over the limit of {service.limits.max_file_bytes:,} (--max-file-size)")
+            assume = _flag(fields["assume_applicable"][-1], "assume_applicable") if fields["assume_applicable"] else False
+            opts: CheckOptions = service.options(_ids(fields["pack"]), assume, _ids(fields["select"]), _ids(fields["ignore"]))
+            fmt = (fields["format"][-1] if fields["format"] else "json").strip().lower()
+            if fmt not in work.DIFF_MEDIA_TYPES:
+                raise BadRequest(400, "bad-option", f"unknown format {fmt!r}; use one of {', '.join(work.DIFF_MEDIA_TYPES)}")
+            out = await pool.run(work.diff_job, *files["old"], *files["new"], opts, fmt)
+        except BadRequest as exc:
+            return _json_error(exc.status, exc.code, exc.message)
+        except Busy:
+            return _json_error(503, "busy", f"all {pool.jobs} workers are busy and {pool.queue} documents are waiting; try again shortly",
+                               {"Retry-After": "2"})
+        return _outcome(out)
+
     async def check(request: Request) -> Response:
         return await upload(request, "check")
 
@@ -340,6 +380,7 @@ def create_app(service: Service, pool: Pool, config: Config) -> ASGIApp:
         Route("/api/v1/check", check, methods=["POST"]),
         Route("/api/v1/review", review, methods=["POST"]),
         Route("/api/v1/annotate", annotate, methods=["POST"]),
+        Route("/api/v1/diff", diff, methods=["POST"]),
         Route("/api/v1/packs", packs, methods=["GET"]),
         Route("/api/v1/rules/{rule_id}", rule, methods=["GET"]),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),

@@ -27,6 +27,18 @@ def _upload_form(extra: dict[str, Any]) -> dict[str, Any]:
     return {"required": True, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": props}}}}
 
 
+def _diff_form() -> dict[str, Any]:
+    form = _upload_form({
+        "old": {"type": "string", "format": "binary", "description": "The earlier version."},
+        "new": {"type": "string", "format": "binary", "description": "The later version."},
+        "format": {"type": "string", "enum": ["json", "markdown", "text", "sarif"], "default": "json"},
+    })
+    schema = form["content"]["multipart/form-data"]["schema"]
+    del schema["properties"]["file"]
+    schema["required"] = ["old", "new"]
+    return form
+
+
 def _errors(*codes: int) -> dict[str, Any]:
     return {str(c): _ERROR for c in codes}
 
@@ -94,6 +106,16 @@ def openapi_document(version: str) -> dict[str, Any]:
                     "200": {"description": "The annotated .docx (header X-Clause-Lint-Comments: number of comments).",
                             "content": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document":
                                         {"schema": {"type": "string", "format": "binary"}}}},
+                    **_errors(400, 401, 413, 415, 500, 503),
+                },
+            }},
+            "/api/v1/diff": {"post": {
+                "summary": "What a change did to a document's protections: exactly what `clause-lint diff OLD NEW --format FMT` prints",
+                "requestBody": _diff_form(),
+                "responses": {
+                    "200": {"description": "The diff report (regressions, improvements, unchanged rules).",
+                            "content": {t: {"schema": {"type": "string"}} for t in
+                                        ("application/json", "text/markdown", "text/plain", "application/sarif+json")}},
                     **_errors(400, 401, 413, 415, 500, 503),
                 },
             }},

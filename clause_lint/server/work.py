@@ -320,6 +320,25 @@ def _check(name: str, data: bytes, opts: CheckOptions, fmt: str) -> Outcome:
     return Outcome(200, render(report, fmt, RenderOptions()).encode("utf-8"), MEDIA_TYPES[fmt])
 
 
+DIFF_MEDIA_TYPES = {k: MEDIA_TYPES[k] for k in ("json", "markdown", "text", "sarif")}
+
+
+def diff_job(old_name: str, old_data: bytes, new_name: str, new_data: bytes, opts: CheckOptions, fmt: str) -> Outcome:
+    """``POST /api/v1/diff``: the bytes ``clause-lint diff OLD NEW --format FMT`` prints."""
+    return _guarded(_diff, old_name, old_data, new_name, new_data, opts, fmt)
+
+
+def _diff(old_name: str, old_data: bytes, new_name: str, new_data: bytes, opts: CheckOptions, fmt: str) -> Outcome:
+    from ..diff import DiffInputError, diff
+    from ..report.diff_report import render_diff
+
+    try:
+        report = diff((old_name, old_data), (new_name, new_data), linter=_current().linter(opts))
+    except DiffInputError as exc:
+        return error_outcome(400, "unreadable", f"{display_name(exc.path)}: {exc.message}")
+    return Outcome(200, render_diff(report, fmt).encode("utf-8"), DIFF_MEDIA_TYPES[fmt])
+
+
 def review_job(name: str, data: bytes, opts: CheckOptions) -> Outcome:
     """``POST /api/v1/review``: everything the page shows for one document."""
     return _guarded(_review, name, data, opts)
