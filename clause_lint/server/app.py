@@ -253,6 +253,10 @@ def create_app(service: Service, pool: Pool, config: Config) -> ASGIApp:
     """The ASGI application (the pool is started by the caller, before serving)."""
     max_body = service.limits.max_file_bytes + MULTIPART_OVERHEAD
 
+    def busy() -> Response:
+        return _json_error(503, "busy", f"all {pool.jobs} workers are busy and {pool.queue} documents are waiting; try again shortly",
+                           {"Retry-After": "2"})
+
     async def upload(request: Request, job: str) -> Response:
         ctype = request.headers.get("content-type", "")
         if not ctype.lower().startswith("multipart/form-data"):
@@ -293,8 +297,7 @@ def create_app(service: Service, pool: Pool, config: Config) -> ASGIApp:
         except BadRequest as exc:
             return _json_error(exc.status, exc.code, exc.message)
         except Busy:
-            return _json_error(503, "busy", f"all {pool.jobs} workers are busy and {pool.queue} documents are waiting; try again shortly",
-                               {"Retry-After": "2"})
+            return busy()
         return _outcome(out)
 
     async def diff(request: Request) -> Response:
@@ -333,8 +336,7 @@ def create_app(service: Service, pool: Pool, config: Config) -> ASGIApp:
         except BadRequest as exc:
             return _json_error(exc.status, exc.code, exc.message)
         except Busy:
-            return _json_error(503, "busy", f"all {pool.jobs} workers are busy and {pool.queue} documents are waiting; try again shortly",
-                               {"Retry-After": "2"})
+            return busy()
         return _outcome(out)
 
     async def check(request: Request) -> Response:
