@@ -21,8 +21,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import sys
 import time
+from typing import Optional
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
@@ -73,6 +75,20 @@ def quote_agrees(quote: str, cited: str) -> bool:
     return sum(w in have for w in want) >= 0.6 * len(want)
 
 
+_CITED = re.compile(r"'([^']{2,}?)' \(")
+
+
+def quote_holds_words(quote: str, reason: str) -> Optional[bool]:
+    """Whether a quote holds at least one of the phrases its reason cites ("'weapon
+    system' (weapons …)"); None when the reason cites none."""
+    words = _CITED.findall(reason)
+    if not words:
+        return None
+    norm = lambda t: " ".join(t.lower().replace("\u2019", "'").split())  # noqa: E731
+    have = norm(quote)
+    return any(norm(w) in have for w in words)
+
+
 def summary(scores: Scores) -> str:
     f = scores.figures()
     recall = ", ".join(f"{s} {f['recall_by_status'][s]:.2f}" for s in STATUSES if s in f["recall_by_status"])
@@ -112,6 +128,7 @@ def main() -> int:
     # Evidence agreement: on right verdicts other than missing, does the first quote
     # hold the clause the labeller cited?
     agree: dict[str, list[int]] = {"tuned": [0, 0], "held-out": [0, 0], "all": [0, 0]}
+    held_words = [0, 0]  # quotes (every evidence) holding the words their reason cites
     for result in report.documents:
         labels = load_labels(labels_of[result.path])
         if result.error is not None:
@@ -121,6 +138,14 @@ def main() -> int:
         verdicts = {r.rule: r.status for r in result.results}
         part = "held-out" if fold_of(result.path) == HELD_OUT else "tuned"
         by_rule = {r.rule: r for r in result.results}
+        for r in result.results:
+            for e in r.evidence:
+                held = quote_holds_words(e.text, e.reason)
+                if held is not None:
+                    held_words[0] += held
+                    held_words[1] += 1
+                    if args.disagreements and not held and part == "tuned":
+                        print(f"quote: {os.path.basename(result.path)} {r.rule}: {e.text[:90]!r} lacks the words of {e.reason[:90]!r}")
         for rule, label in sorted(labels.items()):
             if rule in verdicts:
                 pair = Pair(result.path, rule, label["status"], tuple(label.get("also") or ()), verdicts[rule])
@@ -152,6 +177,7 @@ def main() -> int:
         got, total = agree[name]
         print(f"{name:>9}: evidence agreement {got} of {total} right non-missing verdicts"
               + (f" ({got / total * 100:.0f}%)" if total else ""))
+    print(f"   quotes: {held_words[0]} of {held_words[1]} hold the words their reason cites")
     tuned = folds["tuned"].figures()["balanced_accuracy"] or 0
     held = folds["held-out"].figures()["balanced_accuracy"] or 0
     print(f"      gap: tuned − held-out balanced accuracy = {tuned - held:+.3f}")

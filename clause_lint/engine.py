@@ -17,7 +17,7 @@ over present ones when its criterion says it may.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Optional
 
 from spacy.attrs import LOWER
@@ -212,7 +212,9 @@ class Governed:
     provision: Optional[Provision] = None
     narrowed_by: Optional[str] = None  # "applications that violate civil liberties"
     segment: int = 0  # the ';'-segment of its sentence (an inline list item)
-    pos: int = -1  # token offset of the match in its sentence's Doc (-1: from a definition)
+    pos: int = -1  # token offset of the match in the Doc of ``at``
+    at: Optional["Sentence"] = None  # the sentence holding the matched words
+    mention: int = -1  # for a definition's concept: the defined term's token offset in the clause
 
 
 @dataclass
@@ -653,23 +655,22 @@ class _Analysis:
                 # taken out of a ban ("shall not use … other than for military
                 # purposes"), which the ban leaves permitted.
                 if role == provisions.EXCEPTION and cue is not None and cue.force == grammar.PROHIBITION:
-                    governed.append(_flipped(m, cue, grammar.PERMISSION, via, role, prov))
+                    governed.append(_flipped(m, cue, grammar.PERMISSION, via, role, prov, sentence))
                 elif cue is not None and cue.force == grammar.PERMISSION and _is_proviso(sentence, m.start):
                     # "You may distribute …, provided that you include the restrictions":
                     # the condition of a permission is a duty of whoever uses it
-                    governed.append(_flipped(m, cue, grammar.OBLIGATION, via, provisions.CONDITION, prov))
+                    governed.append(_flipped(m, cue, grammar.OBLIGATION, via, provisions.CONDITION, prov, sentence))
                 continue
             if role == provisions.NEGATED and cue is not None:
                 # "non-military purposes": the ban or permission is of the opposite class.
                 flipped = _negated_force(cue.force, prov.only)
                 if flipped is not None:
-                    governed.append(_flipped(m, cue, flipped, via, role, prov))
+                    governed.append(_flipped(m, cue, flipped, via, role, prov, sentence))
                 continue
             g = _gov(m.concept, m.text, cue, via, role, prov)
             g.narrowed_by = provisions.narrowing_at(sentence.doc, m.start, m.end, sentence.start, sentence.end)
             g.segment = _item(sentence, m.start)
-            if via == "sentence" or via == "lead-in":
-                g.pos = m.start
+            g.pos, g.at = m.start, sentence
             governed.append(g)
         if depth < MAX_DEFINITION_DEPTH and self._term_re is not None:
             text = sentence.text
@@ -705,9 +706,9 @@ class _Analysis:
                         # The definition's own cue rarely binds; the mention's cue does,
                         # and the defined term's role in the clause is the concept's role.
                         if cue is not None and (g.cue is None or g.force == grammar.OBLIGATION):
-                            governed.append(_gov(g.concept, g.text, cue, g.via, mention_role, mention_prov))
-                        else:
-                            governed.append(g)
+                            g = replace(_gov(g.concept, g.text, cue, g.via, mention_role, mention_prov), pos=g.pos, at=g.at)
+                        g.mention = tpos
+                        governed.append(g)
         return governed, concepts
 
     def units(self, compiled: CompiledPack) -> list[Unit]:
@@ -1041,8 +1042,8 @@ def _gov(concept: str, text: str, cue: Optional[Cue], via: str, role: Optional[s
     return Governed(concept, text, force, cue.binding, cue.text, via, role, prov)
 
 
-def _flipped(m: ConceptMatch, cue: Cue, force: str, via: str, role: Optional[str], prov: Provision) -> Governed:
-    return Governed(m.concept, m.text, force, cue.binding, cue.text, via, role, prov)
+def _flipped(m: ConceptMatch, cue: Cue, force: str, via: str, role: Optional[str], prov: Provision, sentence: Sentence) -> Governed:
+    return Governed(m.concept, m.text, force, cue.binding, cue.text, via, role, prov, pos=m.start, at=sentence)
 
 
 def _negated_force(force: str, only: bool) -> Optional[str]:
@@ -1196,7 +1197,7 @@ def _titleish(text: str) -> bool:
     """A short line in Title Case with no full stop ("Do Not Develop or Design
     Weapons"): a heading in all but name."""
     words = text.split()
-    if not words or len(words) > 12 or text.rstrip()[-1:] in ".;:!?":
+    if not words or len(words) > 16 or text.rstrip()[-1:] in ".;:!?":
         return False
     content = [w for w in words if len(w) > 3 and w[0].isalpha()]
     return bool(content) and sum(w[0].isupper() for w in content) >= 0.8 * len(content)
@@ -1207,13 +1208,15 @@ def _rank(rule: Rule, crit: Criterion, unit: Unit, hits: list[Governed]) -> tupl
     lead-in's over a definition's; an operative clause over a definition; a clause
     with its own cue over one governed by a heading; the pack's earlier criterion and
     its earlier (more telling) concept first."""
+    text = unit.sentence.text
+    # A title or a question names a topic; the clause under it states the rule.
+    heading = 1 if (hits and all((g.cue or "").startswith("heading") for g in hits)) or _titleish(text) or text.rstrip().endswith("?") else 0
     via = max(({"sentence": 0, "lead-in": 1}.get(g.via, 2) for g in hits), default=2)
-    defining = 1 if _DEFINES.search(unit.sentence.text) else 0
-    heading = 1 if (hits and all((g.cue or "").startswith("heading") for g in hits)) or _titleish(unit.sentence.text) else 0
+    defining = 1 if _DEFINES.search(text) else 0
     crit_index = rule.criteria.index(crit) if crit in rule.criteria else 99
     order = list(crit.any) + list(crit.all)
     concept_index = min((order.index(g.concept) for g in hits if g.concept in order), default=99)
-    return (via, defining, heading, crit_index, concept_index)
+    return (heading, via, defining, crit_index, concept_index)
 
 
 _FORCE_WORDS = {
@@ -1264,11 +1267,31 @@ def _short(text: str, limit: int) -> str:
 
 
 def _quote(v: _Verdict) -> str:
-    """The words a lawyer needs: for an item of an inline list, the list's opening and
-    the item that decides; for a long sentence, a window around the deciding words."""
+    """The words a lawyer needs, holding the words that decided: for an item of an
+    inline list, the list's opening and the item; for a long sentence, a window
+    around the deciding words; for a concept that came through a lead-in or a
+    definition, that lead-in or definition around its words as well."""
     s = v.unit.sentence
+    own = [g.pos for g in v.hits if g.at is s and g.pos >= 0]
+    # A definition's concept is decided where the clause names the defined term.
+    mentions = [g.mention for g in v.hits if g.at is not s and g.mention >= 0 and s.start <= g.mention < s.end]
+    defined = next((g for g in v.hits if g.via.startswith("definition") and g.at is not None and g.at is not s), None)
+    budget = EVIDENCE_CHARS if defined is None or own else EVIDENCE_CHARS // 2
+    text = _clause_quote(s, own or mentions, budget)
+    if defined is not None and not own:
+        term = defined.via[len("definition of "):]
+        body = _window(defined.at.text, defined.text, EVIDENCE_CHARS - len(text) - len(term) - 5)
+        # the definition's text starts after its term ("means …"): name the term again
+        joint = " " if _DEFINING_VERB.match(body) else ": "
+        text = f"{text} … {term}{joint}{body}"
+    return text
+
+
+_DEFINING_VERB = re.compile(r"(?:shall mean|means|includes|refers to|has the meaning)\b", re.IGNORECASE)
+
+
+def _clause_quote(s: Sentence, positions: list[int], budget: int) -> str:
     text = s.text
-    positions = [g.pos for g in v.hits if g.pos >= 0 and s.start <= g.pos < s.end]
     if positions and s.semicolons:
         seg = _segment(s, positions[0])
         if seg > 0:
@@ -1281,17 +1304,36 @@ def _quote(v: _Verdict) -> str:
                 opening = opening[:cut.end() if cut.group(0) == ":" else cut.start()].rstrip()
             item = s.doc[seg_start:seg_end].text.strip()
             text = f"{_short(opening, 160)} … {item}"
-            if len(text) <= EVIDENCE_CHARS:
+            if len(text) <= budget:
                 return text
-    if len(text) > EVIDENCE_CHARS and positions:
-        # centre a window on the deciding words
+            text = s.text
+    if len(text) > budget and positions:
         base = s.doc[s.start].idx
-        at = s.doc[positions[0]].idx - base
-        lo = max(0, at - EVIDENCE_CHARS // 3)
-        lo = text.rfind(" ", 0, lo) + 1 if lo > 0 else 0
-        window = text[lo:lo + EVIDENCE_CHARS - 2]
-        text = ("…" if lo > 0 else "") + window
+        return _window_at(text, s.doc[positions[0]].idx - base, budget)
     return text
+
+
+def _window_at(text: str, at: int, width: int) -> str:
+    """``width`` characters of ``text`` around the character offset ``at``, starting
+    at a word and marked with '…' where cut."""
+    if len(text) <= width:
+        return text
+    lo = max(0, at - width // 3)
+    lo = text.rfind(" ", 0, lo) + 1 if lo > 0 else 0
+    window = text[lo:lo + width - 2]
+    return ("…" if lo > 0 else "") + window
+
+
+def _window(text: str, words: str, width: int) -> str:
+    """A window of ``text`` around ``words`` (case and spacing ignored), from its
+    start when the words are near it."""
+    width = max(width, 80)
+    at = text.lower().find(words.lower())
+    if at < 0:
+        at = 0
+    if at + len(words) <= width - 2:
+        at = 0
+    return _short(_window_at(text, at, width), width)
 
 
 def _evidence(v: _Verdict) -> Evidence:
@@ -1299,7 +1341,8 @@ def _evidence(v: _Verdict) -> Evidence:
     start, end = s.char_span()
     text = _quote(v)
     if v.unit.lead_in and v.unit.lead_in not in text:
-        text = f"{_short(v.unit.lead_in, 160)} … {text}"
+        led = next((g.text for g in v.hits if g.via == "lead-in"), "")
+        text = f"{_window(v.unit.lead_in, led, 160) if led else _short(v.unit.lead_in, 160)} … {text}"
     block = s.block
     role = {PRESENT: "supports", WEAK: "weakens", CONTRADICTED: "contradicts"}.get(v.status, "related")
     return Evidence(

@@ -229,3 +229,34 @@ def test_engine_scope_reason_is_preferred_to_the_pack_description() -> None:
     assert json.loads(render(report, "json", RenderOptions()))["documents"][0]["not_checked"] == expected
     assert "only &#x27;face-to-face&#x27; meetings are mentioned" in render(report, "html", RenderOptions())
     assert "only 'face-to-face' meetings are mentioned" in render(report, "markdown", RenderOptions())
+
+
+def test_every_quote_holds_the_words_that_decided(tmp_path: Path) -> None:
+    """A quote is centred on the words its reason cites, wherever they are: far into a
+    long sentence, in a lead-in, or in the definition a clause reaches through its
+    defined term (the definition is quoted after the clause)."""
+    long_tail = " ".join(f"(p{i}) disclose the records of shipment number {i};" for i in range(40))
+    doc = (
+        "# FaceCheck Terms\n\n"
+        "These terms cover the FaceCheck facial recognition service and its face templates.\n\n"
+        "1.2 \"Hazardous Use\" means any use in which a failure of the Service could lead to bodily injury, "
+        "such as operating aircraft or medical devices.\n\n"
+        f"4.1 Customer shall not: {long_tail} or (z) use the Service in any weapon system.\n\n"
+        "4.2 Customer will not: (a) copy the Service; (b) resell the Service; or (c) use the Service for any Hazardous Use.\n"
+    )
+    (tmp_path / "terms.md").write_text(doc, encoding="utf-8")
+    result = run(["check", "terms.md", "--no-cache", "--isolated", "--format", "json", "--fail-on", "never"], tmp_path)
+    cited = re.compile(r"'([^']{2,}?)' \(")
+    seen = 0
+    for rule in json.loads(result.output)["documents"][0]["results"]:
+        for e in rule["evidence"]:
+            words = cited.findall(e["reason"])
+            if words:
+                seen += 1
+                quote = " ".join(e["text"].lower().split())
+                assert any(" ".join(w.lower().split()) in quote for w in words), (rule["rule"], e["text"], e["reason"])
+    assert seen >= 2
+    sfp101 = next(r for r in json.loads(result.output)["documents"][0]["results"] if r["rule"] == "SFP101")
+    quotes = " | ".join(e["text"] for e in sfp101["evidence"])
+    assert "weapon system" in quotes and "medical devices" in quotes
+    assert '"Hazardous Use" means any use' in quotes  # the definition is quoted with its term

@@ -111,6 +111,10 @@ def test_rule_case(case: dict, linter: Linter, tmp_path: Path) -> None:
             # Every verdict other than missing must point at the clause that decided it.
             assert r.evidence, f"{rule}: {status} without evidence"
             assert r.evidence[0].line is not None
+    if "evidence" in case:
+        # The clause that decides is quoted first.
+        first = " ".join(got[next(iter(case["expect"]))].evidence[0].text.split())
+        assert case["evidence"] in first, f"first quote: {first!r}"
 
 
 def test_every_rule_and_status_is_covered() -> None:
