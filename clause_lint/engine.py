@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from spacy.attrs import LOWER
 from spacy.matcher import PhraseMatcher
@@ -504,6 +504,29 @@ def read_provisions(document: Document) -> list[tuple[Block, Sentence, Provision
     return _Analysis(document).provisions()
 
 
+class _LazySentences(dict):
+    """Block index -> its sentences, read with the grammar on first use: most blocks
+    of a long document hold no concept of any pack and are never read."""
+
+    def __init__(self, blocks: dict[int, Block], docs: dict[int, Doc]) -> None:
+        super().__init__()
+        self._blocks = blocks
+        self._docs = docs
+
+    def __missing__(self, index: int) -> list[Sentence]:
+        block = self._blocks.get(index)
+        if block is None:
+            raise KeyError(index)
+        got = self[index] = _sentences(block, self._docs[index])
+        return got
+
+    def get(self, index: int, default: Any = None) -> Any:  # type: ignore[override]
+        try:
+            return self[index]
+        except KeyError:
+            return default
+
+
 class _Analysis:
     """Everything the engine learns about one document, computed lazily."""
 
@@ -516,9 +539,7 @@ class _Analysis:
         for block, doc in zip(blocks, nlp.pipe(texts, batch_size=256)):
             self.docs[block.index] = doc
         self.blocks = {b.index: b for b in blocks}
-        self.sentences: dict[int, list[Sentence]] = {
-            b.index: _sentences(b, self.docs[b.index]) for b in blocks
-        }
+        self.sentences = _LazySentences(self.blocks, self.docs)
         self._matches: dict[tuple[int, int | str], list[ConceptMatch]] = {}
         self._def_docs: dict[str, tuple[Doc, list[Sentence]]] = {}
         self._units: dict[int, list[Unit]] = {}
@@ -721,10 +742,13 @@ class _Analysis:
                 continue  # headings, recitals, contents; definitions do count
             doc = self.docs[index]
             matches = self.matches(compiled, index, doc)
+            chain = self._lead_in_chain(block)
+            if not matches and (self._term_re is None or self._term_re.search(block.text) is None) and not any(
+                    self.matches(compiled, lead.index, self.docs[lead.index]) for lead in chain):
+                continue  # no concept here, in its lead-in, or behind a defined term: nothing to judge
             sents = self.sentences[index]
             # The lead-in chain: the introducing sentence's last cue governs an item
             # with no cue of its own; its concepts belong to the unit too.
-            chain = self._lead_in_chain(block)
             fallback: Optional[Cue] = None
             lead_action: tuple[str, ...] = ()
             lead_gov: list[Governed] = []
