@@ -102,7 +102,7 @@ class CompiledPack:
                     blocked = True
                     break
             if not blocked:
-                out.append(ConceptMatch(name, s, e, doc[s:e].text))
+                out.append(ConceptMatch(name, s, e, provisions.span_text(doc, s, e)))
         return out
 
 
@@ -128,7 +128,7 @@ class Sentence:
         # Asked for many times per sentence (defined terms, evidence): build once.
         cached = self.__dict__.get("_text")
         if cached is None:
-            cached = self.__dict__["_text"] = self.doc[self.start:self.end].text
+            cached = self.__dict__["_text"] = provisions.span_text(self.doc, self.start, self.end)
         return cached
 
     def char_span(self) -> tuple[int, int]:
@@ -146,7 +146,7 @@ class Sentence:
             doc = self.doc
             lowers = provisions.token_table(doc).lowers
             for i in range(self.start + 1, self.end):
-                if lowers[i][:1] == "(" and lowers[i - 1] in (",", "or", "and", ":", "and/or") and _ENUMERATOR.match(doc[i:i + 3].text):
+                if lowers[i][:1] == "(" and lowers[i - 1] in (",", "or", "and", ":", "and/or") and _ENUMERATOR.match(provisions.span_text(doc, i, i + 3)):
                     bounds.add(i)
             cached = self.__dict__["_items"] = tuple(sorted(b for b in bounds if self.start < b < self.end))
         return cached
@@ -342,7 +342,7 @@ def _governing_cue(sentence: Sentence, pos: int, scope_pos: Optional[int] = None
     if not before and sentence.list_cue is not None and sentence.semicolons and _segment(sentence, pos) > 0:
         # an enumerated item of a list whose lead-in sits in an earlier sentence
         seg_start = max(p for p in sentence.semicolons if p < pos) + 1
-        if seg_start < len(sentence.doc) and _ENUMERATOR.match(sentence.doc[seg_start:seg_start + 3].text):
+        if seg_start < len(sentence.doc) and _ENUMERATOR.match(provisions.span_text(sentence.doc, seg_start, seg_start + 3)):
             return sentence.list_cue
     conditions = [k for k in scopes if k.kind == grammar.CONDITION]
     if conditions:
@@ -361,7 +361,7 @@ def _opens_list(sentence: Sentence, cue: Cue) -> bool:
     end = sentence.semicolons[0] if sentence.semicolons else sentence.end
     if cue.end >= end:
         return False
-    return bool(_ENUMERATOR.search(sentence.doc[cue.end:end].text))
+    return bool(_ENUMERATOR.search(provisions.span_text(sentence.doc, cue.end, end)))
 
 
 def _segment(sentence: Sentence, pos: int) -> int:
@@ -1102,6 +1102,8 @@ def _judge_unit(
     cited: Optional[Callable[[], set[str]]] = None,
     compiled: Optional[CompiledPack] = None,
 ) -> Optional[_Verdict]:
+    if _rule_wanted(rule).isdisjoint(unit.governed_concepts):
+        return None  # no criterion of the rule has a concept governed here
     concept_names = compiled.names if compiled is not None else {}
     for crit in rule.criteria:
         if crit.document_prohibits and not prohibited & set(crit.document_prohibits):
@@ -1176,6 +1178,14 @@ def _role_ok(crit: Criterion, g: Governed) -> bool:
         if actor is not None and set(actor.text.lower().replace("(", " ").replace(")", " ").split()) & set(crit.actor_not):
             return False
     return True
+
+
+def _rule_wanted(rule: Rule) -> frozenset[str]:
+    """Every concept some criterion of ``rule`` asks for (``all`` or ``any``)."""
+    got = rule.__dict__.get("_wanted")
+    if got is None:
+        got = rule.__dict__["_wanted"] = frozenset().union(*(_wanted(c) for c in rule.criteria))
+    return got
 
 
 def _wanted(crit: Criterion) -> frozenset[str]:

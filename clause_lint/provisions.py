@@ -37,7 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from spacy.attrs import IS_PUNCT, LEMMA, LOWER
+from spacy.attrs import IDX, IS_PUNCT, LEMMA, LENGTH, LOWER
 from spacy.tokens import Doc
 
 from . import grammar
@@ -168,7 +168,7 @@ class RoleSpan:
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = self._doc[self.start:self.end].text
+            self._text = span_text(self._doc, self.start, self.end)
         return self._text
 
     def __repr__(self) -> str:
@@ -273,7 +273,7 @@ def narrowing_at(doc: Doc, start: int, end: int, lo: int, hi: int) -> Optional[s
     while k >= lo and lowers[k] in ("any", "the", "a", "an", "all", "such", "other"):
         k -= 1
     if k >= lo and lowers[k] in _NARROWING_ADJECTIVES:
-        return doc[k:end].text
+        return span_text(doc, k, end)
     j = end
     while (j < hi and j < end + 3 and not punct[j] and lowers[j].isalpha() and lowers[j] not in ("that", "which", "who", "whose", "where")
            and lowers[j] not in _NOT_NOUN_AFTER and lowers[j] not in _STOP_NOUN_WALK):
@@ -283,7 +283,7 @@ def narrowing_at(doc: Doc, start: int, end: int, lo: int, hi: int) -> Optional[s
         stop = j + 1
         while stop < hi and stop < j + 12 and not punct[stop]:
             stop += 1
-        return doc[start:stop].text
+        return span_text(doc, start, stop)
     return None
 
 
@@ -294,16 +294,29 @@ class _Table:
     lowers: list[str]
     lemmas: list[str]
     punct: list[bool]
+    starts: list[int]  # character offset of each token in doc.text
+    ends: list[int]  # and of its end (without the whitespace after it)
+    text: str  # doc.text, which spaCy builds anew on every access
 
 
 def token_table(doc: Doc) -> _Table:
     cached = doc.user_data.get("clause_lint_table")
     if cached is None:
         strings = doc.vocab.strings
-        arr = doc.to_array([LOWER, LEMMA, IS_PUNCT]).tolist()
-        cached = _Table([strings[r[0]] for r in arr], [strings[r[1]] for r in arr], [bool(r[2]) for r in arr])
+        arr = doc.to_array([LOWER, LEMMA, IS_PUNCT, IDX, LENGTH]).tolist()
+        cached = _Table([strings[r[0]] for r in arr], [strings[r[1]] for r in arr], [bool(r[2]) for r in arr],
+                        [r[3] for r in arr], [r[3] + r[4] for r in arr], doc.text)
         doc.user_data["clause_lint_table"] = cached
     return cached
+
+
+def span_text(doc: Doc, start: int, end: int) -> str:
+    """``doc[start:end].text`` from character offsets, without making Token objects."""
+    table = token_table(doc)
+    end = min(end, len(table.starts))
+    if end <= start:
+        return ""
+    return table.text[table.starts[start]:table.ends[end - 1]]
 
 
 def read_provisions(
