@@ -29,7 +29,7 @@ from .grammar import Cue
 from .provisions import Provision
 from .matching import AnchoredMatcher
 from .model import Block, Document
-from .nlp import get_nlp
+from .nlp import get_nlp, sentence_bounds
 from .results import (
     CONTRADICTED,
     MISSING,
@@ -263,7 +263,7 @@ class _PackState:
 
 def _sentences(block: Block, doc: Doc) -> list[Sentence]:
     cues = grammar.find_cues(doc)
-    bounds = [(s.start, s.end) for s in doc.sents]
+    bounds = sentence_bounds(doc)
     carves = grammar.find_carve_outs(doc, bounds, [c.start for c in cues if c.force not in (grammar.NEUTRAL, grammar.LIABILITY)])
     # Attribute arrays, not Token objects: this runs for every sentence of every block.
     lowers = doc.to_array(LOWER).tolist()

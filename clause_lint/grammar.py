@@ -31,6 +31,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .matching import AnchoredMatcher
+from .nlp import sentence_bounds
 
 PROHIBITION = "prohibition"
 OBLIGATION = "obligation"
@@ -305,8 +306,8 @@ def find_cues(doc: Doc) -> list[Cue]:
 def _sentence_starts(doc: Doc) -> list[int]:
     """For each token, the index of the first token of its sentence."""
     out: list[int] = []
-    for sent in doc.sents:
-        out.extend([sent.start] * (sent.end - sent.start))
+    for start, end in sentence_bounds(doc):
+        out.extend([start] * (end - start))
     return out
 
 

@@ -23,6 +23,8 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from .nlp import sentence_bounds
+
 # Words too common to make a useful anchor.
 _COMMON = frozenset(
     "the a an to of in on at as by for with and or not no any all this that these those it its is are be "
@@ -210,8 +212,8 @@ class AnchoredMatcher:
         by_lower, by_lemma, always = self._by_lower, self._by_lemma, self._always
         out: set[tuple[str, int, int]] = set()
         checks = self._checks
-        for sent in doc.sents:
-            rows = arr[sent.start : sent.end]
+        for sent_start, sent_end in sentence_bounds(doc):
+            rows = arr[sent_start:sent_end]
             lowers = {r[0] for r in rows}
             lemmas = {r[1] for r in rows}
             todo: set[int] = set(always)
@@ -225,7 +227,7 @@ class AnchoredMatcher:
                     todo |= hit
             if not todo:
                 continue
-            offset = sent.start
+            offset = sent_start
             for idx in todo:
                 # Every other required word must be in the sentence too.
                 if any((lemmas if is_lemma else lowers).isdisjoint(words) for is_lemma, words in checks[idx]):
@@ -242,7 +244,7 @@ class AnchoredMatcher:
                         ):
                             out.add((key, i + offset, i + n + offset))
                     continue
-                for lo, hi in self._windows(idx, rows, offset, sent.end):
+                for lo, hi in self._windows(idx, rows, offset, sent_end):
                     for _, start, end in self._matchers[idx](doc[lo:hi]):
                         out.add((key, start + lo, end + lo))
         return sorted(out, key=lambda m: (m[1], m[2], m[0]))

@@ -83,7 +83,21 @@ def _sentences(doc: Doc) -> Doc:
                 starts[i, 0] = 1
     # spaCy wants uint64; -1 wraps and is read back as -1 ("not a start").
     doc.from_array([SENT_START], starts.astype("uint64"))
+    first = [i for i in range(n) if starts[i, 0] == 1]
+    doc.user_data[_BOUNDS_KEY] = list(zip(first, first[1:] + [n]))
     return doc
+
+
+_BOUNDS_KEY = "clause_lint_sents"
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """``(start, end)`` token offsets of the doc's sentences. Kept by the sentence
+    component: ``doc.sents`` makes Span objects anew on every walk."""
+    bounds = doc.user_data.get(_BOUNDS_KEY)
+    if bounds is None:
+        bounds = doc.user_data[_BOUNDS_KEY] = [(s.start, s.end) for s in doc.sents] if len(doc) else []
+    return bounds
 
 
 _LEMMA_HASHES: dict[int, int] = {}

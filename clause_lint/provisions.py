@@ -294,29 +294,30 @@ class _Table:
     lowers: list[str]
     lemmas: list[str]
     punct: list[bool]
-    starts: list[int]  # character offset of each token in doc.text
-    ends: list[int]  # and of its end (without the whitespace after it)
-    text: str  # doc.text, which spaCy builds anew on every access
 
 
 def token_table(doc: Doc) -> _Table:
     cached = doc.user_data.get("clause_lint_table")
     if cached is None:
         strings = doc.vocab.strings
-        arr = doc.to_array([LOWER, LEMMA, IS_PUNCT, IDX, LENGTH]).tolist()
-        cached = _Table([strings[r[0]] for r in arr], [strings[r[1]] for r in arr], [bool(r[2]) for r in arr],
-                        [r[3] for r in arr], [r[3] + r[4] for r in arr], doc.text)
+        arr = doc.to_array([LOWER, LEMMA, IS_PUNCT]).tolist()
+        cached = _Table([strings[r[0]] for r in arr], [strings[r[1]] for r in arr], [bool(r[2]) for r in arr])
         doc.user_data["clause_lint_table"] = cached
     return cached
 
 
 def span_text(doc: Doc, start: int, end: int) -> str:
     """``doc[start:end].text`` from character offsets, without making Token objects."""
-    table = token_table(doc)
-    end = min(end, len(table.starts))
+    chars = doc.user_data.get("clause_lint_chars")
+    if chars is None:
+        # doc.text is built anew on every access: keep it with each token's offsets
+        arr = doc.to_array([IDX, LENGTH]).tolist()
+        chars = doc.user_data["clause_lint_chars"] = ([r[0] for r in arr], [r[0] + r[1] for r in arr], doc.text)
+    starts, ends, text = chars
+    end = min(end, len(starts))
     if end <= start:
         return ""
-    return table.text[table.starts[start]:table.ends[end - 1]]
+    return text[starts[start]:ends[end - 1]]
 
 
 def read_provisions(
