@@ -545,6 +545,7 @@ class _Analysis:
         self._units: dict[int, list[Unit]] = {}
         self._prohibited: dict[tuple[str, int], set[str]] = {}
         self._heading_cues: dict[str, Optional[Cue]] = {}
+        self._items: Optional[dict[int, list[Block]]] = None
         self._term_re = _term_regex(_expandable_terms(document))
 
     # -- provisions -------------------------------------------------------------
@@ -861,6 +862,15 @@ class _Analysis:
                 return cue
         return None
 
+    def list_items(self, block: Block) -> list[Block]:
+        """The items of the list that ``block`` introduces, in order."""
+        if self._items is None:
+            self._items = {}
+            for b in self.blocks.values():
+                if b.lead_in_block is not None:
+                    self._items.setdefault(b.lead_in_block, []).append(b)
+        return self._items.get(block.index, [])
+
     def _lead_in_chain(self, block: Block) -> list[Block]:
         chain: list[Block] = []
         seen = {block.index}
@@ -939,7 +949,7 @@ class _Analysis:
                     status, deciding = s, by_status[s][0]
                     break
         ordered = ([deciding] if deciding else []) + [v for v in verdicts if v is not deciding]
-        evidence = [_evidence(v) for v in ordered[:MAX_EVIDENCE]]
+        evidence = [_evidence(v, self.list_items) for v in ordered[:MAX_EVIDENCE]]
         message = _message(rule, status, deciding)
         return RuleResult(
             rule=rule.id,
@@ -1370,10 +1380,16 @@ def _window(text: str, words: str, width: int) -> str:
     return _short(_window_at(text, at, width), width)
 
 
-def _evidence(v: _Verdict) -> Evidence:
+def _evidence(v: _Verdict, list_items: Optional[Callable[[Block], list[Block]]] = None) -> Evidence:
     s = v.unit.sentence
     start, end = s.char_span()
     text = _quote(v)
+    if list_items is not None and text.rstrip().endswith(":") and len(text) < EVIDENCE_CHARS - 40:
+        # A lead-in that decides ("… shall request the Academy to:") is read with
+        # its list: the items say what the duty is.
+        items = [" ".join(f"{b.label or ''} {b.text}".split()) for b in list_items(s.block)]
+        if items:
+            text = f"{text} {' '.join(items)}"
     if v.unit.lead_in and v.unit.lead_in not in text:
         led = next((g.text for g in v.hits if g.via == "lead-in"), "")
         text = f"{_window(v.unit.lead_in, led, 160) if led else _short(v.unit.lead_in, 160)} … {text}"
