@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .matching import AnchoredMatcher
-from .nlp import sentence_bounds
+from .nlp import columns, sentence_bounds
 
 PROHIBITION = "prohibition"
 OBLIGATION = "obligation"
@@ -275,10 +275,10 @@ def find_cues(doc: Doc) -> list[Cue]:
     """Deontic cues in ``doc``, overlaps resolved longest-first, in order."""
     comp = _compiled()
     found = comp.matcher(doc)
-    lowers_arr = doc.to_array(LOWER)
-    if doc.vocab.strings["no"] in lowers_arr:
+    low_col = columns(doc)[0]
+    if doc.vocab.strings["no"] in low_col:
         strings = doc.vocab.strings
-        found = found + _long_no_cues(doc, [strings[h] for h in lowers_arr.tolist()])
+        found = found + _long_no_cues(doc, [strings[h] for h in low_col])
     # Longest wins; for equal length, the earlier-defined (more specific) cue group.
     found.sort(key=lambda m: (-(m[2] - m[1]), comp.order.get(m[0], 99), m[1]))
     chosen: list[tuple[str, int, int]] = []

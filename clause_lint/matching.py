@@ -23,7 +23,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from .nlp import sentence_bounds
+from .nlp import columns, sentence_bounds
 
 # Words too common to make a useful anchor.
 _COMMON = frozenset(
@@ -174,7 +174,7 @@ class AnchoredMatcher:
             for w in words:
                 index.setdefault(strings.add(w), set()).add(idx)
 
-    def _windows(self, idx: int, rows: list[list[int]], offset: int, sent_end: int) -> list[tuple[int, int]]:
+    def _windows(self, idx: int, low_col: list[int], lem_col: list[int], sent_start: int, sent_end: int) -> list[tuple[int, int]]:
         """Token ranges of the sentence that can hold a match of pattern ``idx``.
 
         A match contains its anchor and spans at most ``max_len`` tokens, so it lies
@@ -184,14 +184,14 @@ class AnchoredMatcher:
         """
         anchor_words = self._anchors[idx]
         reach = self._max_len[idx]
-        if anchor_words is None or reach is None or reach * 2 >= len(rows):
-            return [(offset, sent_end)]
+        if anchor_words is None or reach is None or reach * 2 >= sent_end - sent_start:
+            return [(sent_start, sent_end)]
         is_lemma, words = anchor_words
-        col = 1 if is_lemma else 0
+        col = lem_col if is_lemma else low_col
         out: list[tuple[int, int]] = []
-        for i, row in enumerate(rows):
-            if row[col] in words:
-                lo, hi = max(offset, offset + i - reach + 1), min(sent_end, offset + i + reach)
+        for i in range(sent_start, sent_end):
+            if col[i] in words:
+                lo, hi = max(sent_start, i - reach + 1), min(sent_end, i + reach)
                 if out and lo <= out[-1][1]:
                     out[-1] = (out[-1][0], hi)
                 else:
@@ -205,17 +205,14 @@ class AnchoredMatcher:
         """``(key, start, end)`` for every match, sorted by position."""
         if not self._matchers or len(doc) == 0:
             return []
-        from spacy.attrs import LEMMA, LOWER
-
-        # One pass over the doc's attribute arrays instead of Python Token objects.
-        arr = doc.to_array([LOWER, LEMMA]).tolist()
+        # One pass over the doc's attribute columns instead of Python Token objects.
+        low_col, lem_col = columns(doc)
         by_lower, by_lemma, always = self._by_lower, self._by_lemma, self._always
         out: set[tuple[str, int, int]] = set()
         checks = self._checks
         for sent_start, sent_end in sentence_bounds(doc):
-            rows = arr[sent_start:sent_end]
-            lowers = {r[0] for r in rows}
-            lemmas = {r[1] for r in rows}
+            lowers = set(low_col[sent_start:sent_end])
+            lemmas = set(lem_col[sent_start:sent_end])
             todo: set[int] = set(always)
             for h in lowers:
                 hit = by_lower.get(h)
@@ -227,7 +224,6 @@ class AnchoredMatcher:
                     todo |= hit
             if not todo:
                 continue
-            offset = sent_start
             for idx in todo:
                 # Every other required word must be in the sentence too.
                 if any((lemmas if is_lemma else lowers).isdisjoint(words) for is_lemma, words in checks[idx]):
@@ -237,14 +233,13 @@ class AnchoredMatcher:
                 if fixed is not None:
                     n = len(fixed)
                     first_lemma, first_words = fixed[0]
-                    col = 1 if first_lemma else 0
-                    for i in range(len(rows) - n + 1):
-                        if rows[i][col] in first_words and all(
-                            rows[i + j][1 if is_lemma else 0] in words for j, (is_lemma, words) in enumerate(fixed[1:], 1)
-                        ):
-                            out.add((key, i + offset, i + n + offset))
+                    first_col = lem_col if first_lemma else low_col
+                    rest = [(j, lem_col if is_lemma else low_col, words) for j, (is_lemma, words) in enumerate(fixed[1:], 1)]
+                    for i in range(sent_start, sent_end - n + 1):
+                        if first_col[i] in first_words and all(col[i + j] in words for j, col, words in rest):
+                            out.add((key, i, i + n))
                     continue
-                for lo, hi in self._windows(idx, rows, offset, sent_end):
+                for lo, hi in self._windows(idx, low_col, lem_col, sent_start, sent_end):
                     for _, start, end in self._matchers[idx](doc[lo:hi]):
                         out.add((key, start + lo, end + lo))
         return sorted(out, key=lambda m: (m[1], m[2], m[0]))

@@ -41,6 +41,11 @@ ABBREVIATIONS = (
 CLAUSE_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*\.?(?:\([a-zA-Z0-9]{1,5}\))+|\([a-zA-Z0-9]{1,5}\)(?:\([a-zA-Z0-9]{1,5}\))*)$")
 
 _SENT_END = {".", "!", "?"}
+# Per token form (by hash, stable for the process's one StringStore): whether it ends
+# a sentence, whether one can start with it. Reading strings token by token was most
+# of the sentence component's time.
+_ENDS_SENTENCE: dict[int, bool] = {}
+_OPENS_SENTENCE: dict[int, bool] = {}
 
 
 @Language.component("clause_lint_lemmas")
@@ -54,7 +59,7 @@ def _lemmatize(doc: Doc) -> Doc:
         return doc
     table = _lemma_hashes(doc.vocab.strings)
     lowers = doc.to_array(LOWER).tolist()
-    lemmas = numpy.fromiter((table.get(h, h) for h in lowers), dtype="uint64", count=len(lowers))
+    lemmas = numpy.fromiter(map(table.get, lowers, lowers), dtype="uint64", count=len(lowers))
     doc.from_array([LEMMA], lemmas.reshape(-1, 1))
     return doc
 
@@ -72,23 +77,44 @@ def _sentences(doc: Doc) -> Doc:
     starts = numpy.full((n, 1), -1, dtype="int64")  # -1: not a sentence start
     starts[0, 0] = 1
     strings = doc.vocab.strings
-    texts = [strings[h] for h in doc.to_array(ORTH_ATTR).tolist()]
+    orths = doc.to_array(ORTH_ATTR).tolist()
+    ends, opens = _ENDS_SENTENCE, _OPENS_SENTENCE
+    found = [0]
     for i in range(1, n):
-        prev = texts[i - 1]
-        if prev in _SENT_END or (len(prev) > 1 and prev[-1] == "." and prev[-2] == ")"):
+        prev = orths[i - 1]
+        ended = ends.get(prev)
+        if ended is None:
+            text = strings[prev]
+            ended = ends[prev] = text in _SENT_END or (len(text) > 1 and text[-1] == "." and text[-2] == ")")
+        if ended:
             # "…weapons. (b) use …" and "…weapons. Customer …" start sentences;
             # a lower-case word after a full stop continues the sentence.
-            first = texts[i][:1]
-            if first.isupper() or first in "(\"'" or first.isdigit():
+            h = orths[i]
+            opening = opens.get(h)
+            if opening is None:
+                first = strings[h][:1]
+                opening = opens[h] = first.isupper() or first in "(\"'" or first.isdigit()
+            if opening:
                 starts[i, 0] = 1
+                found.append(i)
     # spaCy wants uint64; -1 wraps and is read back as -1 ("not a start").
     doc.from_array([SENT_START], starts.astype("uint64"))
-    first = [i for i in range(n) if starts[i, 0] == 1]
-    doc.user_data[_BOUNDS_KEY] = list(zip(first, first[1:] + [n]))
+    doc.user_data[_BOUNDS_KEY] = list(zip(found, found[1:] + [n]))
     return doc
 
 
 _BOUNDS_KEY = "clause_lint_sents"
+_COLUMNS_KEY = "clause_lint_columns"
+
+
+def columns(doc: Doc) -> tuple[list[int], list[int]]:
+    """The doc's LOWER and LEMMA hashes as two flat lists, read once per doc and
+    shared by every matcher (cues, concepts, carve-outs)."""
+    cols = doc.user_data.get(_COLUMNS_KEY)
+    if cols is None:
+        arr = doc.to_array([LOWER, LEMMA])
+        cols = doc.user_data[_COLUMNS_KEY] = (arr[:, 0].tolist(), arr[:, 1].tolist())
+    return cols
 
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:

@@ -37,11 +37,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from spacy.attrs import IDX, IS_PUNCT, LEMMA, LENGTH, LOWER
+from spacy.attrs import IS_PUNCT
 from spacy.tokens import Doc
 
 from . import grammar
 from .grammar import Cue
+from .nlp import columns
 
 ACTOR = "actor"
 ACTION = "action"
@@ -300,24 +301,24 @@ def token_table(doc: Doc) -> _Table:
     cached = doc.user_data.get("clause_lint_table")
     if cached is None:
         strings = doc.vocab.strings
-        arr = doc.to_array([LOWER, LEMMA, IS_PUNCT]).tolist()
-        cached = _Table([strings[r[0]] for r in arr], [strings[r[1]] for r in arr], [bool(r[2]) for r in arr])
+        low_col, lem_col = columns(doc)
+        cached = _Table([strings[h] for h in low_col], [strings[h] for h in lem_col],
+                        [bool(p) for p in doc.to_array(IS_PUNCT).tolist()])
         doc.user_data["clause_lint_table"] = cached
     return cached
 
 
 def span_text(doc: Doc, start: int, end: int) -> str:
-    """``doc[start:end].text`` from character offsets, without making Token objects."""
-    chars = doc.user_data.get("clause_lint_chars")
-    if chars is None:
-        # doc.text is built anew on every access: keep it with each token's offsets
-        arr = doc.to_array([IDX, LENGTH]).tolist()
-        chars = doc.user_data["clause_lint_chars"] = ([r[0] for r in arr], [r[0] + r[1] for r in arr], doc.text)
-    starts, ends, text = chars
-    end = min(end, len(starts))
+    """``doc[start:end].text``, sliced from the doc's text by the first and last
+    tokens' offsets instead of joining a Token object per token."""
+    end = min(end, len(doc))
     if end <= start:
         return ""
-    return text[starts[start]:ends[end - 1]]
+    text = doc.user_data.get("clause_lint_text")
+    if text is None:
+        text = doc.user_data["clause_lint_text"] = doc.text  # spaCy joins it anew on every access
+    last = doc[end - 1]
+    return text[doc[start].idx:last.idx + len(last)]
 
 
 def read_provisions(
