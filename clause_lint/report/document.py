@@ -111,7 +111,7 @@ def render_document_text(doc: Document, include_other_parts: bool = False) -> st
 
 def provisions_to_dict(doc: Document) -> dict[str, Any]:
     """The provisions of ``doc`` with their roles, as ``extract --provisions --format json`` prints them."""
-    from ..engine import read_provisions
+    from ..analysis import read_provisions
 
     items = []
     for block, sentence, prov in read_provisions(doc):
@@ -139,7 +139,7 @@ def render_provisions_json(docs: list[Document]) -> str:
 
 def render_provisions_text(doc: Document) -> str:
     """One provision per entry: where, the sentence, and its reading by roles."""
-    from ..engine import read_provisions
+    from ..analysis import read_provisions
 
     found = read_provisions(doc)
     lines = [f"{printable(doc.path)} ({doc.format}; {len(found)} provisions)"]
