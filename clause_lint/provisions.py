@@ -612,7 +612,7 @@ def _read_region(
     role = OBJECT
     span_start = i
     while i < b:
-        if _within(i, carves):
+        if carves and _within(i, carves):
             carve = next(c for c in carves if c.start <= i < c.end)
             _close(prov, doc, role, span_start, i)
             kind = _carve_role(lowers, base, carve)
