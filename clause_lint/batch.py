@@ -101,7 +101,7 @@ def _check_chunk(paths: list[str]) -> list[DocumentResult]:
 
 
 def _default_factory(settings: "Settings") -> Checker:
-    from .runner import make_linter
+    from .factory import make_linter
 
     return make_linter(settings)
 

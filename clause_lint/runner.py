@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Optional
 
 from .discover import Discovery, discover
+from .factory import make_linter
 from .results import DocumentError, DocumentResult, Report
 from .settings import Settings
 
@@ -12,32 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .api import Linter
     from .suppress import Notice
 
-# Imported lazily: a run whose documents are all in the result cache never needs
-# spaCy or the packs, and importing clause_lint.api loads spaCy.
-
-
-def make_linter(settings: Settings) -> Linter:
-    from .api import Linter, Options
-
-    options = Options(
-        packs=settings.packs,
-        assume_applicable=settings.assume_applicable,
-        select=settings.select,
-        ignore=settings.ignore,
-        limits=settings.limits,
-    )
-    linter = Linter(settings.packs, options)
-    _apply_severity(linter, settings)
-    return linter
-
-
-def _apply_severity(linter: Linter, settings: Settings) -> None:
-    if not settings.severity:
-        return
-    for rule in linter.rules:
-        for key in (rule.id, rule.name):
-            if key in settings.severity:
-                rule.severity = {**rule.severity, **settings.severity[key]}
+__all__ = ["make_linter", "run", "apply_suppressions"]
 
 
 def run(
