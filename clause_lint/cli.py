@@ -132,6 +132,10 @@ def _limits(base: Any, max_file_size: Optional[int], max_pages: Optional[int], m
 @click.option("-v", "--verbose", is_flag=True, help="Show every piece of evidence, not only the deciding one.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per CPU; 1: check in this process).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT|local:N", default=None,
+              help="Check documents on a Dask cluster (needs: pip install 'clause-lint[dask]'): the scheduler's "
+                   "address, or local:N to start N worker processes here. Documents are sent as bytes (no shared "
+                   "disk); the report is the same as a local run's. See docs/dask.md.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Result cache folder. Default: $CLAUSE_LINT_CACHE_DIR, else .clause-lint-cache in the current folder.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
@@ -172,6 +176,7 @@ def check_cmd(
     hide_present: bool,
     verbose: bool,
     jobs: Optional[int] = None,
+    scheduler: Optional[str] = None,
     cache_dir: Optional[str] = None,
     no_cache: bool = False,
     config_file: Optional[str] = None,
@@ -230,6 +235,14 @@ def check_cmd(
 
     if jobs is not None:
         settings.jobs = jobs
+    if scheduler is not None:
+        from .dask_backend import parse_scheduler, require
+
+        if jobs is not None:
+            raise click.UsageError("--jobs and --scheduler cannot be combined: the cluster has its own workers")
+        require()
+        parse_scheduler(scheduler)
+        settings.scheduler = scheduler
     settings.limits = _limits(settings.limits, max_file_size, max_pages, max_chars, timeout_seconds, ocr)
     settings.cache_dir = None if no_cache else (cache_dir or settings.cache_dir or default_cache_dir())
 
