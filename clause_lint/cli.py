@@ -264,6 +264,8 @@ def check_cmd(
     if not found.files and not found.problems and not settings.allow_empty:
         raise ClauseLintError(_nothing_to_check(paths, found) + "; --allow-empty accepts an empty run")
     base_run = None
+    if diff_base is not None and settings.scheduler:
+        raise click.UsageError("--diff-base checks the changed documents here; it cannot be combined with --scheduler")
     if diff_base is not None and settings.write_baseline:
         raise click.UsageError("--write-baseline records every finding; it cannot be combined with --diff-base")
     if diff_base is None and settings.format == "jsonl":

@@ -245,7 +245,13 @@ def connect(scheduler: str) -> tuple[Any, Any]:
 
 def _check_workers(client: Any, scheduler: str) -> None:
     mine = _worker_identity()
-    for address, theirs in sorted(client.run(_worker_identity).items()):
+    try:
+        identities = client.run(_worker_identity)
+    except Exception as exc:  # e.g. clause_lint is not installed on a worker
+        detail = " ".join(str(exc).split())[:200]
+        raise ClauseLintError(f"--scheduler {scheduler}: a worker cannot run clause-lint ({type(exc).__name__}: {detail}); "
+                              "install 'clause-lint[dask]', the same version as here, on every worker") from None
+    for address, theirs in sorted(identities.items()):
         if theirs != mine:
             raise ClauseLintError(
                 f"--scheduler {scheduler}: worker {address} runs clause-lint {theirs.get('version')} with other code "

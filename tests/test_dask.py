@@ -96,6 +96,17 @@ def test_json_from_the_cluster_is_byte_identical_to_a_local_run(cluster: Cluster
 
 
 @pytest.mark.slow
+def test_workers_running_other_code_are_refused(cluster: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import clause_lint.cache
+
+    corpus = write_corpus(tmp_path / "docs", count=2)
+    monkeypatch.setattr(clause_lint.cache, "tool_fingerprint", lambda: "an older clause-lint")
+    r = CliRunner().invoke(cli, ["check", "--isolated", "--no-cache", "--scheduler", cluster.address, str(corpus)])
+    assert r.exit_code == 2 and r.stdout == ""
+    assert "runs clause-lint 0.1.0 with other code than this clause-lint" in r.stderr and r.stderr.count("\n") == 1
+
+
+@pytest.mark.slow
 def test_a_worker_lost_mid_run_loses_no_document(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "docs", count=40)  # forty documents and an empty file
     args = ["check", "--isolated", "--no-cache", "--format", "jsonl", str(corpus)]
@@ -189,6 +200,12 @@ def test_a_bad_scheduler_value_is_one_line(value: str, tmp_path: Path) -> None:
     assert r.exit_code == 2 and r.stderr.count("\n") == 1 and value in r.stderr
     r = CliRunner().invoke(cli, ["check", "--isolated", "-j", "2", "--scheduler", "local:2", str(tmp_path)])
     assert r.exit_code == 2 and "cannot be combined" in r.stderr
+
+
+def test_diff_base_is_not_sent_to_a_cluster(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "docs", count=1)
+    r = CliRunner().invoke(cli, ["check", "--isolated", "--scheduler", "local:1", "--diff-base", "HEAD", str(corpus)])
+    assert r.exit_code == 2 and "cannot be combined with --scheduler" in r.stderr
 
 
 def test_without_dask_the_option_says_how_to_install_it(tmp_path: Path) -> None:
