@@ -140,8 +140,10 @@ def _chunks(paths: list[str], jobs: int) -> list[list[str]]:
 class _Pool:
     """Runs chunks in one pool generation after another until every document has a result."""
 
-    def __init__(self, settings: "Settings", factory: Callable[["Settings"], Checker], checker: Optional[Checker], on_result: Callable[[str, DocumentResult], None]) -> None:
+    def __init__(self, settings: "Settings", factory: Callable[["Settings"], Checker], checker: Optional[Checker],
+                 on_result: Callable[[str, DocumentResult], None], hold: Optional[Callable[[], bool]] = None) -> None:
         self.settings = settings
+        self.hold = hold or (lambda: False)
         self.factory = factory
         self.ctx = _context()
         self.inherited = checker if self.ctx.get_start_method() == "fork" else None
@@ -170,7 +172,10 @@ class _Pool:
             broken = False
             try:
                 while (queue and not broken) or inflight:
-                    while queue and not broken and len(inflight) < window:
+                    # hold(): the caller has enough finished results waiting on an
+                    # earlier document; start nothing new until it is done (but never
+                    # stall with nothing in flight).
+                    while queue and not broken and len(inflight) < window and not (inflight and self.hold()):
                         chunk = queue.popleft()
                         try:
                             inflight[executor.submit(_check_chunk, chunk)] = chunk
@@ -237,10 +242,13 @@ def check_each(
     checker: Optional[Checker] = None,
     factory: Optional[Callable[["Settings"], Checker]] = None,
     progress: Optional[Progress] = None,
+    hold: Optional[Callable[[], bool]] = None,
 ) -> None:
     """:func:`check_paths` without holding the results: ``on_result(index, result)``
     once for each of ``paths``, as each finishes (completion order). Only the set of
     finished paths is kept, so a streamed run's memory does not grow with its results.
+    While ``hold()`` is true no new work starts except to keep one piece in flight
+    (the caller is waiting for an earlier document and holds enough results).
     """
     factory = factory or _default_factory
     jobs = max(1, min(jobs if jobs is not None else default_jobs(), MAX_WORKERS))
@@ -264,7 +272,7 @@ def check_each(
 
     unique = list(index)
     if jobs > 1 and len(unique) > 1 and _worth_a_pool(len(unique), jobs):
-        pool = _Pool(settings, factory, checker, record)
+        pool = _Pool(settings, factory, checker, record, hold)
         workers = min(jobs, len(unique))
         try:
             suspects = pool.run(_chunks(unique, workers), workers, isolate=False)

@@ -268,6 +268,7 @@ def check_each(
     checker: Any = None,
     factory: Any = None,
     progress: Optional[Callable[[int, int], None]] = None,
+    hold: Optional[Callable[[], bool]] = None,
 ) -> None:
     """:func:`clause_lint.batch.check_each` on the cluster at ``settings.scheduler``:
     ``on_result(index, result)`` once for each of ``paths``, as each finishes.
@@ -329,7 +330,11 @@ def check_each(
                 result = _error(path, "internal", f"internal error on a Dask worker ({type(exc).__name__}: {detail}); please report it")
             future.release()
             record(index, result)
-            submit_next()
+            # hold(): results wait on an earlier document; send nothing new until it
+            # is back (it is in flight, so this cannot stall).
+            while len(index_of) < window and not (index_of and hold is not None and hold()):
+                if not submit_next():
+                    break
     finally:
         client.close()
         if cluster is not None:

@@ -18,6 +18,9 @@ __all__ = ["make_linter", "run", "run_stream", "apply_suppressions", "Suppressor
 
 
 Deliver = Callable[[DocumentResult], None]
+#: Finished results that may wait for an earlier, slower document before no new
+#: document is started (memory stays bounded however slow one document is).
+MAX_WAITING = 256
 
 
 def run(
@@ -189,7 +192,7 @@ def _run_each(
     if todo:
         check_each = _backend(settings)
         check_each([items[i][0] for i in todo], settings, on_result, jobs=getattr(settings, "jobs", None),
-                   checker=get_linter(), progress=progress)
+                   checker=get_linter(), progress=progress, hold=lambda: len(waiting) >= MAX_WAITING)
     advance()
     return context
 

@@ -224,3 +224,41 @@ def test_an_interrupted_run_resumes_from_the_cache(tmp_path: Path) -> None:
     assert again.stdout == fresh.stdout
     assert again.stdout.decode().splitlines()[: len(written)] == written
     assert len(again.stdout.splitlines()) == 25
+
+
+class SlowFirstLinter(CountingLinter):
+    """The first document takes a second; every other one is instant."""
+
+    def check(self, path: str) -> DocumentResult:
+        if Path(path).name == "d000.txt":
+            import time
+
+            time.sleep(1.5)
+        return super().check(path)
+
+
+def test_results_waiting_on_a_slow_document_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Order costs memory only up to a bound: while MAX_WAITING results wait for an
+    earlier document, no new one is started (instead of checking the whole run
+    and holding it)."""
+    import multiprocessing
+
+    import clause_lint.runner as runner
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs fork (the fake linter is inherited by the workers)")
+    for i in range(200):
+        (tmp_path / f"d{i:03d}.txt").write_text(f"document {i}\n", encoding="utf-8")
+    monkeypatch.setattr(runner, "MAX_WAITING", 5)
+    checked: list[int] = []
+    at_first_line: list[int] = []
+
+    def emit(doc: DocumentResult, context: Report) -> None:
+        if not at_first_line:
+            at_first_line.append(checked[-1])
+
+    done = run_stream([str(tmp_path)], Settings(jobs=2), emit, linter_factory=lambda s: SlowFirstLinter([]),
+                      progress=lambda n, total: checked.append(n))
+    assert done.tally.documents == 200 and checked[-1] == 200
+    # Chunks of 8, four in flight: at most 5 waiting + 32 in flight + the chunk that tipped it.
+    assert at_first_line[0] <= 5 + 32 + 8, at_first_line
