@@ -243,6 +243,17 @@ def connect(scheduler: str) -> tuple[Any, Any]:
     return client, cluster
 
 
+def _task_key(index: int, path: str) -> str:
+    """``clause-lint-check-<unique>-<file name>``: unique, and the dashboard shows
+    which document a worker is on. Dask groups tasks by the words before the first
+    one that starts with a digit, so every document stays in one group."""
+    import re
+    import uuid
+
+    name = re.sub(r"[^\w.]+", "_", os.path.basename(path), flags=re.ASCII)[:60]
+    return f"clause-lint-check-{index}x{uuid.uuid4().hex[:12]}-{name}"
+
+
 def _check_workers(client: Any, scheduler: str) -> None:
     mine = _worker_identity()
     try:
@@ -309,7 +320,8 @@ def check_each(
                     local = checker if checker is not None else make_linter(settings)
                     record(index, check_one(local, path))
                     continue
-                future = client.submit(check_remote, spec.key, path, data, retries=RETRIES, pure=False)
+                future = client.submit(check_remote, spec.key, path, data, key=_task_key(index, path),
+                                       retries=RETRIES, pure=False)
                 index_of[future] = index
                 futures.add(future)
                 return True

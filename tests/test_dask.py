@@ -53,20 +53,28 @@ class Cluster:
         return subprocess.Popen([sys.executable, "-m", "dask", *args], cwd=self.folder, start_new_session=True, env=self.env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def kill_busy_worker(self) -> None:
-        """Kill a worker the scheduler shows checking a document right now."""
+    def kill_worker_checking(self, name: str, seconds: float = 1.0) -> None:
+        """Kill the worker that has been checking the document ``name`` (a file name)
+        for ``seconds``: it dies in the middle of that document, for certain (its
+        linter is built by then: long.md is sent after the short documents)."""
         import re
 
         with distributed.Client(self.address, timeout=30) as client:
-            busy: list[str] = []
-            for _ in range(500):
-                busy = [address for address, keys in client.processing().items() if keys]
-                if busy:
+            since: dict[tuple[str, str], float] = {}
+            deadline = time.monotonic() + 120
+            while True:
+                assert time.monotonic() < deadline, f"no worker was seen checking {name}"
+                now = time.monotonic()
+                # Task keys end with the document's file name (dask_backend._task_key).
+                running = {(w, k) for w, keys in client.processing().items() for k in keys if str(k).endswith(name)}
+                since = {wk: since.get(wk, now) for wk in running}
+                long = [wk for wk, t in since.items() if now - t >= seconds]
+                if long:
+                    worker = long[0][0]
                     break
-                time.sleep(0.01)
-            assert busy, "no worker was busy"
-            name = str(client.scheduler_info()["workers"][busy[0]]["name"])
-        self.kill_worker(int(re.search(r"w(\d+)", name).group(1)))  # type: ignore[union-attr]
+                time.sleep(0.05)
+            wname = str(client.scheduler_info()["workers"][worker]["name"])
+        self.kill_worker(int(re.search(r"w(\d+)", wname).group(1)))  # type: ignore[union-attr]
 
     def kill_worker(self, i: int) -> None:
         os.killpg(self.workers[i].pid, signal.SIGKILL)  # the nanny too: the worker is gone for good
@@ -91,6 +99,18 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     c = Cluster(tmp_path_factory.mktemp("dask-cluster"))
     yield c
     c.close()
+
+
+LONG = "long.md"  # sorts after the docNN.md files
+
+
+def corpus_with_a_long_document(folder: Path) -> Path:
+    """Forty short documents, an empty file and one document of several seconds,
+    which is the only one any worker is ever seen checking for a second."""
+    corpus = write_corpus(folder, count=40)
+    filler = "".join(f"\n\n{n + 20}. Each party shall keep records of its activities under this Agreement." for n in range(8000))
+    (corpus / LONG).write_text((corpus / "doc00.md").read_text(encoding="utf-8") + filler + "\n", encoding="utf-8")
+    return corpus
 
 
 def clause_lint(*args: str, cwd: Path = ROOT, **kw: Any) -> subprocess.CompletedProcess[bytes]:
@@ -123,54 +143,58 @@ def test_workers_running_other_code_are_refused(cluster: Cluster, tmp_path: Path
 
 @pytest.mark.slow
 def test_a_worker_lost_mid_run_loses_no_document(tmp_path: Path) -> None:
-    corpus = write_corpus(tmp_path / "docs", count=40)  # forty documents and an empty file
+    corpus = corpus_with_a_long_document(tmp_path / "docs")
     args = ["check", "--isolated", "--no-cache", "--format", "jsonl", str(corpus)]
     local = clause_lint(*args, "-j", "1")
     assert local.returncode == 2  # empty.txt
     c = Cluster(tmp_path / "cluster")
     try:
+        # Output to files: a pipe nobody reads while we wait would fill and stop the run.
+        out_file, err_file = open(tmp_path / "out", "w+b"), open(tmp_path / "err", "w+b")
         proc = subprocess.Popen([sys.executable, "-m", "clause_lint", *args, "--scheduler", c.address], cwd=ROOT,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert proc.stdout is not None
-        first = proc.stdout.readline()  # the run is under way
-        c.kill_busy_worker()  # in the middle of a document
-        rest, err = proc.communicate(timeout=600)
+                                stdout=out_file, stderr=err_file)
+        c.kill_worker_checking(LONG, seconds=1.5)  # in the middle of it: the other worker checks it again
+        proc.wait(timeout=600)
+        out_file.close()
+        err_file.close()
+        out, err = (tmp_path / "out").read_bytes(), (tmp_path / "err").read_bytes()
     finally:
         c.close()
     assert proc.returncode == 2, err
-    assert first + rest == local.stdout  # every document has its real result, in order
-    lines = (first + rest).decode().splitlines()
-    assert len(lines) == 42 and sum('"error":null' in x for x in lines) == 40
+    assert out == local.stdout  # every document has its real result, in order
+    lines = out.decode().splitlines()
+    assert len(lines) == 43 and sum('"error":null' in x for x in lines) == 41
+    assert json.loads(lines[-2])["path"].endswith(LONG) and json.loads(lines[-2])["results"]
 
 
 @pytest.mark.slow
 def test_a_document_whose_workers_keep_dying_is_one_error_entry(tmp_path: Path) -> None:
     """With Dask's allowed-failures at 0, the document a killed worker was checking
-    counts as one that kills workers: it becomes an error entry, in its place, and
+    counts as one that kills workers: it becomes one error entry, in its place, and
     every other document keeps its real result."""
     from clause_lint.batch import CRASH_MESSAGE
 
-    corpus = write_corpus(tmp_path / "docs", count=40)
-    filler = "".join(f"\n\n{n + 20}. Each party shall keep records of its activities under this Agreement." for n in range(60))
-    for doc in corpus.glob("*.md"):  # a few tenths of a second each: the kill finds one being checked
-        doc.write_text(doc.read_text(encoding="utf-8") + filler + "\n", encoding="utf-8")
+    corpus = corpus_with_a_long_document(tmp_path / "docs")
     args = ["check", "--isolated", "--no-cache", "--format", "jsonl", str(corpus)]
     local = clause_lint(*args, "-j", "1").stdout.decode().splitlines()
     c = Cluster(tmp_path / "cluster", env={"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"})
     try:
+        # Output to files: a pipe nobody reads while we wait would fill and stop the run.
+        out_file, err_file = open(tmp_path / "out", "w+b"), open(tmp_path / "err", "w+b")
         proc = subprocess.Popen([sys.executable, "-m", "clause_lint", *args, "--scheduler", c.address], cwd=ROOT,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        c.kill_busy_worker()
-        rest, err = proc.communicate(timeout=600)
+                                stdout=out_file, stderr=err_file)
+        c.kill_worker_checking(LONG, seconds=1.5)
+        proc.wait(timeout=600)
+        out_file.close()
+        err_file.close()
+        out, err = (tmp_path / "out").read_bytes(), (tmp_path / "err").read_bytes()
     finally:
         c.close()
     assert proc.returncode == 2
-    lines = (first + rest).decode().splitlines()
-    assert len(lines) == len(local) == 42
+    lines = out.decode().splitlines()
+    assert len(lines) == len(local) == 43
     crashed = [json.loads(x) for x, y in zip(lines[:-1], local[:-1]) if x != y]
-    assert 1 <= len(crashed) <= 4  # what the dead worker was checking, no more
+    assert crashed and crashed[-1]["path"].endswith(LONG)  # and any other it had been sent, no more
     for d in crashed:
         assert d["error"] == {"code": "internal", "message": CRASH_MESSAGE} and d["results"] == []
         assert f"{d['path']}: error: {CRASH_MESSAGE}" in err.decode()

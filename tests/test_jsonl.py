@@ -207,7 +207,8 @@ def test_an_interrupted_run_resumes_from_the_cache(tmp_path: Path) -> None:
     (corpus / "empty.txt").unlink()
     cmd = [sys.executable, "-m", "clause_lint", "check", "--isolated", "-j", "1", "--cache-dir", "cache",
            "--format", "jsonl", str(corpus)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Unbuffered: readline must not read ahead what communicate() then never sees.
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
     assert proc.stdout is not None
     head = [proc.stdout.readline() for _ in range(3)]  # written while the run goes on
     proc.send_signal(signal.SIGINT)
