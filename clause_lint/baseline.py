@@ -105,15 +105,41 @@ def entries_for(report: Report, folder: str) -> list[dict[str, Any]]:
 
 def write_baseline(report: Report, path: str) -> int:
     """Write the baseline for ``report`` to ``path``; return how many entries it has."""
-    from .config import display_path
+    recorder = BaselineRecorder(path)
+    recorder.entries.extend(entries_for(report, recorder.folder))
+    return recorder.write()
 
-    folder = os.path.dirname(os.path.abspath(path))
-    entries = entries_for(report, folder)
-    data = {"version": VERSION, "tool": "clause-lint", "entries": entries}
-    from .safefile import write_file
 
-    write_file(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", "baseline", shown=display_path(path))
-    return len(entries)
+class BaselineRecorder:
+    """``--write-baseline`` for a run seen one part at a time (a streamed run keeps
+    only these small entries, not the results): :meth:`record` each part — its
+    findings are recorded and reported as waived by the new baseline, as loading
+    the written file and applying it would — then :meth:`write` once."""
+
+    def __init__(self, path: str) -> None:
+        from .config import display_path
+
+        self.path = path
+        self.folder = os.path.dirname(os.path.abspath(path))
+        self.shown = display_path(path)
+        self.entries: list[dict[str, Any]] = []
+
+    def record(self, report: Report) -> None:
+        self.entries.extend(entries_for(report, self.folder))
+        for doc in report.documents:
+            if doc.error is not None:
+                continue
+            for res in doc.results:
+                if res.suppressed is None and res.is_finding:
+                    res.suppressed = Suppression(by="baseline", source=self.shown)
+
+    def write(self) -> int:
+        from .safefile import write_file
+
+        self.entries.sort(key=lambda e: (e["document"], e["rule"], e["fingerprint"]))
+        data = {"version": VERSION, "tool": "clause-lint", "entries": self.entries}
+        write_file(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", "baseline", shown=self.shown)
+        return len(self.entries)
 
 
 def apply_baseline(report: Report, baseline: Baseline) -> int:

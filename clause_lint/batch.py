@@ -101,7 +101,7 @@ def _check_chunk(paths: list[str]) -> list[DocumentResult]:
 
 
 def _default_factory(settings: "Settings") -> Checker:
-    from .runner import make_linter
+    from .factory import make_linter
 
     return make_linter(settings)
 
@@ -140,8 +140,10 @@ def _chunks(paths: list[str], jobs: int) -> list[list[str]]:
 class _Pool:
     """Runs chunks in one pool generation after another until every document has a result."""
 
-    def __init__(self, settings: "Settings", factory: Callable[["Settings"], Checker], checker: Optional[Checker], on_result: Callable[[str, DocumentResult], None]) -> None:
+    def __init__(self, settings: "Settings", factory: Callable[["Settings"], Checker], checker: Optional[Checker],
+                 on_result: Callable[[str, DocumentResult], None], hold: Optional[Callable[[], bool]] = None) -> None:
         self.settings = settings
+        self.hold = hold or (lambda: False)
         self.factory = factory
         self.ctx = _context()
         self.inherited = checker if self.ctx.get_start_method() == "fork" else None
@@ -170,7 +172,10 @@ class _Pool:
             broken = False
             try:
                 while (queue and not broken) or inflight:
-                    while queue and not broken and len(inflight) < window:
+                    # hold(): the caller has enough finished results waiting on an
+                    # earlier document; start nothing new until it is done (but never
+                    # stall with nothing in flight).
+                    while queue and not broken and len(inflight) < window and not (inflight and self.hold()):
                         chunk = queue.popleft()
                         try:
                             inflight[executor.submit(_check_chunk, chunk)] = chunk
@@ -219,27 +224,63 @@ def check_paths(
     checker in a worker that cannot inherit one, and in process when ``checker`` is
     None. It must be picklable (a module-level function).
     """
+    found: list[Optional[DocumentResult]] = [None] * len(paths)
+
+    def keep(index: int, result: DocumentResult) -> None:
+        found[index] = result
+
+    check_each(paths, settings, keep, jobs=jobs, checker=checker, factory=factory, progress=progress)
+    return found  # type: ignore[return-value]  # check_each gives every index a result
+
+
+def check_each(
+    paths: list[str],
+    settings: "Settings",
+    on_result: Callable[[int, DocumentResult], None],
+    *,
+    jobs: Optional[int] = None,
+    checker: Optional[Checker] = None,
+    factory: Optional[Callable[["Settings"], Checker]] = None,
+    progress: Optional[Progress] = None,
+    hold: Optional[Callable[[], bool]] = None,
+) -> None:
+    """:func:`check_paths` without holding the results: ``on_result(index, result)``
+    once for each of ``paths``, as each finishes (completion order). Only the set of
+    finished paths is kept, so a streamed run's memory does not grow with its results.
+    While ``hold()`` is true no new work starts except to keep one piece in flight
+    (the caller is waiting for an earlier document and holds enough results).
+    """
     factory = factory or _default_factory
     jobs = max(1, min(jobs if jobs is not None else default_jobs(), MAX_WORKERS))
     total = len(paths)
-    found: dict[str, DocumentResult] = {}
+    index: dict[str, list[int]] = {}
+    for i, path in enumerate(paths):
+        index.setdefault(path, []).append(i)
+    done: set[str] = set()
+    count = 0
 
     def record(path: str, result: DocumentResult) -> None:
-        found[path] = result
+        nonlocal count
+        if path in done:
+            return
+        done.add(path)
+        for i in index[path]:
+            count += 1
+            on_result(i, result)
         if progress:
-            progress(len(found), total)
+            progress(count, total)
 
-    if jobs > 1 and total > 1 and _worth_a_pool(total, jobs):
-        pool = _Pool(settings, factory, checker, record)
-        workers = min(jobs, total)
+    unique = list(index)
+    if jobs > 1 and len(unique) > 1 and _worth_a_pool(len(unique), jobs):
+        pool = _Pool(settings, factory, checker, record, hold)
+        workers = min(jobs, len(unique))
         try:
-            suspects = pool.run(_chunks(paths, workers), workers, isolate=False)
+            suspects = pool.run(_chunks(unique, workers), workers, isolate=False)
             pool.run([[p] for p in suspects], 1, isolate=True)
         except (OSError, ImportError, NotImplementedError, PermissionError):
             pass  # no process support here (sandbox, no /dev/shm): finish in process
-    missing = [p for p in paths if p not in found]
+    missing = [p for p in unique if p not in done]
     if missing:
         local = checker if checker is not None else factory(settings)
         for path in missing:
             record(path, check_one(local, path))
-    return [found[p] for p in paths]

@@ -182,6 +182,15 @@ class ResultCache:
         self.hits += 1
         return result
 
+    def has(self, path: str) -> bool:
+        """Whether an entry for ``path`` exists (a file hash; the entry is not read, so
+        :meth:`get` may still miss if it turns out damaged)."""
+        key = self.key_for(path)
+        if key is not None and self._entry_path(key).is_file():
+            return True
+        self.misses += 1
+        return False
+
     def put(self, path: str, result: DocumentResult) -> None:
         if result.error is not None:
             return  # errors are cheap to reproduce and may be transient

@@ -23,7 +23,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
-CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html")
+CHECK_FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github", "markdown", "html")
 SUPPORTED_EXTENSIONS = ".docx .pdf .txt .md .html"
 
 
@@ -116,7 +116,11 @@ def _limits(base: Any, max_file_size: Optional[int], max_pages: Optional[int], m
               help="Rule pack to apply (repeatable): a bundled pack name, a pack file or a folder of packs. Default: safe-face-pledge.")
 @click.option("--assume-applicable/--no-assume-applicable", default=None,
               help="Check every rule even when a document is outside the pack's subject (otherwise: not_applicable).")
-@click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default=None, help="Output format. Default: text.")
+@click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default=None,
+              help="Output format. Default: text. jsonl streams: one document a line (the JSON format's document "
+                   "object, compact, sorted keys), written as soon as it and every document before it are done, "
+                   "in the JSON format's order (by path); then one {\"type\": \"summary\", ...} line. "
+                   "With -o the lines stream into a temporary file beside FILE, renamed to FILE at the end.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=str), default=None,
               help="Write the report to FILE instead of standard output.")
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), default=None,
@@ -128,6 +132,10 @@ def _limits(base: Any, max_file_size: Optional[int], max_pages: Optional[int], m
 @click.option("-v", "--verbose", is_flag=True, help="Show every piece of evidence, not only the deciding one.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per CPU; 1: check in this process).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT|local:N", default=None,
+              help="Check documents on a Dask cluster (needs: pip install 'clause-lint[dask]'): the scheduler's "
+                   "address, or local:N to start N worker processes here. Documents are sent as bytes (no shared "
+                   "disk); the report is the same as a local run's. See docs/dask.md.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Result cache folder. Default: $CLAUSE_LINT_CACHE_DIR, else .clause-lint-cache in the current folder.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
@@ -168,6 +176,7 @@ def check_cmd(
     hide_present: bool,
     verbose: bool,
     jobs: Optional[int] = None,
+    scheduler: Optional[str] = None,
     cache_dir: Optional[str] = None,
     no_cache: bool = False,
     config_file: Optional[str] = None,
@@ -226,6 +235,14 @@ def check_cmd(
 
     if jobs is not None:
         settings.jobs = jobs
+    if scheduler is not None:
+        from .dask_backend import parse_scheduler, require
+
+        if jobs is not None:
+            raise click.UsageError("--jobs and --scheduler cannot be combined: the cluster has its own workers")
+        require()
+        parse_scheduler(scheduler)
+        settings.scheduler = scheduler
     settings.limits = _limits(settings.limits, max_file_size, max_pages, max_chars, timeout_seconds, ocr)
     settings.cache_dir = None if no_cache else (cache_dir or settings.cache_dir or default_cache_dir())
 
@@ -247,8 +264,12 @@ def check_cmd(
     if not found.files and not found.problems and not settings.allow_empty:
         raise ClauseLintError(_nothing_to_check(paths, found) + "; --allow-empty accepts an empty run")
     base_run = None
+    if diff_base is not None and settings.scheduler:
+        raise click.UsageError("--diff-base checks the changed documents here; it cannot be combined with --scheduler")
     if diff_base is not None and settings.write_baseline:
         raise click.UsageError("--write-baseline records every finding; it cannot be combined with --diff-base")
+    if diff_base is None and settings.format == "jsonl":
+        _check_streamed(paths, settings, found, output, outputs, build_linter, built)
     if diff_base is not None:
         from .gitbase import check_against_base
 
@@ -302,6 +323,51 @@ def check_cmd(
     failing = count_failing(report, settings.fail_on)
     if settings.strict_waivers and any(n.strict for n in notices):
         failing += 1  # --strict-waivers: a stale waiver is a finding of its own
+    sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _check_streamed(paths: Sequence[str], settings: Settings, found: Any, output: Optional[str],
+                    outputs: Sequence[tuple[str, str]], build_linter: Any, built: list[Any]) -> None:
+    """``check --format jsonl``: each document is written (and flushed) as soon as it
+    is known, and only counters are kept, so memory does not grow with the run.
+    Exits like every other format."""
+    from .report.jsonl import document_line, summary_line
+    from .runner import run_stream
+
+    if outputs:
+        raise click.UsageError("--output-format needs the whole report, which --format jsonl does not keep; "
+                               "run again with the other format, or convert the JSON Lines")
+
+    def prepare(context: Any) -> None:
+        if not built:  # every result comes from the cache: check waiver files against its rules
+            _check_suppression_files(_RulesOnly(context.rules), settings)
+
+    def stream(fh: Any) -> Any:
+        def emit(doc: Any, context: Any) -> None:
+            fh.write(document_line(context, doc).encode("utf-8"))
+            fh.flush()
+            if doc.error is not None:
+                _err(f"{printable(doc.path)}: error: {doc.error.message}")
+
+        done = run_stream(paths, settings, emit, progress=_progress_bar(), linter_factory=build_linter,
+                          discovered=found, prepare=prepare)
+        fh.write(summary_line(done.context, done.tally.summary()).encode("utf-8"))
+        fh.flush()
+        return done
+
+    box: list[Any] = []
+    if output:
+        write_file(output, lambda fh: box.append(stream(fh)))
+    else:
+        box.append(stream(click.get_binary_stream("stdout")))
+    done = box[0]
+    for notice in done.notices:
+        _err(notice.message)
+    if done.tally.errors:
+        sys.exit(EXIT_ERROR)
+    failing = done.failing
+    if settings.strict_waivers and any(n.strict for n in done.notices):
+        failing += 1
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
 
 

@@ -36,7 +36,7 @@ YAML_NAMES = (".clause-lint.yaml", ".clause-lint.yml")
 PYPROJECT = "pyproject.toml"
 TOML_TABLE = "clause-lint"
 WAIVERS_NAME = "clause-lint-waivers.yaml"
-FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html")
+FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github", "markdown", "html")
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
@@ -404,7 +404,7 @@ assume_applicable: false
 # error, warning, info or never.
 fail_on: error
 
-# Output format: text, json, sarif, junit, github, markdown or html.
+# Output format: text, json, jsonl, sarif, junit, github, markdown or html.
 format: text
 
 # Accepted exceptions (see docs/configuration.md, "Waivers"). By default

@@ -283,32 +283,55 @@ class Report:
     rules: list[Any] = field(default_factory=list)  # clause_lint.rules.Rule, for reporters
 
     def summary(self) -> dict[str, Any]:
-        statuses = {s: 0 for s in ALL_STATUSES}
-        suppressed = 0
+        tally = Tally()
         for doc in self.documents:
-            for r in doc.results:
-                statuses[r.status] = statuses.get(r.status, 0) + 1
-                if r.suppressed is not None:
-                    suppressed += 1
-        return {
-            "documents": len(self.documents),
-            "errors": sum(1 for d in self.documents if d.error is not None),
-            "not_checked": sum(1 for d in self.documents if d.error is None and not d.checked),
-            "statuses": statuses,
-            "suppressed": suppressed,
-        }
+            tally.add(doc)
+        return tally.summary()
+
+    def document_dict(self, doc: DocumentResult) -> dict[str, Any]:
+        """One document as the JSON output shows it (``not_checked`` needs the packs)."""
+        item = doc.to_dict()
+        why = not_checked_reason(doc, self.packs)
+        if why is not None:
+            item["not_checked"] = why
+        return item
 
     def to_dict(self) -> dict[str, Any]:
-        documents = []
-        for d in self.documents:
-            item = d.to_dict()
-            why = not_checked_reason(d, self.packs)
-            if why is not None:
-                item["not_checked"] = why
-            documents.append(item)
         return {
             "tool": {"name": "clause-lint", "version": self.tool_version},
             "packs": [{"name": p.name, "version": p.version} for p in self.packs],
-            "documents": documents,
+            "documents": [self.document_dict(d) for d in self.documents],
             "summary": self.summary(),
+        }
+
+
+class Tally:
+    """The counts of ``Report.summary``, kept one document at a time, so a run that
+    streams its results (``--format jsonl``) can give them without holding any."""
+
+    def __init__(self) -> None:
+        self.documents = 0
+        self.errors = 0
+        self.not_checked = 0
+        self.suppressed = 0
+        self.statuses = {s: 0 for s in ALL_STATUSES}
+
+    def add(self, doc: DocumentResult) -> None:
+        self.documents += 1
+        if doc.error is not None:
+            self.errors += 1
+        elif not doc.checked:
+            self.not_checked += 1
+        for r in doc.results:
+            self.statuses[r.status] = self.statuses.get(r.status, 0) + 1
+            if r.suppressed is not None:
+                self.suppressed += 1
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "errors": self.errors,
+            "not_checked": self.not_checked,
+            "statuses": dict(self.statuses),
+            "suppressed": self.suppressed,
         }

@@ -29,6 +29,9 @@ class Settings:
     format: str = "text"
     limits: Limits = DEFAULT_LIMITS
     jobs: Optional[int] = None  # worker processes; None: one per CPU; 1: in process
+    # A Dask scheduler to check documents on (tcp://HOST:PORT, or local:N for a
+    # LocalCluster of N worker processes; clause_lint.dask_backend); None: here.
+    scheduler: Optional[str] = None
     cache_dir: Optional[str] = None  # result cache folder (clause_lint.cache); None: no cache
     config_path: Optional[str] = None  # the config file these settings came from
     # Where each key was set in the config file ("FILE:LINE:COL"), for error messages.

@@ -401,17 +401,27 @@ def identity(doc_path: str, folder: str) -> str:
 
 
 def apply_waivers(report: Report, waivers: WaiverFile, today: Optional[_dt.date] = None) -> list[Notice]:
+    """Apply ``waivers`` to ``report``; return the expired and unused ones as notices.
+
+    The same as :func:`waive` on each part of a run followed by :func:`waiver_notices`
+    once at its end, which is how a streamed run (``--format jsonl``) uses them.
+    """
+    waive(report, waivers, today)
+    return waiver_notices(waivers, today)
+
+
+def _active(w: Waiver, today: _dt.date) -> bool:
+    return w.expires is None or w.expires > today
+
+
+def waive(report: Report, waivers: WaiverFile, today: Optional[_dt.date] = None) -> None:
+    """Suppress the findings of ``report`` that an unexpired waiver covers, counting
+    on each waiver what it matched (any number of calls, one per part of a run)."""
     from .config import display_path
 
     today = today or _dt.date.today()
     shown = display_path(waivers.path)
-    notices: list[Notice] = []
-    active = []
-    for w in waivers.waivers:
-        if w.expires is not None and w.expires <= today:
-            notices.append(Notice(f"{shown}:{w.line}: warning: waiver for {w.rule} on {w.document} expired {w.expires.isoformat()}", strict=True, kind="expired"))
-        else:
-            active.append(w)
+    active = [w for w in waivers.waivers if _active(w, today)]
     for doc in report.documents:
         if doc.error is not None:
             continue
@@ -434,10 +444,23 @@ def apply_waivers(report: Report, waivers: WaiverFile, today: Optional[_dt.date]
                         approved_by=w.approved_by,
                         expires=w.expires.isoformat() if w.expires else None,
                     )
-    for w in active:
+
+
+def waiver_notices(waivers: WaiverFile, today: Optional[_dt.date] = None) -> list[Notice]:
+    """Warnings once the run is over: expired waivers, then unused ones (from the
+    counters :func:`waive` kept, so no result needs to be held)."""
+    from .config import display_path
+
+    today = today or _dt.date.today()
+    shown = display_path(waivers.path)
+    notices: list[Notice] = []
+    for w in waivers.waivers:
+        if not _active(w, today):
+            notices.append(Notice(f"{shown}:{w.line}: warning: waiver for {w.rule} on {w.document} expired {w.expires.isoformat()}", strict=True, kind="expired"))  # type: ignore[union-attr]
+    for w in waivers.waivers:
         # Like an unused `noqa`: a waiver whose document was checked but which
         # covered nothing is stale (the clause was fixed, or the rule renamed).
-        if w.doc_seen and not w.used:
+        if _active(w, today) and w.doc_seen and not w.used:
             notices.append(Notice(f"{shown}:{w.line}: warning: waiver for {w.rule} on {w.document} matched no finding; remove it", strict=True, kind="unused"))
     return notices
 

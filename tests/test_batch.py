@@ -152,3 +152,22 @@ def test_no_process_support_falls_back_to_in_process(monkeypatch: pytest.MonkeyP
 
 def test_default_jobs_is_cpu_count() -> None:
     assert 1 <= batch.default_jobs() <= (os.cpu_count() or 1)
+
+
+def test_batch_and_runner_do_not_import_each_other():
+    # The linter factory has one home (clause_lint.factory); batch must not need the
+    # runner (which imports batch), or the two form an import cycle.
+    import subprocess
+    import sys
+
+    code = ("import sys, clause_lint.batch as b; b._default_factory; "
+            "assert 'clause_lint.runner' not in sys.modules, 'batch imported the runner'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    import ast
+    from pathlib import Path
+
+    import clause_lint.batch as batch
+
+    tree = ast.parse(Path(batch.__file__).read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert "runner" not in imported and "factory" in imported

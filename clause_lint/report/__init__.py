@@ -32,7 +32,7 @@ from ..results import (
 )
 from ..text import normalize_inline, printable
 
-FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html")
+FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github", "markdown", "html")
 FAIL_LEVELS = ("error", "warning", "info", "never")
 
 # Shown instead of a status when a finding is suppressed (waiver, baseline, inline).
@@ -69,6 +69,8 @@ def render(report: Report, fmt: str, options: Optional[RenderOptions] = None) ->
         from .text import render_text as fn
     elif fmt == "json":
         from .json_report import render_json as fn
+    elif fmt == "jsonl":
+        from .jsonl import render_jsonl as fn
     elif fmt == "sarif":
         from .sarif import render_sarif as fn
     elif fmt == "junit":
