@@ -36,7 +36,7 @@ MAX_BASELINE_BYTES = 50 * 1024 * 1024
 
 def fingerprint_for(doc_path: str, result: RuleResult, folder: str) -> str:
     """The fingerprint of ``result`` with the document named relative to ``folder``."""
-    from .report import fingerprint
+    from .results import fingerprint
 
     if result.status == MISSING and result.evidence:
         result = replace(result, evidence=[])  # a missing clause has no text to identify it by

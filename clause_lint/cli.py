@@ -208,7 +208,7 @@ def check_cmd(
                 2 a file could not be read or a pack/option is invalid.
     """
     from .report import RenderOptions, count_failing, render
-    from .runner import make_linter, run
+    from .runner import check_rule_ids, check_suppression_files, every_rule, make_linter, run
 
     if not paths:
         raise click.UsageError("give at least one file or folder to check")
@@ -252,8 +252,8 @@ def check_cmd(
         # Only called when some document is not in the result cache: a fully
         # cached run loads neither the packs nor spaCy.
         new = make_linter(s)
-        _check_rule_ids(new, s)
-        _check_suppression_files(new, s)
+        check_rule_ids(every_rule(new), s)
+        check_suppression_files(every_rule(new), s, complete=True)
         built.append(new)
         return new
 
@@ -278,7 +278,7 @@ def check_cmd(
         report = run(paths, settings, progress=_progress_bar(), linter_factory=build_linter, discovered=found)
     linter = built[0] if built else None
     if linter is None and diff_base is None:  # every result came from the cache (rule ids are in its key)
-        _check_suppression_files(_RulesOnly(report.rules), settings)
+        check_suppression_files(report.rules, settings, complete=False)
     from .runner import apply_suppressions
 
     notices = apply_suppressions(report, settings, linter)
@@ -332,7 +332,7 @@ def _check_streamed(paths: Sequence[str], settings: Settings, found: Any, output
     is known, and only counters are kept, so memory does not grow with the run.
     Exits like every other format."""
     from .report.jsonl import document_line, summary_line
-    from .runner import run_stream
+    from .runner import check_suppression_files, run_stream
 
     if outputs:
         raise click.UsageError("--output-format needs the whole report, which --format jsonl does not keep; "
@@ -340,7 +340,7 @@ def _check_streamed(paths: Sequence[str], settings: Settings, found: Any, output
 
     def prepare(context: Any) -> None:
         if not built:  # every result comes from the cache: check waiver files against its rules
-            _check_suppression_files(_RulesOnly(context.rules), settings)
+            check_suppression_files(context.rules, settings, complete=False)
 
     def stream(fh: Any) -> Any:
         def emit(doc: Any, context: Any) -> None:
@@ -444,30 +444,6 @@ def _parse_outputs(values: Sequence[str]) -> list[tuple[str, str]]:
     return out
 
 
-def _check_suppression_files(linter: Any, settings: Settings) -> None:
-    """Read waiver and baseline files before linting, so a broken one fails fast (exit 2)."""
-    from .baseline import load_baseline
-    from .suppress import check_waiver_rules, load_waivers
-
-    if settings.waivers:
-        waivers = load_waivers(settings.waivers)
-        # A cached run knows only the selected rules; a waiver for another rule is
-        # then not an error (the uncached run, which knows every rule, says so).
-        if hasattr(linter, "engine") or (settings.select is None and not settings.ignore):
-            check_waiver_rules(waivers, [k for p in linter.packs for r in p.rules for k in (r.id, r.name)])
-    if settings.baseline:
-        load_baseline(settings.baseline)
-
-
-class _RulesOnly:
-    """Stands in for a linter where only ``packs[*].rules`` is read (cached runs)."""
-
-    def __init__(self, rules: Sequence[Any]) -> None:
-        from types import SimpleNamespace
-
-        self.packs = [SimpleNamespace(rules=list(rules))]
-
-
 def _progress_bar(threshold: int = 20) -> Optional[Any]:
     """A ``progress(done, total)`` callback drawing a bar on stderr, or None.
 
@@ -493,19 +469,6 @@ def _progress_bar(threshold: int = 20) -> Optional[Any]:
             bar.__exit__(None, None, None)
 
     return progress
-
-
-def _check_rule_ids(linter: Any, settings: Settings) -> None:
-    known = {r.id for p in linter.packs for r in p.rules} | {r.name for p in linter.packs for r in p.rules}
-    for key in ("select", "ignore", "severity"):
-        idents = getattr(settings, key) or ()
-        for ident in sorted(idents):
-            if ident in known or (key != "severity" and any(k.startswith(ident) for k in known)):
-                continue
-            # Said where it was written: the config file's FILE:LINE:COL, or the flag.
-            where = f"{settings.origins[key]}: " if key in settings.origins else ""
-            what = f"in {key}" if where else f"in --{key}"
-            raise ClauseLintError(f"{where}unknown rule {ident!r} {what} (see `clause-lint rules`)")
 
 
 # --------------------------------------------------------------------------- init
@@ -899,7 +862,7 @@ def diff_cmd(old: str, new: Optional[str], packs: tuple[str, ...], assume_applic
     from .diff import DiffInputError, diff
     from .report import RenderOptions
     from .report.diff_report import render_diff
-    from .runner import make_linter
+    from .runner import check_rule_ids, every_rule, make_linter
 
     settings = _check_settings(
         config_file, isolated,
@@ -912,7 +875,7 @@ def diff_cmd(old: str, new: Optional[str], packs: tuple[str, ...], assume_applic
     _apply_severity_flags(settings, severities)
     settings.limits = _limits(settings.limits, max_file_size, max_pages, max_chars, timeout_seconds, ocr)
     linter = make_linter(settings)
-    _check_rule_ids(linter, settings)
+    check_rule_ids(every_rule(linter), settings)
     try:
         if new is None:
             from .diff import diff_redline

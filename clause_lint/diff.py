@@ -525,7 +525,7 @@ def clause_changes(
 def _deciding(result: Optional[RuleResult]) -> Optional[Evidence]:
     if result is None or result.status in (MISSING, NOT_APPLICABLE):
         return None
-    from .report import primary_evidence
+    from .results import primary_evidence
 
     return primary_evidence(result)
 

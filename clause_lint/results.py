@@ -7,9 +7,13 @@ that shape so that every machine format agrees on names.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
+
+from .text import normalize_inline
 
 PRESENT = "present"
 WEAK = "weak"
@@ -335,3 +339,48 @@ class Tally:
             "statuses": dict(self.statuses),
             "suppressed": self.suppressed,
         }
+
+
+# --------------------------------------------------------------------------- fingerprints
+# Beside the results they identify: the baseline, waivers, SARIF and the diff all
+# name a finding by its fingerprint.
+
+_ROLE_FOR_STATUS = {WEAK: "weakens", CONTRADICTED: "contradicts", PRESENT: "supports"}
+
+
+def primary_evidence(result: RuleResult) -> Optional[Evidence]:
+    """The evidence that decided the status (first of its role), else the first one."""
+    if not result.evidence:
+        return None
+    role = _ROLE_FOR_STATUS.get(result.status)
+    for ev in result.evidence:
+        if ev.role == role:
+            return ev
+    return result.evidence[0]
+
+
+
+
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
+def normalise_for_fingerprint(text: Optional[str]) -> str:
+    """Lower-case, typographic variants folded, every run of non-alphanumerics one space."""
+    return _NON_ALNUM.sub(" ", normalize_inline(text or "").casefold()).strip()
+
+
+def fingerprint(doc_path: str, result: RuleResult) -> str:
+    """A stable id for ``result`` in ``doc_path`` that survives edits elsewhere.
+
+    Built from the path, the rule and the normalised text of the deciding evidence
+    (not its line number), so renumbering or reflowing a document keeps it, while
+    a changed clause gets a new one. 64 hex digits of SHA-256.
+    """
+    ev = primary_evidence(result)
+    path = os.path.normpath(doc_path).replace(os.sep, "/") if doc_path else ""
+    payload = "\x1f".join(("clause-lint/v1", path, result.rule, normalise_for_fingerprint(ev.text if ev else "")))
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def result_fingerprint(doc_path: str, result: RuleResult) -> str:
+    return result.fingerprint or fingerprint(doc_path, result)

@@ -14,7 +14,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .api import Linter
     from .suppress import Notice
 
-__all__ = ["make_linter", "run", "run_stream", "apply_suppressions", "Suppressor"]
+__all__ = ["make_linter", "run", "run_stream", "apply_suppressions", "Suppressor", "every_rule",
+           "check_rule_ids", "check_suppression_files"]
 
 
 Deliver = Callable[[DocumentResult], None]
@@ -274,3 +275,45 @@ def apply_suppressions(
     suppressor = Suppressor(settings, report.rules, contents)
     suppressor.apply(report)
     return suppressor.finish()
+
+
+# --------------------------------------------------------------------------- checks before a run
+
+def every_rule(linter: "Linter") -> list[Any]:
+    """Every rule of the linter's packs, selected or not."""
+    return [r for p in linter.packs for r in p.rules]
+
+
+def check_rule_ids(rules: Iterable[Any], settings: Settings) -> None:
+    """Every id or name in --select, --ignore and --severity names a rule of ``rules``
+    (a prefix is enough for select and ignore); else a ClauseLintError (exit 2) that
+    says where the id was written."""
+    from .errors import ClauseLintError
+
+    rules = list(rules)
+    known = {r.id for r in rules} | {r.name for r in rules}
+    for key in ("select", "ignore", "severity"):
+        idents = getattr(settings, key) or ()
+        for ident in sorted(idents):
+            if ident in known or (key != "severity" and any(k.startswith(ident) for k in known)):
+                continue
+            # Said where it was written: the config file's FILE:LINE:COL, or the flag.
+            where = f"{settings.origins[key]}: " if key in settings.origins else ""
+            what = f"in {key}" if where else f"in --{key}"
+            raise ClauseLintError(f"{where}unknown rule {ident!r} {what} (see `clause-lint rules`)")
+
+
+def check_suppression_files(rules: Iterable[Any], settings: Settings, complete: bool) -> None:
+    """Read the waiver and baseline files before linting, so a broken one fails fast
+    (exit 2). ``complete``: ``rules`` are every rule of the packs; a cached run knows
+    only the selected ones, and a waiver for another rule is then not an error (the
+    uncached run, which knows every rule, says so)."""
+    from .baseline import load_baseline
+    from .suppress import check_waiver_rules, load_waivers
+
+    if settings.waivers:
+        waivers = load_waivers(settings.waivers)
+        if complete or (settings.select is None and not settings.ignore):
+            check_waiver_rules(waivers, [k for r in rules for k in (r.id, r.name)])
+    if settings.baseline:
+        load_baseline(settings.baseline)

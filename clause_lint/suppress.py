@@ -79,7 +79,7 @@ class InlineRule:
             return True
         if result.status == MISSING:
             return False  # no line to be inside of: only disable-file reaches it
-        from .report import primary_evidence
+        from .results import primary_evidence
 
         ev = primary_evidence(result)
         if ev is None or ev.line is None:

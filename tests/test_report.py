@@ -24,12 +24,12 @@ from clause_lint.report import (
     RenderOptions,
     artifact_uri,
     fails,
-    fingerprint,
     render,
 )
 from clause_lint.report.github import escape_data, escape_property
 from clause_lint.report.markdown import md
 from clause_lint.results import (
+    fingerprint,
     DocumentError,
     DocumentResult,
     Evidence,

@@ -11,7 +11,6 @@ finding "fails" at a given level, where a result points, and how it is fingerpri
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -29,8 +28,9 @@ from ..results import (
     Evidence,
     Report,
     RuleResult,
+    primary_evidence,
 )
-from ..text import normalize_inline, printable
+from ..text import printable
 
 FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github", "markdown", "html")
 FAIL_LEVELS = ("error", "warning", "info", "never")
@@ -155,20 +155,6 @@ def suppression_note(result: RuleResult) -> str:
     if s.reason:
         note += f": {one_line(s.reason)}"
     return note
-
-
-_ROLE_FOR_STATUS = {WEAK: "weakens", CONTRADICTED: "contradicts", PRESENT: "supports"}
-
-
-def primary_evidence(result: RuleResult) -> Optional[Evidence]:
-    """The evidence that decided the status (first of its role), else the first one."""
-    if not result.evidence:
-        return None
-    role = _ROLE_FOR_STATUS.get(result.status)
-    for ev in result.evidence:
-        if ev.role == role:
-            return ev
-    return result.evidence[0]
 
 
 def ordered_evidence(result: RuleResult) -> list[Evidence]:
@@ -392,33 +378,6 @@ def root_uri(root: str) -> str:
     return "file://" + quote(posix, safe="/:")
 
 
-# --------------------------------------------------------------------------- fingerprints
-
-_NON_ALNUM = re.compile(r"[\W_]+")
-
-
-def normalise_for_fingerprint(text: Optional[str]) -> str:
-    """Lower-case, typographic variants folded, every run of non-alphanumerics one space."""
-    return _NON_ALNUM.sub(" ", normalize_inline(text or "").casefold()).strip()
-
-
-def fingerprint(doc_path: str, result: RuleResult) -> str:
-    """A stable id for ``result`` in ``doc_path`` that survives edits elsewhere.
-
-    Built from the path, the rule and the normalised text of the deciding evidence
-    (not its line number), so renumbering or reflowing a document keeps it, while
-    a changed clause gets a new one. 64 hex digits of SHA-256.
-    """
-    ev = primary_evidence(result)
-    path = _posix(os.path.normpath(doc_path)) if doc_path else ""
-    payload = "\x1f".join(("clause-lint/v1", path, result.rule, normalise_for_fingerprint(ev.text if ev else "")))
-    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def result_fingerprint(doc_path: str, result: RuleResult) -> str:
-    return result.fingerprint or fingerprint(doc_path, result)
-
-
 # --------------------------------------------------------------------------- summaries
 
 COUNTED = (PRESENT, WEAK, MISSING, CONTRADICTED, WAIVED, NOT_APPLICABLE)
@@ -473,7 +432,4 @@ __all__ = [
     "RenderOptions",
     "render",
     "fails",
-    "fingerprint",
-    "result_fingerprint",
-    "normalise_for_fingerprint",
 ]

@@ -236,7 +236,8 @@ def _markdown(report: DiffReport, options: RenderOptions) -> str:
 def build_diff_sarif(report: DiffReport, options: RenderOptions) -> dict[str, Any]:
     """SARIF 2.1.0: every rule described; one result per regression, in NEW."""
     from .sarif import FINGERPRINT_KEY, LEVEL, SCHEMA_URI, SRCROOT, _descriptor, _location
-    from . import result_fingerprint, root_uri
+    from ..results import result_fingerprint
+    from . import root_uri
 
     rules = {getattr(r, "id"): r for r in report.rule_objects}
     ids = [rd.rule for rd in report.rules]

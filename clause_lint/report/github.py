@@ -12,14 +12,13 @@ replaced first, so evidence cannot smuggle terminal escapes into the log.
 
 from __future__ import annotations
 
-from ..results import Report, RuleResult
+from ..results import Report, RuleResult, primary_evidence
 from . import (
     RenderOptions,
     clean,
     location_words,
     model_clause,
     one_line,
-    primary_evidence,
     quoted,
     relative_path,
     rule_map,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from ..results import MISSING, DocumentResult, Evidence, Report, RuleResult
+from ..results import MISSING, DocumentResult, Evidence, Report, RuleResult, result_fingerprint
 from . import (
     RenderOptions,
     artifact_uri,
@@ -26,7 +26,6 @@ from . import (
     one_line,
     ordered_evidence,
     reference_of,
-    result_fingerprint,
     root_uri,
     rule_ids,
     rule_map,

@@ -20,6 +20,7 @@ from ..results import (
     RuleResult,
     not_checked_reason,
     pack_subject,
+    primary_evidence,
 )
 from . import (
     RenderOptions,
@@ -30,7 +31,6 @@ from . import (
     one_line,
     ordered_evidence,
     plural,
-    primary_evidence,
     quoted,
     rule_map,
     shorten,
