@@ -31,6 +31,8 @@ import dataclasses
 import hashlib
 import json
 import os
+import pickle
+import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -204,8 +206,7 @@ class ResultCache:
             for ev, ev_out in zip(r_in.evidence, r_out["evidence"]):
                 ev_out["block"] = ev.block
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        header = json.dumps({"key": key, "digest": _sha256(body)}).encode("ascii")
-        self._write_bytes(self._entry_path(key), header + b"\n" + body)
+        self._write_bytes(self._entry_path(key), _checked_entry(key, body))
 
     # ---- the run manifest: what the reporters need besides documents
 
@@ -246,14 +247,12 @@ class ResultCache:
     def _read_entry(self, key: str) -> Optional[dict[str, Any]]:
         """An entry is a header line (key and SHA-256 of the rest) and the result's JSON:
         the checksum is verified on the bytes, without serialising anything again."""
+        body = _read_checked(self._entry_path(key), key)
+        if body is None:
+            return None
         try:
-            with open(self._entry_path(key), "rb") as fh:
-                header, _, body = fh.read().partition(b"\n")
-            meta = json.loads(header)
-            if not isinstance(meta, dict) or meta.get("key") != key or meta.get("digest") != _sha256(body):
-                return None
             data = json.loads(body)
-        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return None
         return data if isinstance(data, dict) else None
 
@@ -266,48 +265,75 @@ class ResultCache:
         return data if isinstance(data, dict) else None
 
     def _prepare(self) -> bool:
-        """Create the folder with a .gitignore and CACHEDIR.TAG, once."""
-        if self._prepared:
-            return True
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by clause-lint: this folder is a cache.\n*\n", encoding="utf-8")
-            tag = self.directory / "CACHEDIR.TAG"
-            if not tag.exists():
-                tag.write_text(
-                    "Signature: 8a477f597d28d172789f06886806bc55\n"
-                    "# This file is a cache directory tag created by clause-lint.\n",
-                    encoding="utf-8",
-                )
-        except OSError:
-            return False
-        self._prepared = True
-        return True
+        if not self._prepared:
+            self._prepared = _prepare_dir(self.directory)
+        return self._prepared
 
     def _write(self, path: Path, data: dict[str, Any]) -> None:
         self._write_bytes(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
     def _write_bytes(self, path: Path, data: bytes) -> None:
-        if not self._prepare():
-            return
+        if self._prepare():
+            _write_atomic(path, data)
+
+
+def _prepare_dir(directory: Path) -> bool:
+    """Create the cache folder with a .gitignore and CACHEDIR.TAG; False if it cannot be."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        ignore = directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Created by clause-lint: this folder is a cache.\n*\n", encoding="utf-8")
+        tag = directory / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text(
+                "Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# This file is a cache directory tag created by clause-lint.\n",
+                encoding="utf-8",
+            )
+    except OSError:
+        return False
+    return True
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place:
+    readers (and concurrent writers) see the old entry or the new one, never half."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
         tmp = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-            tmp = None
-        except OSError:
-            pass  # a read-only or full disk: run without caching
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+    except OSError:
+        pass  # a read-only or full disk: run without caching
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _checked_entry(key: str, body: bytes) -> bytes:
+    """An entry file: a header line naming its key and the SHA-256 of the body, then the body."""
+    return json.dumps({"key": key, "digest": _sha256(body)}).encode("ascii") + b"\n" + body
+
+
+def _read_checked(path: Path, key: str) -> Optional[bytes]:
+    """The body of the entry at ``path`` when its header names ``key`` and its checksum
+    matches; None for a missing, truncated, damaged or foreign entry."""
+    try:
+        with open(path, "rb") as fh:
+            header, sep, body = fh.read().partition(b"\n")
+        meta = json.loads(header)
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    if not sep or not isinstance(meta, dict) or meta.get("key") != key or meta.get("digest") != _sha256(body):
+        return None
+    return body
 
 
 def _restore(cls: Any, raw: dict[str, Any]) -> Any:
@@ -326,3 +352,81 @@ def open_cache(settings: "Settings") -> Optional[ResultCache]:
     if not directory:
         return None
     return ResultCache(directory, settings)
+
+
+# --------------------------------------------------------------------------- compiled packs
+
+#: The clause-lint sources that decide what a pack loads as (parsing, validation and
+#: the :class:`~clause_lint.rules.model.Pack` built): a change to any of them makes
+#: every stored pack a miss, so a developer's edit never meets a stale entry.
+_PACK_SHAPING_SOURCES = (
+    "rules/loader.py", "rules/model.py", "rules/pack.schema.json", "yamlsafe.py", "results.py", "errors.py",
+)
+
+
+@lru_cache(maxsize=1)
+def pack_loader_fingerprint() -> str:
+    """clause-lint's version, the sources in ``_PACK_SHAPING_SOURCES``, the versions of
+    spaCy (whose pattern validation a stored pack passed) and PyYAML, and Python's."""
+    from importlib import metadata
+
+    h = hashlib.sha256(f"clause-lint {__version__}\0python {sys.version}\0".encode())
+    package = Path(__file__).resolve().parent
+    for name in _PACK_SHAPING_SOURCES:
+        try:
+            data = (package / name).read_bytes()
+        except OSError:
+            data = b"\0missing\0"
+        h.update(name.encode() + b"\0" + _sha256(data).encode())
+    for dist in ("spacy", "PyYAML"):
+        try:
+            version = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        h.update(f"\0{dist}={version}".encode())
+    return h.hexdigest()
+
+
+class PackCache:
+    """Loaded-and-validated packs on disk, so a run skips parsing the YAML, the JSON
+    Schema and the pattern checks of a pack it has seen.
+
+    An entry is keyed by the pack file's text, the name it is shown under (it is in
+    every error and rule location) and :func:`pack_loader_fingerprint`; it holds the
+    :class:`~clause_lint.rules.model.Pack` (plain dataclasses, dicts and strings; the
+    engine compiles its matchers from it in each process). Entries carry a SHA-256
+    checksum: a damaged or truncated one is a miss and is written again.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str], write: bool = True) -> None:
+        self.directory = Path(directory)
+        self.write = write
+
+    def key(self, text: str, display: str) -> str:
+        material = f"{CACHE_FORMAT}\0pack\0{pack_loader_fingerprint()}\0{display}\0{_sha256(text.encode('utf-8'))}"
+        return _sha256(material.encode("utf-8"))
+
+    def _path(self, key: str) -> Path:
+        return self.directory / f"v{CACHE_FORMAT}" / "packs" / f"{key}.pickle"
+
+    def get(self, key: str) -> Any:
+        """The stored pack for ``key``, or None."""
+        body = _read_checked(self._path(key), key)
+        if body is None:
+            return None
+        # pickle is safe here only because the entry is one this tool wrote into its own
+        # cache folder and its checksum (in the header, checked above) matches; a pickle
+        # from anywhere else must never be loaded.
+        try:
+            return pickle.loads(body)
+        except Exception:  # an entry from an incompatible build of the classes: a miss
+            return None
+
+    def put(self, key: str, pack: Any) -> None:
+        if not self.write or not _prepare_dir(self.directory):
+            return
+        try:
+            body = pickle.dumps(pack, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return
+        _write_atomic(self._path(key), _checked_entry(key, body))
