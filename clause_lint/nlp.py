@@ -57,9 +57,9 @@ def _lemmatize(doc: Doc) -> Doc:
     """
     if len(doc) == 0:
         return doc
-    table = _lemma_hashes(doc.vocab.strings)
     lowers = doc.to_array(LOWER).tolist()
-    lemmas = numpy.fromiter(map(table.get, lowers, lowers), dtype="uint64", count=len(lowers))
+    table = _lemma_hashes(doc.vocab.strings, lowers)
+    lemmas = numpy.fromiter(map(table.__getitem__, lowers), dtype="uint64", count=len(lowers))
     doc.from_array([LEMMA], lemmas.reshape(-1, 1))
     return doc
 
@@ -126,21 +126,30 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     return bounds
 
 
+# hash(lower form) -> hash(lemma), for every lower form met so far in this process.
 _LEMMA_HASHES: dict[int, int] = {}
 
 
-def _lemma_hashes(strings: "StringStore") -> dict[int, int]:
-    """spacy-lookups-data's English lemma table as hash(lower form) -> hash(lemma).
+@lru_cache(maxsize=1)
+def _lemma_table() -> dict[str, str]:
+    """spacy-lookups-data's English lemma table, lower form -> lemma, read as plain
+    JSON: spaCy's ``load_lookups`` builds a hashed ``Table`` of all 41,000 entries
+    (a third of a second of start-up) where a short document needs a few hundred."""
+    from spacy.util import load_language_data, registry
 
-    The lemma strings are added to the pipeline's string store once, so a lemma
-    set by hash can be read back as text.
-    """
-    if not _LEMMA_HASHES:
-        from spacy.lookups import load_lookups
+    return load_language_data(registry.lookups.get("en")["lemma_lookup"])
 
-        table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
-        mapping = {key: strings.add(lemma) for key, lemma in table.items()}
-        _LEMMA_HASHES.update(mapping)
+
+def _lemma_hashes(strings: "StringStore", lowers: list[int]) -> dict[int, int]:
+    """The lemma hash of each lower-form hash in ``lowers`` (itself when the table has
+    none); lemma strings are added to the string store as they are first met, so a
+    lemma set by hash can be read back as text."""
+    new = set(lowers).difference(_LEMMA_HASHES)
+    if new:
+        table = _lemma_table()
+        for h in new:
+            lemma = table.get(strings[h])
+            _LEMMA_HASHES[h] = h if lemma is None else strings.add(lemma)
     return _LEMMA_HASHES
 
 
