@@ -322,3 +322,22 @@ def test_token_pattern_matchers_are_built_on_first_use() -> None:
     doc = make_doc("Customer shall not use the Service in weapons systems.")
     assert [(k, doc[s:e].text) for k, s, e in matcher(doc)] == [("weapons", "weapons systems")]
     assert matcher._matchers[0] is not None and matcher._matchers[1] is None
+
+
+@pytest.mark.parametrize("edit", [
+    lambda t: t,
+    lambda t: t.replace("    title: No sale", "    titel: oops\n    title: No sale"),
+    lambda t: t.replace("status: contradicted", "status: maybe"),
+    lambda t: t.replace("name: house-rules", "name: House Rules"),
+    lambda t: t.replace('version: "2.1.0"', "version: 2"),
+    lambda t: t.replace("pack_format: 1", "pack_format: 2"),
+])
+def test_the_fast_schema_check_agrees_with_jsonschema(edit) -> None:  # type: ignore[no-untyped-def]
+    import jsonschema
+
+    fast = loader._fast_validator()
+    if fast is None:
+        pytest.skip("jsonschema-rs is not installed")
+    data = yamlsafe.load(edit(HOUSE_PACK))
+    reference = not list(jsonschema.Draft202012Validator(loader._schema()).iter_errors(data))
+    assert fast.is_valid(data) == reference
