@@ -23,6 +23,9 @@ Entries live in ``.clause-lint-cache/`` in the current folder, or in
 then :func:`os.replace`), so parallel runs never see half an entry; an entry that
 cannot be read or parsed, or whose checksum does not match, is a miss. Errors (unreadable files) are never cached.
 Nothing here ever fails a run: a cache that cannot be written is simply not used.
+
+The same folder holds loaded packs (:class:`PackCache`, ``v1/packs/``), so a run that
+must check some document skips parsing and validating the pack YAML.
 """
 
 from __future__ import annotations
