@@ -34,7 +34,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import pickle
 import sys
 import tempfile
 from functools import lru_cache
@@ -396,9 +395,12 @@ class PackCache:
 
     An entry is keyed by the pack file's text, the name it is shown under (it is in
     every error and rule location) and :func:`pack_loader_fingerprint`; it holds the
-    :class:`~clause_lint.rules.model.Pack` (plain dataclasses, dicts and strings; the
-    engine compiles its matchers from it in each process). Entries carry a SHA-256
-    checksum: a damaged or truncated one is a miss and is written again.
+    :class:`~clause_lint.rules.model.Pack` as JSON (plain dataclasses, dicts and
+    strings; the engine compiles its matchers from it in each process). JSON, not
+    pickle: the folder is often inside a repository someone else wrote, and a
+    checksum proves nothing about who wrote an entry, so nothing read from it may run
+    code. Entries carry a SHA-256 checksum: a damaged or truncated one is a miss and
+    is written again.
     """
 
     def __init__(self, directory: str | os.PathLike[str], write: bool = True) -> None:
@@ -410,26 +412,39 @@ class PackCache:
         return _sha256(material.encode("utf-8"))
 
     def _path(self, key: str) -> Path:
-        return self.directory / f"v{CACHE_FORMAT}" / "packs" / f"{key}.pickle"
+        return self.directory / f"v{CACHE_FORMAT}" / "packs" / f"{key}.json"
 
     def get(self, key: str) -> Any:
-        """The stored pack for ``key``, or None."""
+        """The stored :class:`~clause_lint.rules.model.Pack` for ``key``, or None."""
         body = _read_checked(self._path(key), key)
         if body is None:
             return None
-        # pickle is safe here only because the entry is one this tool wrote into its own
-        # cache folder and its checksum (in the header, checked above) matches; a pickle
-        # from anywhere else must never be loaded.
         try:
-            return pickle.loads(body)
-        except Exception:  # an entry from an incompatible build of the classes: a miss
-            return None
+            return _pack_from_dict(json.loads(body))
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError, UnicodeDecodeError):
+            return None  # an entry of another shape: a miss
 
     def put(self, key: str, pack: Any) -> None:
-        if not self.write or not _prepare_dir(self.directory):
+        if not self.write:
             return
         try:
-            body = pickle.dumps(pack, protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
-            return
-        _write_atomic(self._path(key), _checked_entry(key, body))
+            body = json.dumps(dataclasses.asdict(pack), ensure_ascii=False, separators=(",", ":"),
+                              allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError, UnicodeEncodeError, RecursionError):
+            return  # a value JSON cannot hold (a YAML timestamp): load this pack afresh each time
+        if _prepare_dir(self.directory):
+            _write_atomic(self._path(key), _checked_entry(key, body))
+
+
+def _pack_from_dict(raw: dict[str, Any]) -> Any:
+    """A :class:`~clause_lint.rules.model.Pack` from ``dataclasses.asdict`` output."""
+    from .rules.model import Criterion, Pack, Rule
+
+    rules = []
+    for rule_raw in raw["rules"]:
+        rule = _restore(Rule, rule_raw)
+        rule.criteria = [_restore(Criterion, c) for c in rule_raw["criteria"]]
+        rules.append(rule)
+    pack = _restore(Pack, raw)
+    pack.rules = rules
+    return pack

@@ -99,7 +99,7 @@ def test_rules_and_explain_use_a_stored_pack_and_write_nothing(documents: Path, 
     assert not store.exists()  # showing a pack never writes the cache
     code, _, _ = run_in_process(["check", "--isolated", "-j", "1", "terms.md"], documents, env)
     assert code in (0, 1)
-    assert len(list((store / f"v{cache_mod.CACHE_FORMAT}" / "packs").glob("*.pickle"))) == 1
+    assert len(list((store / f"v{cache_mod.CACHE_FORMAT}" / "packs").glob("*.json"))) == 1
     code, again, loaded = run_in_process(["rules"], documents, env)
     assert code == 0 and again == listing and loaded == []
 
@@ -108,7 +108,7 @@ def test_rules_and_explain_use_a_stored_pack_and_write_nothing(documents: Path, 
 
 
 def _pack_entries(store: Path) -> list[Path]:
-    return sorted((store / f"v{cache_mod.CACHE_FORMAT}" / "packs").glob("*.pickle"))
+    return sorted((store / f"v{cache_mod.CACHE_FORMAT}" / "packs").glob("*.json"))
 
 
 @pytest.fixture
@@ -180,8 +180,8 @@ def test_a_damaged_entry_is_rebuilt_without_an_error(house: Path, tmp_path: Path
         entry.write_bytes(header + b"\n" + body[:100] + bytes([body[100] ^ 0xFF]) + body[101:])
     elif damage == "empty":
         entry.write_bytes(b"")
-    else:  # a checksum that matches bytes that are not a pickle: still never trusted blindly
-        junk = b"not a pickle at all"
+    else:  # a checksum that matches bytes of another shape: a miss, never an error
+        junk = b'{"name": "house-rules"}'
         meta = json.loads(header)
         meta["digest"] = cache_mod._sha256(junk)
         entry.write_bytes(json.dumps(meta).encode() + b"\n" + junk)
@@ -202,6 +202,16 @@ def test_a_damaged_entry_costs_nothing_on_the_command_line(house: Path, tmp_path
     shutil.rmtree(store / f"v{cache_mod.CACHE_FORMAT}" / "results")
     second = CliRunner().invoke(cli, args)
     assert (second.exit_code, second.stdout, second.stderr) == (first.exit_code, first.stdout, first.stderr)
+
+
+def test_an_entry_is_plain_json_never_code(house: Path, tmp_path: Path) -> None:
+    # The cache folder may come with a repository: an entry must be data only.
+    store = tmp_path / "cache"
+    load_pack(house, store)
+    (entry,) = _pack_entries(store)
+    header, _, body = entry.read_bytes().partition(b"\n")
+    assert json.loads(header)["digest"] == cache_mod._sha256(body)
+    assert json.loads(body)["rules"][0]["id"] == "HR101"
 
 
 def test_an_edited_pack_is_a_new_entry(house: Path, tmp_path: Path) -> None:
