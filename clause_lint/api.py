@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Sequence
 
 from . import __version__, guard
-from .engine import Engine
 from .errors import ClauseLintError, CorruptFile, LimitExceeded
 from .extract import EXTENSIONS, one_line, read_bytes, read_path
 from .limits import DEFAULT_LIMITS, Limits
@@ -82,6 +81,8 @@ class Options:
     select: Optional[set[str]] = None  # rule ids or names; None = all
     ignore: set[str] = field(default_factory=set)
     limits: Limits = DEFAULT_LIMITS
+    # Cache folder for loaded packs (clause_lint.cache.PackCache); None: load afresh.
+    cache_dir: Optional[str] = None
 
 
 class Linter:
@@ -89,8 +90,10 @@ class Linter:
 
     def __init__(self, packs: Sequence[str] | Sequence[Pack] = DEFAULT_PACKS, options: Optional[Options] = None) -> None:
         self.options = options or Options()
-        loaded = list(packs) if packs and isinstance(packs[0], Pack) else load_packs(packs)  # type: ignore[arg-type]
+        loaded = list(packs) if packs and isinstance(packs[0], Pack) else load_packs(packs, self.options.cache_dir)  # type: ignore[arg-type]
         self.packs: list[Pack] = loaded  # type: ignore[assignment]
+        from .engine import Engine  # here, not at the top: `extract` reads documents without spaCy
+
         self.engine = Engine(self.packs)
         self.rules = [r for p in self.packs for r in p.rules if self._selected(r.id, r.name)]
         self.rule_ids = {r.id for r in self.rules}

@@ -23,6 +23,9 @@ Entries live in ``.clause-lint-cache/`` in the current folder, or in
 then :func:`os.replace`), so parallel runs never see half an entry; an entry that
 cannot be read or parsed, or whose checksum does not match, is a miss. Errors (unreadable files) are never cached.
 Nothing here ever fails a run: a cache that cannot be written is simply not used.
+
+The same folder holds loaded packs (:class:`PackCache`, ``v1/packs/``), so a run that
+must check some document skips parsing and validating the pack YAML.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -204,8 +208,7 @@ class ResultCache:
             for ev, ev_out in zip(r_in.evidence, r_out["evidence"]):
                 ev_out["block"] = ev.block
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        header = json.dumps({"key": key, "digest": _sha256(body)}).encode("ascii")
-        self._write_bytes(self._entry_path(key), header + b"\n" + body)
+        self._write_bytes(self._entry_path(key), _checked_entry(key, body))
 
     # ---- the run manifest: what the reporters need besides documents
 
@@ -246,14 +249,12 @@ class ResultCache:
     def _read_entry(self, key: str) -> Optional[dict[str, Any]]:
         """An entry is a header line (key and SHA-256 of the rest) and the result's JSON:
         the checksum is verified on the bytes, without serialising anything again."""
+        body = _read_checked(self._entry_path(key), key)
+        if body is None:
+            return None
         try:
-            with open(self._entry_path(key), "rb") as fh:
-                header, _, body = fh.read().partition(b"\n")
-            meta = json.loads(header)
-            if not isinstance(meta, dict) or meta.get("key") != key or meta.get("digest") != _sha256(body):
-                return None
             data = json.loads(body)
-        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return None
         return data if isinstance(data, dict) else None
 
@@ -266,48 +267,75 @@ class ResultCache:
         return data if isinstance(data, dict) else None
 
     def _prepare(self) -> bool:
-        """Create the folder with a .gitignore and CACHEDIR.TAG, once."""
-        if self._prepared:
-            return True
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by clause-lint: this folder is a cache.\n*\n", encoding="utf-8")
-            tag = self.directory / "CACHEDIR.TAG"
-            if not tag.exists():
-                tag.write_text(
-                    "Signature: 8a477f597d28d172789f06886806bc55\n"
-                    "# This file is a cache directory tag created by clause-lint.\n",
-                    encoding="utf-8",
-                )
-        except OSError:
-            return False
-        self._prepared = True
-        return True
+        if not self._prepared:
+            self._prepared = _prepare_dir(self.directory)
+        return self._prepared
 
     def _write(self, path: Path, data: dict[str, Any]) -> None:
         self._write_bytes(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
     def _write_bytes(self, path: Path, data: bytes) -> None:
-        if not self._prepare():
-            return
+        if self._prepare():
+            _write_atomic(path, data)
+
+
+def _prepare_dir(directory: Path) -> bool:
+    """Create the cache folder with a .gitignore and CACHEDIR.TAG; False if it cannot be."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        ignore = directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Created by clause-lint: this folder is a cache.\n*\n", encoding="utf-8")
+        tag = directory / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text(
+                "Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# This file is a cache directory tag created by clause-lint.\n",
+                encoding="utf-8",
+            )
+    except OSError:
+        return False
+    return True
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place:
+    readers (and concurrent writers) see the old entry or the new one, never half."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
         tmp = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-            tmp = None
-        except OSError:
-            pass  # a read-only or full disk: run without caching
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+    except OSError:
+        pass  # a read-only or full disk: run without caching
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _checked_entry(key: str, body: bytes) -> bytes:
+    """An entry file: a header line naming its key and the SHA-256 of the body, then the body."""
+    return json.dumps({"key": key, "digest": _sha256(body)}).encode("ascii") + b"\n" + body
+
+
+def _read_checked(path: Path, key: str) -> Optional[bytes]:
+    """The body of the entry at ``path`` when its header names ``key`` and its checksum
+    matches; None for a missing, truncated, damaged or foreign entry."""
+    try:
+        with open(path, "rb") as fh:
+            header, sep, body = fh.read().partition(b"\n")
+        meta = json.loads(header)
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    if not sep or not isinstance(meta, dict) or meta.get("key") != key or meta.get("digest") != _sha256(body):
+        return None
+    return body
 
 
 def _restore(cls: Any, raw: dict[str, Any]) -> Any:
@@ -326,3 +354,97 @@ def open_cache(settings: "Settings") -> Optional[ResultCache]:
     if not directory:
         return None
     return ResultCache(directory, settings)
+
+
+# --------------------------------------------------------------------------- compiled packs
+
+#: The clause-lint sources that decide what a pack loads as (parsing, validation and
+#: the :class:`~clause_lint.rules.model.Pack` built): a change to any of them makes
+#: every stored pack a miss, so a developer's edit never meets a stale entry.
+_PACK_SHAPING_SOURCES = (
+    "rules/loader.py", "rules/model.py", "rules/pack.schema.json", "yamlsafe.py", "results.py", "errors.py",
+)
+
+
+@lru_cache(maxsize=1)
+def pack_loader_fingerprint() -> str:
+    """clause-lint's version, the sources in ``_PACK_SHAPING_SOURCES``, the versions of
+    spaCy (whose pattern validation a stored pack passed) and PyYAML, and Python's."""
+    from importlib import metadata
+
+    h = hashlib.sha256(f"clause-lint {__version__}\0python {sys.version}\0".encode())
+    package = Path(__file__).resolve().parent
+    for name in _PACK_SHAPING_SOURCES:
+        try:
+            data = (package / name).read_bytes()
+        except OSError:
+            data = b"\0missing\0"
+        h.update(name.encode() + b"\0" + _sha256(data).encode())
+    for dist in ("spacy", "PyYAML"):
+        try:
+            version = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        h.update(f"\0{dist}={version}".encode())
+    return h.hexdigest()
+
+
+class PackCache:
+    """Loaded-and-validated packs on disk, so a run skips parsing the YAML, the JSON
+    Schema and the pattern checks of a pack it has seen.
+
+    An entry is keyed by the pack file's text, the name it is shown under (it is in
+    every error and rule location) and :func:`pack_loader_fingerprint`; it holds the
+    :class:`~clause_lint.rules.model.Pack` as JSON (plain dataclasses, dicts and
+    strings; the engine compiles its matchers from it in each process). JSON, not
+    pickle: the folder is often inside a repository someone else wrote, and a
+    checksum proves nothing about who wrote an entry, so nothing read from it may run
+    code. Entries carry a SHA-256 checksum: a damaged or truncated one is a miss and
+    is written again.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str], write: bool = True) -> None:
+        self.directory = Path(directory)
+        self.write = write
+
+    def key(self, text: str, display: str) -> str:
+        material = f"{CACHE_FORMAT}\0pack\0{pack_loader_fingerprint()}\0{display}\0{_sha256(text.encode('utf-8'))}"
+        return _sha256(material.encode("utf-8"))
+
+    def _path(self, key: str) -> Path:
+        return self.directory / f"v{CACHE_FORMAT}" / "packs" / f"{key}.json"
+
+    def get(self, key: str) -> Any:
+        """The stored :class:`~clause_lint.rules.model.Pack` for ``key``, or None."""
+        body = _read_checked(self._path(key), key)
+        if body is None:
+            return None
+        try:
+            return _pack_from_dict(json.loads(body))
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError, UnicodeDecodeError):
+            return None  # an entry of another shape: a miss
+
+    def put(self, key: str, pack: Any) -> None:
+        if not self.write:
+            return
+        try:
+            body = json.dumps(dataclasses.asdict(pack), ensure_ascii=False, separators=(",", ":"),
+                              allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError, UnicodeEncodeError, RecursionError):
+            return  # a value JSON cannot hold (a YAML timestamp): load this pack afresh each time
+        if _prepare_dir(self.directory):
+            _write_atomic(self._path(key), _checked_entry(key, body))
+
+
+def _pack_from_dict(raw: dict[str, Any]) -> Any:
+    """A :class:`~clause_lint.rules.model.Pack` from ``dataclasses.asdict`` output."""
+    from .rules.model import Criterion, Pack, Rule
+
+    rules = []
+    for rule_raw in raw["rules"]:
+        rule = _restore(Rule, rule_raw)
+        rule.criteria = [_restore(Criterion, c) for c in rule_raw["criteria"]]
+        rules.append(rule)
+    pack = _restore(Pack, raw)
+    pack.rules = rules
+    return pack

@@ -634,6 +634,16 @@ def extract_cmd(paths: tuple[str, ...], fmt: str, all_parts: bool, show_provisio
 
 
 # --------------------------------------------------------------------------- rules / explain
+def _packs_to_show(specs: Sequence[str]) -> list[Any]:
+    """Packs for `rules` and `explain`: from the pack cache when `check` stored them,
+    else loaded without the one check that needs spaCy (token patterns, which `check`
+    validates), so showing a pack never loads spaCy. Nothing is written."""
+    from .cache import default_cache_dir
+    from .rules import bundled_pack_names, load_packs
+
+    return load_packs(specs or bundled_pack_names(), cache_dir=default_cache_dir(), check_patterns=False)
+
+
 @cli.command("rules")
 @click.option("--pack", "packs", multiple=True, metavar="NAME|FILE|DIR", help="Packs to list (default: every bundled pack).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -641,9 +651,7 @@ def rules_cmd(packs: tuple[str, ...], fmt: str) -> None:
     """List rule packs and their rules."""
     import json
 
-    from .rules import bundled_pack_names, load_packs
-
-    loaded = load_packs(packs or bundled_pack_names())
+    loaded = _packs_to_show(packs)
     if fmt == "json":
         data = [
             {
@@ -668,9 +676,7 @@ def explain_cmd(rule_id: str, packs: tuple[str, ...]) -> None:
     """Explain a rule: what it requires, why, examples, and the model clause."""
     import textwrap
 
-    from .rules import bundled_pack_names, load_packs
-
-    loaded = load_packs(packs or bundled_pack_names())
+    loaded = _packs_to_show(packs)
     for p in loaded:
         for r in p.rules:
             if rule_id.upper() == r.id or rule_id == r.name:

@@ -25,6 +25,7 @@ def make_linter(settings: "Settings") -> "Linter":
         select=settings.select,
         ignore=settings.ignore,
         limits=settings.limits,
+        cache_dir=getattr(settings, "cache_dir", None),
     )
     linter = Linter(settings.packs, options)
     _apply_severity(linter, settings)

@@ -127,7 +127,8 @@ def max_length(pattern: list[dict[str, Any]]) -> Optional[int]:
 class AnchoredMatcher:
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
-        self._matchers: list[Matcher] = []
+        self._matchers: list[Optional[Matcher]] = []
+        self._patterns: list[list[dict[str, Any]]] = []
         self._keys: list[str] = []
         self._always: set[int] = set()
         # anchor word hash -> matcher indexes, for the LOWER and LEMMA attributes
@@ -149,9 +150,11 @@ class AnchoredMatcher:
         strings = self.vocab.strings
         for pattern in patterns:
             idx = len(self._matchers)
-            matcher = Matcher(self.vocab)
-            matcher.add(key, [pattern])
-            self._matchers.append(matcher)
+            # The spaCy matcher is built on first use (:meth:`_matcher`): adding a
+            # pattern compiles its regular expressions, and most patterns of a pack
+            # never meet a sentence holding their words in a short document.
+            self._matchers.append(None)
+            self._patterns.append(pattern)
             self._keys.append(key)
             found = anchor(pattern)
             self._checks.append(
@@ -173,6 +176,14 @@ class AnchoredMatcher:
             index = self._by_lemma if attr == "LEMMA" else self._by_lower
             for w in words:
                 index.setdefault(strings.add(w), set()).add(idx)
+
+    def _matcher(self, idx: int) -> Matcher:
+        """The spaCy matcher of pattern ``idx``, built the first time it is needed."""
+        matcher = self._matchers[idx]
+        if matcher is None:
+            matcher = self._matchers[idx] = Matcher(self.vocab)
+            matcher.add(self._keys[idx], [self._patterns[idx]])
+        return matcher
 
     def _windows(self, idx: int, low_col: list[int], lem_col: list[int], sent_start: int, sent_end: int) -> list[tuple[int, int]]:
         """Token ranges of the sentence that can hold a match of pattern ``idx``.
@@ -240,6 +251,6 @@ class AnchoredMatcher:
                             out.add((key, i, i + n))
                     continue
                 for lo, hi in self._windows(idx, low_col, lem_col, sent_start, sent_end):
-                    for _, start, end in self._matchers[idx](doc[lo:hi]):
+                    for _, start, end in self._matcher(idx)(doc[lo:hi]):
                         out.add((key, start + lo, end + lo))
         return sorted(out, key=lambda m: (m[1], m[2], m[0]))

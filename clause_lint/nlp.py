@@ -57,9 +57,9 @@ def _lemmatize(doc: Doc) -> Doc:
     """
     if len(doc) == 0:
         return doc
-    table = _lemma_hashes(doc.vocab.strings)
     lowers = doc.to_array(LOWER).tolist()
-    lemmas = numpy.fromiter(map(table.get, lowers, lowers), dtype="uint64", count=len(lowers))
+    table = _lemma_hashes(doc.vocab.strings, lowers)
+    lemmas = numpy.fromiter(map(table.__getitem__, lowers), dtype="uint64", count=len(lowers))
     doc.from_array([LEMMA], lemmas.reshape(-1, 1))
     return doc
 
@@ -126,36 +126,63 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     return bounds
 
 
+# hash(lower form) -> hash(lemma), for every lower form met so far in this process.
 _LEMMA_HASHES: dict[int, int] = {}
 
 
-def _lemma_hashes(strings: "StringStore") -> dict[int, int]:
-    """spacy-lookups-data's English lemma table as hash(lower form) -> hash(lemma).
+@lru_cache(maxsize=1)
+def _lemma_table() -> dict[str, str]:
+    """spacy-lookups-data's English lemma table, lower form -> lemma, read as plain
+    JSON: spaCy's ``load_lookups`` builds a hashed ``Table`` of all 41,000 entries
+    (a third of a second of start-up) where a short document needs a few hundred."""
+    from spacy.util import load_language_data, registry
 
-    The lemma strings are added to the pipeline's string store once, so a lemma
-    set by hash can be read back as text.
-    """
-    if not _LEMMA_HASHES:
-        from spacy.lookups import load_lookups
+    return load_language_data(registry.lookups.get("en")["lemma_lookup"])
 
-        table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
-        mapping = {key: strings.add(lemma) for key, lemma in table.items()}
-        _LEMMA_HASHES.update(mapping)
+
+def _lemma_hashes(strings: "StringStore", lowers: list[int]) -> dict[int, int]:
+    """The lemma hash of each lower-form hash in ``lowers`` (itself when the table has
+    none); lemma strings are added to the string store as they are first met, so a
+    lemma set by hash can be read back as text."""
+    new = set(lowers).difference(_LEMMA_HASHES)
+    if new:
+        table = _lemma_table()
+        for h in new:
+            lemma = table.get(strings[h])
+            _LEMMA_HASHES[h] = h if lemma is None else strings.add(lemma)
     return _LEMMA_HASHES
+
+
+def _language_class() -> type[Language]:
+    """English with clause-lint's tokenizer settings as its defaults, so the tokenizer
+    is built once with them: setting ``token_match`` or ``infix_finditer`` on a built
+    tokenizer reloads all of its ~4,000 special cases each time (0.15 s of start-up)."""
+    from spacy.lang.en import English
+
+    base = English.Defaults
+    exceptions = dict(base.tokenizer_exceptions)
+    for abbr in ABBREVIATIONS:
+        if " " not in abbr:
+            exceptions[abbr] = [{ORTH: abbr}]
+
+    class Defaults(base):  # type: ignore[valid-type,misc]
+        tokenizer_exceptions = exceptions
+        token_match = CLAUSE_NUMBER.match
+        # ";" always separates ("this Section;(x) reverse engineer" is two list items).
+        infixes = list(base.infixes) + [r";"]
+
+    class LegalEnglish(English):
+        lang = "en"
+
+    LegalEnglish.Defaults = Defaults  # type: ignore[assignment]
+    return LegalEnglish
 
 
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
-    """Return the process-wide pipeline (built on first use)."""
-    nlp = spacy.blank("en")
-    for abbr in ABBREVIATIONS:
-        if " " in abbr:
-            continue
-        nlp.tokenizer.add_special_case(abbr, [{ORTH: abbr}])
-    nlp.tokenizer.token_match = CLAUSE_NUMBER.match
-    # ";" always separates ("this Section;(x) reverse engineer" is two list items).
-    infixes = list(nlp.Defaults.infixes) + [r";"]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    """Return the process-wide pipeline (built on first use): blank English with the
+    special cases, clause numbers and infixes above, the lemma and sentence components."""
+    nlp = _language_class()()
     nlp.add_pipe("clause_lint_lemmas")
     nlp.add_pipe("clause_lint_sentences")
     return nlp
