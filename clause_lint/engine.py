@@ -403,7 +403,7 @@ def _evidence(v: _Verdict, list_items: Optional[Callable[[Block], list[Block]]] 
     s = v.unit.sentence
     start, end = s.char_span()
     text = _quote(v)
-    if list_items is not None and text.rstrip().endswith(":") and len(text) < EVIDENCE_CHARS - 40:
+    if list_items is not None and s.end >= len(s.doc) and text.rstrip().endswith(":") and len(text) < EVIDENCE_CHARS - 40:
         # A lead-in that decides ("… shall request the Academy to:") is read with
         # its list: the items say what the duty is.
         items = [" ".join(f"{b.label or ''} {b.text}".split()) for b in list_items(s.block)]
