@@ -15,9 +15,11 @@ calls the stage in a child made with ``os.fork()``:
 - a child that dies without a result becomes a one-line :class:`CorruptFile` error
   naming the signal, and the run goes on with the next file.
 
-Cost: a fork of the running process (copy-on-write; ~1-3 ms with spaCy loaded) and
-pickling the page data (well under a millisecond per page), measured in
-``benchmarks/README.md``.
+Cost: one fork per process (10-20 ms with spaCy loaded; the child then serves every
+PDF of the process and is replaced only when it died, was killed, or ``os.environ``
+changed), and per file the pickled page data (about 0.05 ms a page): 0-9 ms a file
+on the corpus PDFs (``benchmarks/bench_isolation.py``, ``benchmarks/README.md``).
+The child is a snapshot of the process at its fork; :func:`restart` replaces it.
 
 Where ``os.fork`` is missing or unsafe (Windows; macOS, where system frameworks
 are not fork-safe) the stage runs in process, as before: a PDFium crash there ends
@@ -73,6 +75,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.owner = os.getpid()
+        self.environment = _environment()
         to_child, self.requests = os.pipe()
         self.replies, from_child = os.pipe()
         pid = os.fork()
@@ -118,10 +121,24 @@ _readers = threading.local()
 _all: list[_Reader] = []
 
 
+def _environment() -> int:
+    return hash(frozenset(os.environ.items()))
+
+
+def restart() -> None:
+    """Replace this process's reader children at their next use, so they see module
+    state changed since they were forked (tests that patch a reader, a cleared cache)."""
+    _close_all()
+
+
 def _reader() -> _Reader:
     reader: Optional[_Reader] = getattr(_readers, "reader", None)
     if reader is not None and reader.alive and reader.owner == os.getpid():
-        return reader
+        if reader.environment == _environment():
+            return reader
+        # The child is a snapshot of this process at its fork: settings read from the
+        # environment (CLAUSE_LINT_TESSERACT, TESSDATA_PREFIX) changed since.
+        reader.close()
     if reader is not None and reader.owner != os.getpid():
         # Inherited through a fork (a --jobs worker): the child belongs to the parent.
         reader.alive = False
