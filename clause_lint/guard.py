@@ -15,8 +15,9 @@ Limits of the mechanism, stated plainly:
 - Signals are only delivered to the main thread, and ``signal.setitimer`` does not
   exist on Windows; there the budget is not enforced (the document runs to the end).
 - Python handles a signal between bytecodes. A single long call into C code that
-  does not return to Python (one PDFium call on a huge page) is interrupted only
-  when it returns. The regular-expression engine and spaCy's matcher do return
+  does not return to Python would be interrupted only when it returns; PDFium, the
+  one such library, therefore runs in a forked child that the parent kills at the
+  deadline (:mod:`clause_lint.extract.isolate`, Linux). The regular-expression engine and spaCy's matcher do return
   often enough, so catastrophic regular expressions are stopped.
 """
 
@@ -25,7 +26,7 @@ from __future__ import annotations
 import signal
 import threading
 from types import FrameType
-from typing import Optional
+from typing import Callable, Optional
 
 STAGES = ("reading", "structure", "checking")
 
@@ -53,10 +54,22 @@ def available() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
+_forward: Optional[Callable[[str], None]] = None
+
+
+def forward_stages(send: Optional[Callable[[str], None]]) -> None:
+    """Send every :func:`set_stage` to ``send`` instead: a reader's forked child
+    (:mod:`clause_lint.extract.isolate`) tells its parent, which holds the budget."""
+    global _forward
+    _forward = send
+
+
 def set_stage(stage: str) -> None:
     """Name what the running document's budget is spent on, from deep inside a stage
     (a reader recognising page 12 of 40). Nothing happens when no budget is armed."""
-    if Budget._active is not None:
+    if _forward is not None:
+        _forward(stage)
+    elif Budget._active is not None:
         Budget._active.enter(stage)
 
 

@@ -36,7 +36,7 @@ from typing import Iterable, Optional
 
 from .. import guard
 from ..errors import ClauseLintError, CorruptFile, EncryptedFile, LimitExceeded, NeedsOCR
-from . import ocr
+from . import isolate, ocr
 from ..limits import Limits, how_to_raise
 from ..model import BODY, FOOTER, HEADER, HEADING, PARAGRAPH, Extracted, RawBlock
 from ..text import normalize, normalize_inline
@@ -198,10 +198,45 @@ class _Page:
 
 
 def read(data: bytes, path: str, limits: Limits) -> Extracted:
-    """Read a PDF into paragraphs with page and line numbers."""
+    """Read a PDF into paragraphs with page and line numbers.
+
+    Everything that calls into PDFium runs isolated (:mod:`.isolate`): a PDFium crash
+    or a call that never returns costs this file, not the run. Laying the lines out
+    into paragraphs is pure Python and runs here.
+    """
     if pdfium is None:  # pragma: no cover
         raise ClauseLintError("cannot read PDF: the pypdfium2 package is not installed", code="unreadable")
     _check_complete(data)
+    guard.set_stage("reading the PDF")
+    packed, producer, ocr_off = isolate.run(_read_packed, data, limits, path=path, seconds=limits.max_seconds)
+    guard.set_stage("reading")
+    return _assemble([_unpack(p) for p in packed], producer, ocr_off)
+
+
+def _read_packed(data: bytes, limits: Limits) -> tuple[list[tuple], dict, Optional[str]]:
+    """:func:`_read_pages` with the pages as nested tuples: they cross the pipe from
+    the isolated reader, and pickle handles tuples of numbers and strings several
+    times faster than thousands of dataclass instances."""
+    pages, producer, ocr_off = _read_pages(data, limits)
+    return [_pack(p) for p in pages], producer, ocr_off
+
+
+def _pack(page: "_Page") -> tuple:
+    lines = [(ln.top, ln.bottom, ln.number, ln.drop,
+              [(s.text, s.x0, s.x1, s.top, s.bottom, s.bold, s.size) for s in ln.segs]) for ln in page.lines]
+    return (page.number, page.width, page.height, lines, page.rotated_lines, page.chars, page.has_image,
+            page.hidden_text, page.ocr)
+
+
+def _unpack(packed: tuple) -> "_Page":
+    number, width, height, lines, rotated, chars, has_image, hidden, by_ocr = packed
+    return _Page(number, width, height,
+                 [_Line([_Seg(*s) for s in segs], top, bottom, n, drop) for top, bottom, n, drop, segs in lines],
+                 rotated, chars, has_image, hidden, by_ocr)
+
+
+def _read_pages(data: bytes, limits: Limits) -> tuple[list[_Page], dict, Optional[str]]:
+    """The PDFium stage: pages as visual lines (plain data), metadata, why OCR is off."""
     doc = _open(data)
     try:
         n_pages = len(doc)
@@ -231,7 +266,7 @@ def read(data: bytes, path: str, limits: Limits) -> Extracted:
             doc.close()
         except Exception:  # pragma: no cover - closing never matters to the user
             pass
-    return _assemble(pages, producer, ocr_off)
+    return pages, producer, ocr_off
 
 
 def _check_complete(data: bytes) -> None:
