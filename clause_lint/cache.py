@@ -75,7 +75,11 @@ def tool_fingerprint() -> str:
     h = hashlib.sha256(f"clause-lint {__version__}\0".encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".json", ".yaml") and "__pycache__" not in path.parts and path.is_file():
+        # The bundled packs are copied into the package only when it is installed
+        # (_packs/); packs are keyed by their own bytes, so they stay out of the
+        # tool's identity, which must be the same for a source tree and its install
+        # (a Dask worker runs the installed copy of the client's source tree).
+        if path.suffix in (".py", ".json", ".yaml") and "__pycache__" not in path.parts and "_packs" not in path.relative_to(package).parts and path.is_file():
             h.update(path.relative_to(package).as_posix().encode() + b"\0")
             h.update(_sha256(path.read_bytes()).encode())
     for dist in _RELEVANT_DISTRIBUTIONS:
