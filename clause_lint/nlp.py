@@ -17,14 +17,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import spacy
 from spacy.language import Language
 import numpy
 from spacy.attrs import LEMMA, LOWER, SENT_START
 from spacy.attrs import ORTH as ORTH_ATTR
 from spacy.strings import StringStore
 from spacy.symbols import ORTH
-from spacy.util import compile_infix_regex
 from spacy.tokens import Doc
 
 ABBREVIATIONS = (

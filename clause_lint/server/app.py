@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
-import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
