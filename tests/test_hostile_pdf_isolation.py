@@ -92,11 +92,12 @@ def test_a_pdfium_crash_costs_one_file(trio, fault, signal_name, jobs):
     assert _processes_with(marker) == []
 
 
-def test_a_stuck_pdfium_call_is_ended_at_the_time_budget(trio):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_stuck_pdfium_call_is_ended_at_the_time_budget(trio, jobs):
     a, b, c = trio
-    clean = _clean_run(trio)
+    clean = _clean_run(trio, "--jobs", jobs)
     marker = uuid.uuid4().hex
-    out = hi.run_cli(["check", *map(str, trio), "--isolated", "--no-cache", "--jobs", "1", "--timeout", "2", "--format", "json"],
+    out = hi.run_cli(["check", *map(str, trio), "--isolated", "--no-cache", "--jobs", jobs, "--timeout", "2", "--format", "json"],
                      env=_env("hang:a.pdf", marker), timeout=120)
     assert out.returncode == 2 and not out.traceback, out.stderr
     assert out.stderr.splitlines() == [f"{a}: error: timed out after 2 s while reading the PDF"]
@@ -109,6 +110,7 @@ def test_a_stuck_pdfium_call_is_ended_at_the_time_budget(trio):
 
 @pytest.mark.parametrize("fault,says", [
     ("abort:a.pdf", "the PDF reader stopped unexpectedly (killed by SIGABRT)"),
+    ("segv:a.pdf", "the PDF reader stopped unexpectedly (killed by SIGSEGV)"),
     ("hang:a.pdf", "timed out after 2 s while reading the PDF"),
 ])
 def test_extract_survives_a_pdfium_crash_or_hang(trio, fault, says):
