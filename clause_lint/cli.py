@@ -359,7 +359,8 @@ def _check_streamed(paths: Sequence[str], settings: Settings, found: Any, output
     if output:
         write_file(output, lambda fh: box.append(stream(fh)))
     else:
-        box.append(stream(click.get_binary_stream("stdout")))
+        # sys.stdout's own byte stream (click.get_binary_stream is deprecated in Click 8.2)
+        box.append(stream(sys.stdout.buffer))
     done = box[0]
     for notice in done.notices:
         _err(notice.message)
