@@ -262,7 +262,7 @@ def _sentences(block: Block, doc: Doc) -> list[Sentence]:
 
 
 def _carves(sentence: Sentence) -> list[grammar.CarveOutSpan]:
-    return [c for c in sentence.carve_outs if c.kind != grammar.CONDITION]
+    return [c for c in sentence.carve_outs if c.kind not in grammar.CONDITION_KINDS]
 
 
 _PROVISO = re.compile(r"^(?:provided(?:,)?\s+(?:always\s+)?that|on\s+condition\s+that|subject\s+to\s+the\s+condition\s+that)\b", re.IGNORECASE)
@@ -310,7 +310,7 @@ def _governing_cue(sentence: Sentence, pos: int, scope_pos: Optional[int] = None
         seg_start = max(p for p in sentence.semicolons if p < pos) + 1
         if seg_start < len(sentence.doc) and _ENUMERATOR.match(provisions.span_text(sentence.doc, seg_start, seg_start + 3)):
             return sentence.list_cue
-    conditions = [k for k in scopes if k.kind == grammar.CONDITION]
+    conditions = [k for k in scopes if k.kind in grammar.CONDITION_KINDS]
     if conditions:
         inner = [c for c in before if c.start >= conditions[-1].start]
         return inner[-1] if inner else _CONDITION_CUE
@@ -594,6 +594,8 @@ class Analysis:
         concepts: set[str] = set()
         for m in matches:
             if not (sentence.start <= m.start < sentence.end):
+                continue
+            if any(c.kind == grammar.TEMPORAL and c.start <= m.start < c.end for c in sentence.carve_outs):
                 continue
             concepts.add(m.concept)
             cue = _governing_cue(sentence, m.start) or fallback or _following_cue(sentence, m.start) or heading_cue

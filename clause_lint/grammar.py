@@ -190,6 +190,15 @@ CONDITION_CUES: list[list[P]] = [
 ]
 CONDITION = "condition"
 
+# "Upon termination or expiry of this Agreement for any reason, …": a condition that
+# says *when* the clause applies, after an event described elsewhere. What it mentions
+# (the termination, "for any reason") is neither the clause's topic nor its context.
+TEMPORAL_CUES: list[list[P]] = [
+    [_l("upon", "on", "following", "after"), _opt("the", "any", "such"), _l("termination", "expiration", "expiry", "cancellation")],
+]
+TEMPORAL = "temporal"
+CONDITION_KINDS = frozenset({CONDITION, TEMPORAL})
+
 
 @dataclass(frozen=True)
 class Cue:
@@ -237,6 +246,7 @@ def _compiled() -> _Compiled:
     carve = AnchoredMatcher(vocab)
     carve.add("carve", CARVE_OUT_CUES)
     carve.add(CONDITION, CONDITION_CUES)
+    carve.add(TEMPORAL, TEMPORAL_CUES)
     return _Compiled(matcher, carve, info, order)
 
 
@@ -321,7 +331,7 @@ def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]], cue_starts: It
     """
     stops = set(cue_starts)
     comp = _compiled()
-    cond_id = doc.vocab.strings[CONDITION]
+    kinds = {doc.vocab.strings[k]: k for k in CONDITION_KINDS}
     matches = filter_spans([Span(doc, s, e, label=m) for m, s, e in comp.carve(doc)])
     # (Span labels are hashes; filter_spans keeps the longest of overlapping cues.)
     out: list[CarveOutSpan] = []
@@ -346,6 +356,6 @@ def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]], cue_starts: It
             end += 1
         while end > span.end and doc[end - 1].is_punct:
             end -= 1  # the sentence's full stop is not part of the carve-out
-        kind = CONDITION if span.label == cond_id else "carve"
+        kind = kinds.get(span.label, "carve")
         out.append(CarveOutSpan(span.start, end, doc[span.start:end].text, kind))
     return out
