@@ -907,11 +907,7 @@ def diff_cmd(old: str, new: Optional[str], packs: tuple[str, ...], assume_applic
     )
     text = render_diff(report, fmt, options)
     if output:
-        try:
-            with open(output, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise ClauseLintError(f"{output}: cannot write report: {exc.strerror or exc}") from None
+        write_file(output, text)
     else:
         click.echo(text, nl=False, color=options.color)
     sys.exit(EXIT_FINDINGS if report.failing(settings.fail_on) else EXIT_OK)

@@ -462,8 +462,10 @@ def _outputs(tmp_path: Path) -> dict[str, Path]:
     assert r.exit_code in (0, 1), r.output
     r = _cli(["init"], cwd=out)
     assert r.exit_code == 0, r.output
+    r = _cli(["diff", md, md, "-o", out / "diff.txt"])
+    assert r.exit_code in (0, 1), r.output
     return {name: out / name for name in ("report.txt", "report.sarif", "baseline.json", "reviewed.docx",
-                                           "reviewed-md.html", ".clause-lint.yaml")}
+                                           "reviewed-md.html", ".clause-lint.yaml", "diff.txt")}
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o027])
@@ -504,7 +506,7 @@ def test_a_failed_write_leaves_the_original_untouched(tmp_path, monkeypatch):
     doc.write_bytes(hi.good_docx_bytes())
     md = tmp_path / "terms.md"
     md.write_text(hi.good_text(), encoding="utf-8")
-    targets = {name: tmp_path / name for name in ("report.txt", "extra.sarif", "reviewed.docx", "baseline.json")}
+    targets = {name: tmp_path / name for name in ("report.txt", "extra.sarif", "reviewed.docx", "baseline.json", "diff.txt")}
     for path in targets.values():
         path.write_text("the original\n")
     import errno
@@ -518,6 +520,7 @@ def test_a_failed_write_leaves_the_original_untouched(tmp_path, monkeypatch):
         "extra.sarif": [*CHECK, md, "--output-format", f"sarif={targets['extra.sarif']}"],
         "baseline.json": [*CHECK, md, "--write-baseline", targets["baseline.json"]],
         "reviewed.docx": ["annotate", doc, "-o", targets["reviewed.docx"], "--assume-applicable"],
+        "diff.txt": ["diff", md, md, "-o", targets["diff.txt"]],
     }
     for name, args in runs.items():
         result = _cli(args)
