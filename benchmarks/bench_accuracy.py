@@ -128,6 +128,8 @@ def main() -> int:
     # Evidence agreement: on right verdicts other than missing, does the first quote
     # hold the clause the labeller cited?
     agree: dict[str, list[int]] = {"tuned": [0, 0], "held-out": [0, 0], "all": [0, 0]}
+    # ... and among the first three quotes, which a reader of the report sees together
+    shown: dict[str, int] = {"tuned": 0, "held-out": 0, "all": 0}
     held_words = [0, 0]  # quotes (every evidence) holding the words their reason cites
     for result in report.documents:
         labels = load_labels(labels_of[result.path])
@@ -155,9 +157,11 @@ def main() -> int:
                 if pair.correct and pair.verdict != "missing" and cited.strip():
                     first = by_rule[rule].evidence[0].text if by_rule[rule].evidence else ""
                     hit = quote_agrees(first, cited)
+                    among = any(quote_agrees(e.text, cited) for e in by_rule[rule].evidence[:3])
                     for key in (part, "all"):
                         agree[key][0] += hit
                         agree[key][1] += 1
+                        shown[key] += among
                     if args.disagreements and part == "tuned" and not hit:
                         print(f"evidence: {os.path.basename(result.path)} {rule}: quoted {first[:90]!r}; labelled {cited[:90]!r}")
 
@@ -176,7 +180,8 @@ def main() -> int:
     for name in ("tuned", "held-out", "all"):
         got, total = agree[name]
         print(f"{name:>9}: evidence agreement {got} of {total} right non-missing verdicts"
-              + (f" ({got / total * 100:.0f}%)" if total else ""))
+              + (f" ({got / total * 100:.0f}%)" if total else "")
+              + (f"; the labelled clause among the first three quotes: {shown[name]} ({shown[name] / total * 100:.0f}%)" if total else ""))
     print(f"   quotes: {held_words[0]} of {held_words[1]} hold the words their reason cites")
     tuned = folds["tuned"].figures()["balanced_accuracy"] or 0
     held = folds["held-out"].figures()["balanced_accuracy"] or 0
