@@ -312,6 +312,7 @@ class _Entry:
     first: bool = False  # the document's first label ("EXHIBIT 10.1" filing stamps)
     inline: bool = False  # typed label inside a Markdown/HTML list item ("a. Fees …")
     recital: bool = False  # opened by a recital ("(A) Provider develops …")
+    text: str = ""  # the block's text after its label (an inline "(a)" may open there)
 
     @property
     def is_list(self) -> bool:
@@ -330,6 +331,36 @@ def _typed_letter(e: _Entry, paren_only: bool) -> bool:
     if e.is_list or e.heading_level is not None or not letter:
         return False
     return not paren_only or lab.style in ("paren", "rparen")
+
+
+_TYPED = (LOWER, UPPER, ROMAN, UROMAN)
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def _ordinal(label: Label) -> Optional[int]:
+    """The position of a typed "(b)", "(iv)", "(3)" or "c." label in its sequence
+    (1 for a first item); None for numbers with dots, headings and other labels."""
+    v = label.value.lower()
+    if label.type in (LOWER, UPPER) and v.isalpha() and _is_letter_seq(v):
+        return (ord(v[0]) - 96) + 26 * (len(v) - 1)
+    if label.type in (ROMAN, UROMAN) and _is_roman(v):
+        total = 0
+        for a, b in zip(v, v[1:] + " "):
+            val = _ROMAN_VALUES[a]
+            total += -val if b != " " and _ROMAN_VALUES[b] > val else val
+        return total
+    if label.type == DECIMAL and label.style == "paren" and v.isdigit():
+        return int(v)
+    return None
+
+
+def _first_like(label: Label) -> Optional[str]:
+    """How the first label of ``label``'s sequence is written inline: "(a)" for
+    "(b)", "(i)" for "(iv)", "(1)" for "(3)"; None for other styles."""
+    if label.style != "paren":
+        return None
+    first = {LOWER: "a", UPPER: "A", ROMAN: "i", UROMAN: "I", DECIMAL: "1"}.get(label.type)
+    return f"({first}) " if first else None
 
 
 def _component(label: Label) -> str:
@@ -482,6 +513,7 @@ class _Composer:
         inline_level: Optional[float] = None,
         recital: bool = False,
         heading_stated: bool = False,
+        text: str = "",
     ) -> _Entry:
         label = self.resolve_ambiguous(label)
         st = self.stack
@@ -522,6 +554,7 @@ class _Composer:
             heading_level=heading_level,
             first=self.pushed == 0,
             recital=recital,
+            text=text,
         )
         if inline_level is not None:
             # Typed numbers inside a list item live and die with that item.
@@ -566,11 +599,21 @@ class _Composer:
             return
         # No stated level: the numbering scheme tells. The same scheme seen above is a
         # sibling (close back to it); a new scheme opens a deeper level.
+        ordinal = _ordinal(label)
         for i in range(len(st) - 1, -1, -1):
             e = st[i]
             if e.label.scheme == label.scheme and (not e.is_list or e.inline):
                 del st[i:]
                 return
+        if ordinal is not None and ordinal > 1 and st:
+            # "(b)" with no "(a)" open: its "(a)" opened inside a paragraph above ("Sec. 13
+            # … (a) The heads of agencies shall: (i) …"). It is that (a)'s sibling, so it
+            # closes what was nested under the paragraph holding the "(a)".
+            first = _first_like(label)
+            for i in range(len(st) - 1, -1, -1):
+                if first is not None and first in st[i].text:
+                    del st[i + 1:]
+                    return
         if label.type == DECIMAL and label.style == "dot":
             # "2." after "1.1": a new top-level number, unless a lead-in introduces it
             # ("4.2 Customer shall not:" then "1. …").
@@ -829,6 +872,7 @@ def build(extracted: Extracted, path: str) -> Document:
                     inline_level=inline_level,
                     recital=in_recital,
                     heading_stated=raw.heading_level is not None,
+                    text=text,
                 )
                 label = entry.label
             elif is_heading:

@@ -133,6 +133,29 @@ def test_roman_or_letter_by_context():
     assert [b.section for b in doc.blocks] == ["(a)", "(a)(i)", "(a)(ii)", "(b)"]
 
 
+def test_a_letter_whose_first_item_opened_inside_a_paragraph():
+    # "(a)" opens inside the section's paragraph; "(b)" is its sibling, not an item of
+    # the roman list under (a), and the "(i)" after "(c)" starts a list of its own.
+    doc = doc_of(
+        P("Sec. 3. Reporting. (a) The Agency shall take the following steps:"),
+        P("(i) publish its policy;"),
+        P("(ii) train its officers."),
+        P("(b) The Agency shall keep records of every search."),
+        P("(c) The Secretary shall request a study that will:"),
+        P("(i) measure error rates; and"),
+        P("(ii) publish the findings."),
+    )
+    assert [b.section for b in doc.blocks] == [
+        "Section 3", "Section 3(i)", "Section 3(ii)", "Section 3(b)", "Section 3(c)", "Section 3(c)(i)", "Section 3(c)(ii)",
+    ]
+    # An "(a)" inside an item keeps its "(b)" under that item.
+    doc = doc_of(P("1. Duties"), P("(i) The Licensee shall: (a) keep records;"), P("(b) allow audits."), P("(ii) The Licensor shall pay."))
+    assert [b.section for b in doc.blocks] == ["1", "1(i)", "1(i)(b)", "1(ii)"]
+    # With no "(a)" anywhere, a "(b)" still opens a level of its own.
+    doc = doc_of(P("1. Duties"), P("(i) The Licensee shall keep records."), P("(b) allow audits."))
+    assert [b.section for b in doc.blocks] == ["1", "1(i)", "1(i)(b)"]
+
+
 def test_article_section_schedule_keywords():
     doc = doc_of(
         P("ARTICLE IV USE RESTRICTIONS", kind=HEADING),
