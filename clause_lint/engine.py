@@ -409,9 +409,17 @@ def _evidence(v: _Verdict, list_items: Optional[Callable[[Block], list[Block]]] 
         items = [" ".join(f"{b.label or ''} {b.text}".split()) for b in list_items(s.block)]
         if items:
             text = f"{text} {' '.join(items)}"
+    led = next((g.text for g in v.hits if g.via == "lead-in"), "")
     if v.unit.lead_in and v.unit.lead_in not in text:
-        led = next((g.text for g in v.hits if g.via == "lead-in"), "")
-        text = f"{_window(v.unit.lead_in, led, 160) if led else _short(v.unit.lead_in, 160)} … {text}"
+        lead = _window(v.unit.lead_in, led, 160) if led else _short(v.unit.lead_in, 160)
+        # The lead-in goes first when the clause needs it (its words decided, or the
+        # clause takes its force or its subject from it: "(c) use the Service in any
+        # weapon system") or when there is room; a clause that reads on its own is not
+        # cut short for it.
+        # An item that begins in lower case goes on with its lead-in's sentence.
+        needed = bool(led) or v.provision is None or v.provision.inherited or s.text[:1].islower()
+        if needed or len(lead) + 3 + len(text) <= EVIDENCE_CHARS:
+            text = f"{lead} … {text}"
     block = s.block
     role = {PRESENT: "supports", WEAK: "weakens", CONTRADICTED: "contradicts"}.get(v.status, "related")
     return Evidence(
