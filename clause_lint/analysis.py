@@ -28,7 +28,7 @@ from .grammar import Cue
 from .provisions import Provision
 from .matching import AnchoredMatcher
 from .model import Block, Document
-from .nlp import get_nlp, sentence_bounds
+from .nlp import get_nlp, phrase_doc, sentence_bounds
 from .rules.model import Pack
 # Definitions are expanded this deep ("Prohibited Use" → "Weapons Use" → …).
 MAX_DEFINITION_DEPTH = 2
@@ -54,7 +54,7 @@ class CompiledPack:
         self.not_within: dict[str, tuple[str, ...]] = {}
         for name, concept in pack.concepts.items():
             if concept.get("terms"):
-                self.lemma.add(name, list(nlp.pipe(concept["terms"])))
+                self.lemma.add(name, [phrase_doc(t) for t in concept["terms"]])
             if concept.get("exact"):
                 self.lower.add(name, [nlp.make_doc(t) for t in concept["exact"]])
             if concept.get("patterns"):

@@ -188,3 +188,10 @@ def get_nlp() -> Language:
 
 def make_doc(text: str) -> Doc:
     return get_nlp()(text)
+
+
+def phrase_doc(text: str) -> Doc:
+    """A pattern phrase tokenized and lemmatised as documents are, without the
+    sentence component or the pipeline's per-call bookkeeping: a pack's ~900 terms
+    are built at every start-up (0.07 s through ``nlp.pipe``, 0.015 s this way)."""
+    return _lemmatize(get_nlp().make_doc(text))

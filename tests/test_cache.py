@@ -228,3 +228,27 @@ def test_cache_key_depends_on_extension(tmp_path: Path) -> None:
     cache = ResultCache(str(tmp_path / "c"), Settings())
     assert cache.key_for(str(md)) != cache.key_for(str(txt))
     assert cache.key_for(str(tmp_path / "missing.md")) is None
+
+
+def test_library_versions_in_the_key_are_the_installed_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tool's cache key reads library versions from dist-info folder names; they
+    must be what importlib.metadata says, and a library that is not installed is
+    "-" rather than an error."""
+    from importlib import metadata
+
+    from clause_lint.cache import _RELEVANT_DISTRIBUTIONS, _installed_versions
+
+    found = _installed_versions(_RELEVANT_DISTRIBUTIONS + ("no-such-distribution-xyz",))
+    for name in _RELEVANT_DISTRIBUTIONS:
+        try:
+            expected = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            expected = "-"
+        assert found[name] == expected, name
+    assert found["no-such-distribution-xyz"] == "-"
+
+    # The first dist-info on sys.path wins, as for imports.
+    early = tmp_path / "early"
+    (early / "Spacy_Lookups.Data-9.9.9.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(early)] + sys.path)
+    assert _installed_versions(("spacy-lookups-data",)) == {"spacy-lookups-data": "9.9.9"}
