@@ -18,6 +18,7 @@ from typing import Callable, Optional
 from . import grammar, provisions
 from .provisions import Provision
 from .model import Block, Document
+from .structure import DEFINING_VERB
 from .results import (
     CONTRADICTED,
     MISSING,
@@ -258,7 +259,7 @@ def _scope(unit: Unit, hits: list[Governed]) -> set[str] | frozenset[str]:
     return out
 
 
-_DEFINES = re.compile(r"[\"\u201d']\s*(?:\)\s*)?(?:means|shall mean|refers to|includes|has the meaning)\b", re.IGNORECASE)
+_DEFINES = re.compile(r"[\"\u201d']\s*(?:\)\s*)?" + DEFINING_VERB + r"\b", re.IGNORECASE)
 
 
 def _titleish(text: str) -> bool:

@@ -650,7 +650,10 @@ _SIGNATURE = re.compile(
 )
 _WITNESS = re.compile(r"^in witness whereof\b", re.IGNORECASE)
 
-_VERB = r"(?:means|mean|shall\s+mean|shall\s+have\s+the\s+meaning|has\s+the\s+meaning|have\s+the\s+meaning|refers?\s+to|shall\s+refer\s+to|is\s+defined\s+as|are\s+defined\s+as|includes?|shall\s+include)"
+#: The verbs by which a definition gives a term its meaning ("means", "shall have the
+#: meaning", "will mean", "refers to" …); the engine ranks a defining clause by them too.
+DEFINING_VERB = r"(?:means|mean|(?:shall|will)\s+mean|(?:shall|will)\s+have\s+the\s+meaning|has\s+the\s+meaning|have\s+the\s+meaning|refers?\s+to|(?:shall|will)\s+refer\s+to|is\s+defined\s+as|are\s+defined\s+as|includes?|(?:shall|will)\s+include)"
+_VERB = DEFINING_VERB
 _Q = r'"([^"]{1,80})"'
 _DEF_QUOTED = re.compile(
     r"^(?:(?:a|an|the|to|each|any)\s+)?" + _Q + r"((?:\s*(?:,|or|and|/)\s*" + r'"[^"]{1,80}"' + r")*)"
