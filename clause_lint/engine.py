@@ -19,6 +19,7 @@ from . import grammar, provisions
 from .provisions import Provision
 from .model import Block, Document
 from .structure import DEFINING_VERB
+from .nlp import sentence_bounds
 from .results import (
     CONTRADICTED,
     MISSING,
@@ -351,7 +352,7 @@ def _quote(v: _Verdict) -> str:
     return text
 
 
-_DEFINING_VERB = re.compile(r"(?:shall mean|means|includes|refers to|has the meaning)\b", re.IGNORECASE)
+_DEFINING_VERB = re.compile(DEFINING_VERB + r"\b", re.IGNORECASE)
 
 
 def _clause_quote(s: Sentence, positions: list[int], budget: int) -> str:
@@ -410,6 +411,7 @@ def _evidence(v: _Verdict, list_items: Optional[Callable[[Block], list[Block]]] 
         items = [" ".join(f"{b.label or ''} {b.text}".split()) for b in list_items(s.block)]
         if items:
             text = f"{text} {' '.join(items)}"
+    text = _with_next_sentence(s, text)
     led = next((g.text for g in v.hits if g.via == "lead-in"), "")
     if v.unit.lead_in and v.unit.lead_in not in text:
         lead = _window(v.unit.lead_in, led, 160) if led else _short(v.unit.lead_in, 160)
@@ -436,6 +438,21 @@ def _evidence(v: _Verdict, list_items: Optional[Callable[[Block], list[Block]]] 
         block=block.index,
         provision=_provision_dict(v.provision),
     )
+
+
+def _with_next_sentence(s: Sentence, text: str) -> str:
+    """A short clause with the sentence after it in the same paragraph, when both fit:
+    a provision often takes two sentences ("Provider may monitor use for compliance.
+    If it finds a violation, it may block …"), and a lawyer quotes the paragraph."""
+    if len(text) > EVIDENCE_CHARS // 2 or text != s.text or s.end >= len(s.doc):
+        return text
+    nxt = next(((a, b) for a, b in sentence_bounds(s.doc) if a == s.end), None)
+    if nxt is None:
+        return text
+    following = s.doc[nxt[0]:nxt[1]].text.strip()
+    if not following or len(text) + 1 + len(following) > EVIDENCE_CHARS:
+        return text
+    return f"{text} {following}"
 
 
 def _provision_dict(prov: Optional[Provision]) -> Optional[dict]:
