@@ -45,6 +45,8 @@ MODALS = ["shall", "must", "may", "will", "can", "could", "would", "might", "sho
 BINDING_MODALS = ["shall", "must", "may", "will", "can", "could", "would"]
 BE = ["be", "is", "are", "was", "were", "been", "being"]
 NEG = ["not", "n't", "never"]
+# the participles of the promising verbs, binding only after an auxiliary
+PARTICIPLES = ["agreed", "undertaken", "covenanted", "committed", "promised"]
 
 P = dict[str, Any]
 
@@ -131,7 +133,10 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
     # --- obligations ---------------------------------------------------------------
     (OBLIGATION, True, "obligation", [
         [_l("shall", "must", "will")],
-        [{"LEMMA": {"IN": ["agree", "undertake", "covenant", "commit", "promise"]}}, _l("to")],
+        # "agrees to", "has agreed to", "is committed to"; a bare participle after a noun
+        # describes ("scholars committed to truth", "the price agreed to") and binds no one
+        [{"LEMMA": {"IN": ["agree", "undertake", "covenant", "commit", "promise"]}, "LOWER": {"NOT_IN": PARTICIPLES}}, _l("to")],
+        [{"LOWER": {"IN": BE + ["'re", "'s", "am", "has", "have", "had", "hereby"]}}, _opt("fully", "firmly", "also", "further", "hereby", "each", "both", "irrevocably"), {"LOWER": {"IN": PARTICIPLES}}, _l("to")],
         # "Vendor commits, for as long as …, to:" — the verb binds before its "to"
         [{"LEMMA": {"IN": ["undertake", "covenant", "commit"]}}, _l(",", "that")],
         [{"LOWER": {"IN": BE}}, _l("required", "obligated", "obliged", "bound"), _l("to", "by")],
