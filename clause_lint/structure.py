@@ -34,6 +34,7 @@ from .model import (
     Document,
     Extracted,
     RawBlock,
+    Table,
 )
 from .text import normalize_inline
 
@@ -963,6 +964,7 @@ def build(extracted: Extracted, path: str) -> Document:
 
     _collect_definitions(doc)
     _table_definitions(doc)
+    doc.tables = _fill_tables(extracted.tables, blocks)
 
     # Other parts: their own text space, kept out of the body's offsets.
     others: list[Block] = []
@@ -1146,6 +1148,33 @@ def _collect_definitions(doc: Document) -> None:
 def _with_following_items(doc: Document, b: Block, definition: str) -> str:
     items = [x.text for x in doc.blocks[b.index + 1 :] if x.lead_in_block == b.index]
     return " ".join([definition] + items) if items else definition
+
+
+def _fill_tables(shapes: list[Table], blocks: list[Block]) -> list[Table]:
+    """The body tables the reader shaped, each cell given the text of the blocks
+    read from it (a cell of several paragraphs has several) and the table its
+    first block's place in the file."""
+    by_cell: dict[tuple[int, int, int], list[Block]] = {}
+    for b in blocks:
+        if b.kind == TABLE_CELL and b.table is not None and b.row is not None and b.col is not None:
+            by_cell.setdefault((b.table, b.row, b.col), []).append(b)
+    out = []
+    for shape in shapes:
+        if shape.part != BODY:
+            continue
+        first: Optional[Block] = None
+        for cell in shape.cells:
+            held = by_cell.get((shape.number, cell.row, cell.col), [])
+            cell.blocks = tuple(b.index for b in held)
+            cell.text = "\n".join(b.text for b in held)
+            if held and (first is None or held[0].index < first.index):
+                first = held[0]
+        if first is not None:
+            shape.page = shape.page if shape.page is not None else first.page
+            shape.line = shape.line if shape.line is not None else first.line
+            shape.paragraph = shape.paragraph if shape.paragraph is not None else first.paragraph
+        out.append(shape)
+    return out
 
 
 def _table_definitions(doc: Document) -> None:

@@ -39,7 +39,10 @@ from lxml import etree
 
 from ..errors import ClauseLintError, CorruptFile, EncryptedFile, LimitExceeded
 from ..limits import MB, Limits, how_to_raise
-from ..model import BODY, FOOTER, FOOTNOTE, HEADER, HEADING, LIST_ITEM, PARAGRAPH, TABLE_CELL, Extracted, RawBlock, Revision
+from ..model import (
+    BODY, FOOTER, FOOTNOTE, HEADER, HEADING, LIST_ITEM, PARAGRAPH, TABLE_CELL, Extracted, RawBlock, Revision, Table,
+    TableGrid,
+)
 from ..text import normalize
 from .docx_numbering import ListLabel, Numberer, Numbering, Styles, _int, _on
 
@@ -271,6 +274,7 @@ class _PartReader:
         self.revisions: list[Revision] = []
         self.paragraphs = 0
         self.tables = 0
+        self.table_shapes: list[Table] = []
         self.numbered = 0
         self.bullets = 0
         self.unresolved = 0
@@ -342,28 +346,37 @@ class _PartReader:
     def _table(self, tbl: Any) -> None:
         self.tables += 1
         number = self.tables
-        row = 0
+        shape = Table(number, part=self.part)
+        self.table_shapes.append(shape)
+        grid = TableGrid(shape)
         for tr in self._cells(tbl, TR):
-            row += 1
-            col = 1 + (_int(_val(tr.find(TRPR), W + "gridBefore"), 0) or 0)
+            row = grid.new_row()
+            trpr = tr.find(TRPR)
+            grid.skip(_int(_val(trpr, W + "gridBefore"), 0) or 0)
+            # Word repeats a w:tblHeader row on every page: the table's header row
+            mark = trpr.find(W + "tblHeader") if trpr is not None else None
+            header = mark is not None and _on(mark.get(VAL, "1"))
             for tc in self._cells(tr, TC):
                 tcpr = tc.find(TCPR)
                 span = max(1, _int(_val(tcpr, W + "gridSpan"), 1) or 1)
-                continued = False
+                vcont = hcont = False
                 if tcpr is not None:
                     vmerge = tcpr.find(W + "vMerge")
                     hmerge = tcpr.find(W + "hMerge")
-                    continued = (vmerge is not None and vmerge.get(VAL, "continue") == "continue") or (
-                        hmerge is not None and hmerge.get(VAL, "continue") == "continue"
-                    )
+                    vcont = vmerge is not None and vmerge.get(VAL, "continue") == "continue"
+                    hcont = hmerge is not None and hmerge.get(VAL, "continue") == "continue"
+                if (vcont and grid.extend_down(span)) or (hcont and grid.extend_right(span)):
+                    col, continued = None, True
+                else:
+                    col, continued = grid.add(header=header, colspan=span).col, False
                 paras: list[_Finished] = []
                 outer, nested = self.blocks, []
                 self.blocks = nested  # a nested table's cells follow this cell
                 self._blocks(tc, paras.append)
                 self.blocks = outer
-                self._emit_cell(paras, number, row, col, continued)
+                self._emit_cell(paras, number, row, col or 0, continued)
                 self.blocks.extend(nested)
-                col += span
+        shape.header_source = "marked" if any(c.header for c in shape.cells) else None
 
     def _cells(self, parent: Any, tag: str) -> Iterator[Any]:
         """Rows of a table or cells of a row, looking through w:sdt / w:customXml."""
@@ -825,6 +838,7 @@ def _read(data: bytes, limits: Limits, tracked_changes: str = "accept") -> Extra
         blocks=blocks,
         numbering_resolved=numbering_resolved,
         revisions=reader.revisions,
+        tables=reader.table_shapes,
         warnings=warnings,
         metadata=metadata,
     )

@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from ..errors import ClauseLintError, CorruptFile
 from ..limits import Limits
-from ..model import BODY, FOOTER, HEADER, HEADING, LIST_ITEM, PARAGRAPH, TABLE_CELL, Extracted, RawBlock
+from ..model import BODY, FOOTER, HEADER, HEADING, LIST_ITEM, PARAGRAPH, TABLE_CELL, Extracted, RawBlock, Table, TableGrid
 from .plaintext import _BULLET, _label_at, decode
 
 _DROP = {
@@ -101,9 +101,12 @@ class _List:
 
 @dataclass
 class _Table:
-    number: int
-    row: int = 0
-    col: int = 0
+    shape: Table
+    grid: TableGrid
+
+    @property
+    def number(self) -> int:
+        return self.shape.number
 
 
 @dataclass
@@ -130,7 +133,8 @@ class _Walker:
     line_offset: int = 0
     blocks: list[RawBlock] = field(default_factory=list)
     lists: list[_List] = field(default_factory=list)
-    tables: list[_Table] = field(default_factory=list)
+    tables: list[_Table] = field(default_factory=list)  # open, innermost last
+    table_shapes: list[Table] = field(default_factory=list)
     ctx: list[_Ctx] = field(default_factory=list)
     buf: list[str] = field(default_factory=list)
     buf_line: Optional[int] = None
@@ -214,16 +218,17 @@ class _Walker:
             self._open_item(el, c)
         elif name == "table":
             self.table_count += 1
-            self.tables.append(_Table(self.table_count))
+            shape = Table(self.table_count, part=c.part)
+            self.table_shapes.append(shape)
+            self.tables.append(_Table(shape, TableGrid(shape)))
         elif name == "tr" and self.tables:
-            t = self.tables[-1]
-            t.row += 1
-            t.col = 0
+            self.tables[-1].grid.new_row()
         elif name in ("td", "th"):
             if self.tables:
                 t = self.tables[-1]
-                t.col += 1
-                c.kind, c.table, c.row, c.col = TABLE_CELL, t.number, max(t.row, 1), t.col
+                header = name == "th" or _inside(el, ("thead",))
+                cell = t.grid.add(header=header, rowspan=_int(el.get("rowspan")) or 1, colspan=_int(el.get("colspan")) or 1)
+                c.kind, c.table, c.row, c.col = TABLE_CELL, t.number, cell.row, cell.col
             c.label, c.level, c.item, c.list_id = None, None, None, None
         elif name == "pre":
             c.pre = True
@@ -243,7 +248,8 @@ class _Walker:
         if name in ("ol", "ul", "menu") and self.lists:
             self.lists.pop()
         elif name == "table" and self.tables:
-            self.tables.pop()
+            done = self.tables.pop().shape
+            done.header_source = "marked" if any(c.header for c in done.cells) else None
 
     def _open_list(self, el: Any) -> None:
         ordered = el.name == "ol"
@@ -318,8 +324,10 @@ def _group(lines: list[str], keep_one: bool) -> list[tuple[str, int, int]]:
     return out
 
 
-def blocks_from_markup(markup: str, line_offset: int = 0) -> list[RawBlock]:
-    """Blocks of an HTML document or fragment; ``line_offset`` shifts source lines."""
+def read_markup(markup: str, line_offset: int = 0, first_table: int = 1) -> tuple[list[RawBlock], list[Table]]:
+    """Blocks and table shapes of an HTML document or fragment; ``line_offset``
+    shifts source lines and ``first_table`` is the number its first table takes (a
+    fragment inside Markdown goes on from the tables before it)."""
     from bs4 import BeautifulSoup
     from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag, CData
 
@@ -328,7 +336,7 @@ def blocks_from_markup(markup: str, line_offset: int = 0) -> list[RawBlock]:
         # must never add lines to the CLI's output.
         warnings.simplefilter("ignore")
         soup = BeautifulSoup(markup, "html.parser")
-    w = _Walker(line_offset=line_offset)
+    w = _Walker(line_offset=line_offset, table_count=first_table - 1)
     skip = (Comment, Declaration, Doctype, ProcessingInstruction, CData)
     # Iterative walk: deeply nested markup must not exhaust the Python stack.
     stack: list[tuple[Any, bool]] = [(soup, True)]
@@ -354,14 +362,14 @@ def blocks_from_markup(markup: str, line_offset: int = 0) -> list[RawBlock]:
                 w.buf_line = parent_line
             w.buf.append(s if (w.ctx and w.ctx[-1].pre) else s.replace("\n", " "))
     w.flush()
-    return w.blocks
+    return w.blocks, w.table_shapes
 
 
 def read(data: bytes, path: str, limits: Limits) -> Extracted:
     """Read an HTML document."""
     try:
         text, encoding = decode(data, sniff_charset(data))
-        blocks = blocks_from_markup(text)
+        blocks, tables = read_markup(text)
         comments = comments_in(text)
     except ClauseLintError:
         raise
@@ -369,4 +377,4 @@ def read(data: bytes, path: str, limits: Limits) -> Extracted:
         raise CorruptFile("HTML is nested too deeply to read") from None
     except Exception as exc:  # a parser failure is a property of this file
         raise CorruptFile(f"cannot parse HTML ({type(exc).__name__}: {exc})") from None
-    return Extracted(format="html", blocks=blocks, metadata={"encoding": encoding, "comments": comments})
+    return Extracted(format="html", blocks=blocks, tables=tables, metadata={"encoding": encoding, "comments": comments})

@@ -14,8 +14,8 @@ from typing import Any, Optional
 
 from ..errors import ClauseLintError, CorruptFile
 from ..limits import Limits
-from ..model import HEADING, LIST_ITEM, PARAGRAPH, TABLE_CELL, Extracted, RawBlock
-from .html import _COMMENT_RE, blocks_from_markup, comments_in
+from ..model import HEADING, LIST_ITEM, PARAGRAPH, TABLE_CELL, Extracted, RawBlock, Table, TableGrid
+from .html import _COMMENT_RE, comments_in, read_markup
 from .plaintext import _BULLET, _END_SENTENCE, _label_at, decode, split_lines
 
 
@@ -28,6 +28,9 @@ class _Reader:
         self.items: list[list[Any]] = []
         self.list_count = 0
         self.table_count = 0
+        self.table_shapes: list[Table] = []
+        self.grid: Optional[TableGrid] = None
+        self.in_head = False
         self.row = 0
         self.col = 0
         self.in_table = False
@@ -115,7 +118,10 @@ class _Reader:
         if not rest.strip():
             return
         item = self.items[-1] if self.items else None
-        for b in blocks_from_markup(rest, line_offset=first_line - 1):
+        blocks, tables = read_markup(rest, line_offset=first_line - 1, first_table=self.table_count + 1)
+        self.table_count += len(tables)
+        self.table_shapes.extend(tables)
+        for b in blocks:
             if item is not None and b.kind == PARAGRAPH:
                 b.level, b.list_id = item[2], item[3]
             self.blocks.append(b)
@@ -166,13 +172,22 @@ class _Reader:
             elif t == "table_open":
                 self.table_count += 1
                 self.in_table, self.row = True, 0
+                # a Markdown table always has its header row, marked by the delimiter line
+                shape = Table(self.table_count, line=line, header_source="marked")
+                self.table_shapes.append(shape)
+                self.grid = TableGrid(shape)
             elif t == "table_close":
-                self.in_table = False
+                self.in_table, self.grid = False, None
+            elif t in ("thead_open", "thead_close"):
+                self.in_head = t == "thead_open"
             elif t == "tr_open":
-                self.row += 1
+                self.row = self.grid.new_row() if self.grid is not None else self.row + 1
                 self.col = 0
             elif t in ("th_open", "td_open"):
-                self.col += 1
+                if self.grid is not None:
+                    self.col = self.grid.add(header=self.in_head or t == "th_open").col
+                else:
+                    self.col += 1
             elif t == "blockquote_open":
                 self.quote += 1
             elif t == "blockquote_close":
@@ -200,4 +215,4 @@ def read(data: bytes, path: str, limits: Limits) -> Extracted:
     except Exception as exc:  # a parser failure is a property of this file
         raise CorruptFile(f"cannot parse Markdown ({type(exc).__name__}: {exc})") from None
     comments = sorted(reader.comments, key=lambda c: c["line"])
-    return Extracted(format="md", blocks=reader.blocks, metadata={"encoding": encoding, "comments": comments})
+    return Extracted(format="md", blocks=reader.blocks, tables=reader.table_shapes, metadata={"encoding": encoding, "comments": comments})
