@@ -179,6 +179,9 @@ class TableGrid:
     grid of ten billion places."""
 
     MAX_SPAN = 100
+    #: Grid places one table may claim through spans; past it, cells span nothing, so
+    #: ten thousand ``<td rowspan=100 colspan=100>`` cost some 200,000 places, not 10^8.
+    MAX_PLACES = 200_000
 
     def __init__(self, table: Table) -> None:
         self.table = table
@@ -202,6 +205,8 @@ class TableGrid:
         while (self.row, col) in self._taken:
             col += 1
         rowspan, colspan = min(max(1, rowspan), self.MAX_SPAN), min(max(1, colspan), self.MAX_SPAN)
+        if len(self._taken) + rowspan * colspan > self.MAX_PLACES:
+            rowspan = colspan = 1
         cell = TableCell(self.row, col, header=header, rowspan=rowspan, colspan=colspan)
         for r in range(self.row, self.row + cell.rowspan):
             for k in range(col, col + cell.colspan):

@@ -148,3 +148,17 @@ def test_a_clause_in_a_table_cell_is_found_at_its_block(tmp_path: Path) -> None:
     [table] = doc.tables
     cell = next(c for c in table.cells if (c.row, c.col) == (2, 2))
     assert sfp101.evidence[0].block in cell.blocks
+
+
+def test_a_table_built_to_blow_up_the_grid_stays_small(tmp_path: Path) -> None:
+    """Thousands of cells each claiming a 100 x 100 span: the grid is capped, the run
+    stays quick, and a table too big to draw is listed cell by cell."""
+    rows = "".join("<tr>" + "<td rowspan='100' colspan='100'>x</td>" * 40 + "</tr>" for _ in range(150))
+    path = tmp_path / "spans.html"
+    path.write_text(f"<html><body><table>{rows}</table></body></html>", encoding="utf-8")
+    doc = load_document(str(path))
+    [table] = doc.tables
+    assert len(table.cells) == 6000
+    assert sum(c.rowspan * c.colspan for c in table.cells) <= 200_000 + 6000
+    text = _extract_text(path)
+    assert "table 1:" not in text and "table 1 r1c1" in text  # not drawn: listed by cell

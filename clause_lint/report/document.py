@@ -79,6 +79,8 @@ def table_to_dict(t: Table) -> dict[str, Any]:
 
 #: Widest a column of a table is drawn in ``extract``'s text output.
 TABLE_COLUMN_WIDTH = 32
+#: Largest grid (rows x columns) drawn; a bigger table is listed cell by cell.
+TABLE_MAX_DRAWN = 20_000
 
 
 def render_table_text(t: Table, indent: str) -> list[str]:
@@ -162,7 +164,8 @@ def render_document_text(doc: Document, include_other_parts: bool = False) -> st
     tables = {t.number: t for t in doc.tables}
     drawn: set[int] = set()
     for b in blocks:
-        if b.kind == "table_cell" and b.part == "body" and b.table in tables:
+        if b.kind == "table_cell" and b.part == "body" and b.table in tables \
+                and tables[b.table].n_rows * tables[b.table].n_cols <= TABLE_MAX_DRAWN:
             if b.table in drawn:
                 continue
             drawn.add(b.table)
