@@ -346,6 +346,29 @@ def _huge_page_pdf(d: Path) -> bytes:
     ])
 
 
+def _table_maze_pdf(d: Path) -> bytes:
+    """A 200x200-inch page of 2,000 lines, each of twelve words set far apart at
+    jittered places: every line looks like a table row, and the columns never settle."""
+    rng = random.Random(11)
+    words = [b"Service", b"Fee", b"Term", b"Notice", b"Price", b"Support", b"Licence", b"Region", b"Seats",
+             b"Level", b"Credit", b"Total"]
+    ops = [b"BT /F1 6 Tf"]
+    for row in range(2000):
+        y = 14300 - 7 * row
+        for col in range(12):
+            x = 72 + col * 1100 + rng.randint(0, 900)
+            ops.append(b"1 0 0 1 %d %d Tm (%s) Tj" % (x, y, words[col]))
+    ops.append(b"ET")
+    return raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 14400 14400] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        _stream(b"\n".join(ops), compress=True),
+        FONT,
+    ])
+
+
 def _truncated_pdf(d: Path) -> bytes:
     data = good_pdf_bytes(d)
     return data[: len(data) * 2 // 3]
@@ -535,6 +558,7 @@ CASES: list[Case] = [
     Case("many-pages.pdf", _many_pages_pdf, "error", ("limit-exceeded",), "raise it with --max-pages", "50,000 pages in 350 KB"),
     Case("text-bomb.pdf", _text_bomb_pdf, "error", ("limit-exceeded",), "more text than a page", "one page inflating to 25 M characters"),
     Case("huge-page.pdf", _huge_page_pdf, "ok", (), "", "one 200x200-inch page with 1,200 lines"),
+    Case("table-maze.pdf", _table_maze_pdf, "ok", (), "", "2,000 lines of twelve far-apart words at jittered places (table finding stays linear)"),
     Case("xref-shifted.pdf", lambda d: simple_pdf(xref="shifted"), "ok", (), "", "every xref offset wrong"),
     Case("xref-garbage.pdf", lambda d: simple_pdf(xref="garbage"), "ok", (), "", "xref table replaced by noise"),
     Case("xref-missing.pdf", lambda d: simple_pdf(xref="missing"), "ok", (), "", "no xref table, startxref points past the end"),

@@ -198,7 +198,11 @@ def test_single_column_form_with_labels_is_not_split_into_columns(tmp_path):
         items.append(T(72, 80 + i * 16, f"Label {i}"))
         items.append(T(320, 80 + i * 16, f"value number {i} of the form field"))
     ex = read(build_pdf(tmp_path / "form.pdf", [items]))
-    assert texts(ex)[0] == "Label 0 value number 0 of the form field"
+    # Read row by row (label, then its value), not column by column: a table of
+    # eight rows of two cells.
+    assert texts(ex)[:4] == ["Label 0", "value number 0 of the form field", "Label 1", "value number 1 of the form field"]
+    [table] = ex.tables
+    assert (table.n_rows, table.n_cols) == (8, 2)
 
 
 def test_rotated_margin_stamp_left_out_of_body(tmp_path):

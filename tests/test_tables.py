@@ -14,6 +14,11 @@ from docx.oxml import OxmlElement
 from clause_lint.api import Linter, Options, load_document
 from clause_lint.cli import cli
 
+try:
+    from pdf_factory import T, build_pdf
+except ImportError:  # run from the project root as a package
+    from tests.pdf_factory import T, build_pdf
+
 
 def _extract_json(path: Path) -> dict[str, Any]:
     result = CliRunner().invoke(cli, ["extract", "--format", "json", str(path)])
@@ -162,3 +167,108 @@ def test_a_table_built_to_blow_up_the_grid_stays_small(tmp_path: Path) -> None:
     assert sum(c.rowspan * c.colspan for c in table.cells) <= 200_000 + 6000
     text = _extract_text(path)
     assert "table 1:" not in text and "table 1 r1c1" in text  # not drawn: listed by cell
+
+
+# --- PDF: tables rebuilt from the layout ----------------------------------------------
+
+def _pdf_fee_table(path: Path, rows_on_second_page: int = 0) -> None:
+    """A paragraph, a three-column fee table (bold header row, a description that
+    wraps onto a second line in its cell, a fee cell left empty), a paragraph under
+    it; with ``rows_on_second_page`` the table goes on over the page break under a
+    repeated header row, as word processors print it."""
+    def header(top: float) -> list[T]:
+        return [T(72, top, "Service", font="Helvetica-Bold"), T(220, top, "Description", font="Helvetica-Bold"),
+                T(450, top, "Monthly fee", font="Helvetica-Bold")]
+
+    page1 = [T(72, 72, "Schedule 2. The fees for each service are set out in the table below.")]
+    page1 += header(110)
+    page1 += [T(72, 128, "Face matching"), T(220, 128, "Comparison of two face images"), T(450, 128, "USD 900"),
+              T(220, 142, "returning a similarity score"),
+              T(72, 160, "Liveness check"), T(220, 160, "Detection of spoofed images"), T(450, 160, "USD 300"),
+              T(72, 178, "Support"), T(220, 178, "Business-hours help desk")]
+    pages = [page1]
+    if rows_on_second_page:
+        page2 = header(72)
+        for k in range(rows_on_second_page):
+            top = 90 + 18 * k
+            page2 += [T(72, top, f"Add-on {k + 1}"), T(220, top, f"Optional module {k + 1}"), T(450, top, "USD 50")]
+        page2.append(T(72, 90 + 18 * rows_on_second_page + 30, "Fees are payable monthly in advance."))
+        pages.append(page2)
+    else:
+        page1.append(T(72, 220, "Fees are payable monthly in advance."))
+    build_pdf(path, pages)
+
+
+def test_pdf_table_grid_from_the_layout(tmp_path: Path) -> None:
+    path = tmp_path / "fees.pdf"
+    _pdf_fee_table(path)
+    out = _extract_json(path)
+    [table] = out["tables"]
+    assert (table["rows"], table["columns"], table["page"]) == (4, 3, 1)
+    assert (table["header_rows"], table["header_source"]) == (1, "layout")  # bold over regular rows
+    cells = _cells(table)
+    assert [cells[(1, k)]["text"] for k in (1, 2, 3)] == ["Service", "Description", "Monthly fee"]
+    assert cells[(2, 2)]["text"] == "Comparison of two face images returning a similarity score"
+    assert cells[(3, 3)]["text"] == "USD 300"
+    assert (4, 3) not in cells and cells[(4, 2)]["text"] == "Business-hours help desk"
+    block = out["blocks"][cells[(2, 2)]["blocks"][0]]
+    assert (block["kind"], block["table"], block["row"], block["col"], block["page"]) == ("table_cell", 1, 2, 2, 1)
+    # The text around the table stays paragraphs, in reading order.
+    kinds = [(b["kind"], b["text"][:12]) for b in out["blocks"]]
+    assert kinds[0] == ("paragraph", "The fees for") and kinds[-1] == ("paragraph", "Fees are pay")
+    drawn = _extract_text(path)
+    assert "table 1: 4 rows x 3 columns, header row 1" in drawn
+    assert "| Liveness check | Detection of spoofed images" in drawn
+
+
+def test_pdf_table_over_a_page_break_is_one_table_without_the_repeated_header(tmp_path: Path) -> None:
+    path = tmp_path / "fees2.pdf"
+    _pdf_fee_table(path, rows_on_second_page=3)
+    out = _extract_json(path)
+    [table] = out["tables"]
+    assert (table["rows"], table["columns"], table["header_rows"]) == (7, 3, 1)
+    cells = _cells(table)
+    assert cells[(5, 1)]["text"] == "Add-on 1" and cells[(7, 3)]["text"] == "USD 50"
+    assert sum(1 for b in out["blocks"] if b["text"] == "Service") == 1
+    assert out["blocks"][cells[(5, 1)]["blocks"][0]]["page"] == 2
+
+
+def test_pdf_contents_list_and_spaced_clause_numbers_are_not_tables(tmp_path: Path) -> None:
+    """Titles with page numbers set far to the right, and clause numbers set apart
+    from their text, line up in columns too; neither is a table."""
+    contents = [T(72, 72, "Contents")]
+    for k, title in enumerate(["Definitions", "Licence", "Restrictions", "Term and termination"]):
+        contents += [T(72, 100 + 16 * k, f"{k + 1}. {title}"), T(520, 100 + 16 * k, str(3 + 2 * k))]
+    clauses = []
+    for k, text in enumerate(["Customer shall pay the fees when due.", "Provider shall keep the Service available.",
+                              "Either party may end this Agreement on notice."]):
+        clauses += [T(72, 200 + 16 * k, f"{k + 1}.1"), T(130, 200 + 16 * k, text)]
+    path = tmp_path / "contents.pdf"
+    build_pdf(path, [contents + clauses])
+    out = _extract_json(path)
+    assert out["tables"] == []
+    assert not any(b["kind"] == "table_cell" for b in out["blocks"])
+    # Numbers that go up and down are quantities, not pages: that is a table.
+    counts = [T(72, 72, "Seats by region")]
+    for k, (region, seats) in enumerate([("Europe", 40), ("Americas", 25), ("Asia", 60)]):
+        counts += [T(72, 100 + 16 * k, region), T(520, 100 + 16 * k, str(seats))]
+    build_pdf(path, [counts])
+    [table] = _extract_json(path)["tables"]
+    assert (table["rows"], table["columns"]) == (3, 2)
+
+
+def test_a_clause_in_a_pdf_table_cell_is_found_at_its_cell(tmp_path: Path) -> None:
+    page = [T(72, 72, "The Service performs facial recognition on images supplied by Customer."),
+            T(72, 110, "Topic", font="Helvetica-Bold"), T(200, 110, "Commitment", font="Helvetica-Bold"),
+            T(72, 128, "Weapons"), T(200, 128, "Customer shall not use the Service in any weapon system."),
+            T(72, 146, "Records"), T(200, 146, "Customer shall keep records of each search.")]
+    path = tmp_path / "grid.pdf"
+    build_pdf(path, [page])
+    doc = load_document(str(path))
+    result = Linter(options=Options(assume_applicable=True)).check_document(doc)
+    sfp101 = next(r for r in result.results if r.rule == "SFP101")
+    assert sfp101.status == "present"
+    [table] = doc.tables
+    cell = next(c for c in table.cells if (c.row, c.col) == (2, 2))
+    assert sfp101.evidence[0].block in cell.blocks
+    assert (sfp101.evidence[0].page, sfp101.evidence[0].line) == (1, 3)

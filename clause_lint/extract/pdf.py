@@ -19,7 +19,11 @@ How a page is read:
    removed (kept once as ``part="header"/"footer"`` blocks).
 5. A page with a gutter (a vertical band empty on most lines, with text on both sides)
    is read column by column between full-width lines.
-6. Lines are joined into paragraphs: a new block starts after a blank gap wider than
+6. Tables are rebuilt from lines whose runs stand over 2 em apart and share left
+   edges (:func:`_find_tables`); each cell becomes a ``table_cell`` block and the
+   table's grid an ``Extracted.tables`` entry; a table going on over a page break
+   is one table.
+7. Lines are joined into paragraphs: a new block starts after a blank gap wider than
    the line spacing, at a line starting with a clause number (after a finished line),
    at an indentation change after a finished line, or after a short unfinished line
    (headings). Hyphenated line ends are joined when the next line starts lower-case.
@@ -27,6 +31,7 @@ How a page is read:
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import math
 import re
@@ -38,7 +43,7 @@ from .. import guard
 from ..errors import ClauseLintError, CorruptFile, EncryptedFile, LimitExceeded, NeedsOCR
 from . import isolate, ocr
 from ..limits import Limits, how_to_raise
-from ..model import BODY, FOOTER, HEADER, HEADING, PARAGRAPH, Extracted, RawBlock
+from ..model import BODY, FOOTER, HEADER, HEADING, PARAGRAPH, TABLE_CELL, Extracted, RawBlock, Table, TableCell
 from ..text import normalize, normalize_inline
 
 try:  # imported lazily by the dispatcher; a missing engine is a user-visible error
@@ -174,6 +179,7 @@ class _Piece:
     tabular: bool = False  # cells or a table-of-contents entry: wide gaps between runs
     bold: bool = False
     size: float = 0.0
+    segs: list[_Seg] = field(default_factory=list)  # its runs, left to right
 
     @property
     def height(self) -> float:
@@ -890,7 +896,7 @@ def _pieces(page: _Page) -> list[_Piece]:
     if gutter is None:
         for ln in lines:
             pieces.append(_Piece(ln.text, ln.x0, ln.x1, ln.top, ln.bottom, ln.number, 0, 0, _tabular(ln.segs),
-                                 ln.bold, ln.size))
+                                 ln.bold, ln.size, ln.segs))
         return pieces
     g0, g1 = gutter
     region = 0
@@ -908,7 +914,7 @@ def _pieces(page: _Page) -> list[_Piece]:
             flush()
             region += 1
             pieces.append(_Piece(ln.text, ln.x0, ln.x1, ln.top, ln.bottom, ln.number, 0, region, _tabular(ln.segs),
-                                 ln.bold, ln.size))
+                                 ln.bold, ln.size, ln.segs))
             region += 1
             continue
         ls = [s for s in ln.segs if (s.x0 + s.x1) / 2 < (g0 + g1) / 2]
@@ -917,7 +923,7 @@ def _pieces(page: _Page) -> list[_Piece]:
             if part:
                 dest.append(_Piece(_join_segs(part), part[0].x0, max(s.x1 for s in part),
                                    min(s.top for s in part), max(s.bottom for s in part), ln.number, col, region,
-                                   _tabular(part), all(s.bold for s in part), max(s.size for s in part)))
+                                   _tabular(part), all(s.bold for s in part), max(s.size for s in part), part))
     flush()
     return pieces
 
@@ -926,17 +932,27 @@ _LEADER = re.compile(r"(?:\.\s?){4,}\s*\S{1,6}$")
 
 
 def _tabular(segs: list[_Seg]) -> bool:
-    """Runs separated by gaps of over 2 em (table cells, "Title .... 4" entries).
+    """Runs separated by gaps of over 2 em (table cells, "Title .... 4" entries)."""
+    return len(_runs(segs)) > 1 or (bool(_LEADER.search(segs[-1].text)) if segs else False)
 
-    A clause number set apart from its text ("1.2      Charges means...") is not a table.
-    """
-    for i, (a, b) in enumerate(zip(segs, segs[1:])):
-        if b.x0 - a.x1 > 2 * max(a.height, b.height):
-            label = NUMBERING.match(a.text)
-            if i == 0 and label and label.end() == len(a.text):
-                continue
-            return True
-    return bool(_LEADER.search(segs[-1].text)) if segs else False
+
+def _runs(segs: list[_Seg]) -> list[list[_Seg]]:
+    """A line's segments grouped into runs that gaps of over 2 em separate (the cells
+    of a table row). A clause number set apart from its text ("1.2      Charges
+    means...") stays with its text: that is no table."""
+    out: list[list[_Seg]] = []
+    for i, seg in enumerate(segs):
+        if out:
+            a = out[-1][-1]
+            if seg.x0 - a.x1 > 2 * max(a.height, seg.height):
+                label = NUMBERING.match(a.text)
+                if not (i == 1 and label and label.end() == len(a.text)):
+                    out.append([seg])
+                    continue
+            out[-1].append(seg)
+        else:
+            out.append([seg])
+    return out
 
 
 def _find_gutter(lines: list[_Line]) -> Optional[tuple[float, float]]:
@@ -988,6 +1004,185 @@ def _find_gutter(lines: list[_Line]) -> Optional[tuple[float, float]]:
 
 
 # ---------------------------------------------------------------------------------------
+# tables
+
+#: A page number as the last run of a contents line ("Term ....... 12", "Annex  iv").
+_PAGE_REF = re.compile(r"^(?:\d{1,4}|[ivxlc]{1,6}|[IVXLC]{1,6})$")
+
+
+@dataclass
+class _CellAt:
+    """Where a piece's run sits in a table found on its page."""
+
+    table: int  # index of the table among the page's tables
+    row: int  # 1-based
+    col: int
+    colspan: int
+    header: bool = False
+
+
+@dataclass
+class _PageTable:
+    """A table found on one page: its rows, each a list of cells (col, colspan, runs
+    of text by line), and the column anchors (left edges) of its grid."""
+
+    anchors: list[float]
+    rows: list[list[tuple[int, int, list[tuple[_Piece, str]]]]]
+    header_rows: int = 0
+    repeated_header: bool = False  # its first row repeats the header of the table it goes on
+
+
+def _find_tables(pieces: list[_Piece]) -> list[tuple[int, int, _PageTable]]:
+    """Tables on a page, as (first piece, end piece, table) over ``pieces``.
+
+    A table is a run of lines of one flow whose runs (text separated by gaps of over
+    2 em) line up in columns: at least two rows of two or more cells. Its columns are
+    the left edges the runs share; a run reaching over the next column's edge spans
+    it. A line of one run under a row goes on the row's cell in its column when it
+    follows closely (a wrapped cell) and starts a row of its own after a row gap. A
+    contents list ("Title ....  4": every row ends in a page number) is not a table,
+    nor is a line of running text that crosses the columns, which ends one.
+    """
+    out: list[tuple[int, int, _PageTable]] = []
+    i, n = 0, len(pieces)
+    while i < n:
+        if not pieces[i].tabular or len(_runs(pieces[i].segs)) < 2:
+            i += 1
+            continue
+        start = i
+        first = pieces[i]
+        em = max(first.height, 4.0)
+        edges = sorted(r[0].x0 for r in _runs(first.segs))  # kept sorted: looked up by bisection
+        j = i + 1
+        while j < n:
+            q, prev = pieces[j], pieces[j - 1]
+            if (q.column, q.region) != (first.column, first.region) or q.top <= prev.top:
+                break
+            runs = _cell_runs(q.segs, edges, em)
+            on_edge = sum(1 for r in runs if _near(edges, r[0].x0, em))
+            # A blank gap ends the table, unless the next line lines up with its columns
+            # (a row left empty in one column of a side-by-side list).
+            if q.top - prev.bottom > (3.0 if on_edge >= 2 else 2.0) * max(prev.height, q.height):
+                break
+            if len(runs) == 1 and not _inside_columns(q, edges, em):
+                break
+            if len(runs) > 1 and not on_edge:
+                break
+            for r in runs:
+                if not _near(edges, r[0].x0, 0.5):
+                    bisect.insort(edges, r[0].x0)
+            j += 1
+        table = _lay_out(pieces[start:j])
+        if table is not None:
+            out.append((start, j, table))
+        # A run of lines that is no table holds none either: starting again at each of
+        # its lines would cost the square of its length.
+        i = max(j, start + 1)
+    return out
+
+
+def _cell_runs(segs: list[_Seg], edges: list[float], tol: float) -> list[list[_Seg]]:
+    """A table line's runs (:func:`_runs`), also cut where a segment starts at a
+    column edge of the table after a space: text that fills its cell up to the next
+    column leaves no 2 em gap ("Joint Development and Regulatory 3.1(a)")."""
+    out: list[list[_Seg]] = []
+    for run in _runs(segs):
+        out.append([run[0]])
+        for seg in run[1:]:
+            last = out[-1][-1]
+            if seg.x0 - last.x1 > 0.15 * seg.height and _near(edges, seg.x0, tol / 2):
+                out.append([seg])
+            else:
+                out[-1].append(seg)
+    return out
+
+
+def _near(edges: list[float], x: float, tol: float) -> bool:
+    """Whether a sorted list of column edges has one within ``tol`` of ``x``."""
+    k = bisect.bisect_left(edges, x - tol)
+    return k < len(edges) and edges[k] <= x + tol
+
+
+def _inside_columns(piece: _Piece, edges: list[float], em: float) -> bool:
+    """A one-run line that starts at a column edge (``edges`` sorted) and stays
+    within its column."""
+    if not _near(edges, piece.x0, em):
+        return False
+    k = bisect.bisect_right(edges, piece.x0 + em)
+    return k == len(edges) or piece.x1 <= edges[k] + 0.5 * em
+
+
+def _contents_list(rows: list[list[list[_Seg]]]) -> bool:
+    """Rows of a title and a page number, the numbers never going down: a table of
+    contents, not a table (a price list's quantities go up and down)."""
+    refs = [_join_segs(runs[-1]).strip() for runs in rows]
+    if not all(len(runs) == 2 and _PAGE_REF.match(ref) for runs, ref in zip(rows, refs)):
+        return False
+    numbers = [int(ref) for ref in refs if ref.isdigit()]
+    return all(a <= b for a, b in zip(numbers, numbers[1:]))
+
+
+def _anchors(xs: list[float], tol: float) -> list[float]:
+    """Column edges: left edges within ``tol`` of one another are one column."""
+    out: list[list[float]] = []
+    for x in sorted(xs):
+        if out and x - out[-1][-1] <= tol:
+            out[-1].append(x)
+        else:
+            out.append([x])
+    return [min(group) for group in out]
+
+
+def _lay_out(lines: list[_Piece]) -> Optional[_PageTable]:
+    em = max(statistics.median(ln.height for ln in lines), 4.0)
+    by_gap = [_runs(ln.segs) for ln in lines]
+    anchors = _anchors([r[0].x0 for runs in by_gap if len(runs) > 1 for r in runs], em)
+    line_runs = [_cell_runs(ln.segs, anchors, em) for ln in lines]
+    multi = [runs for runs in line_runs if len(runs) > 1]
+    if len(multi) < 2 or len(anchors) < 2:
+        return None
+    if _contents_list(multi) or any(_LEADER.search(ln.text) for ln in lines):
+        return None
+    anchors = _anchors([r[0].x0 for runs in line_runs for r in runs], em)
+    rows: list[list[tuple[int, int, list[tuple[_Piece, str]]]]] = []
+    prev: Optional[_Piece] = None
+    for ln, runs in zip(lines, line_runs):
+        cells: list[tuple[int, int, str]] = []
+        next_free = 0
+        for r in runs:
+            x0, x1 = r[0].x0, max(s.x1 for s in r)
+            col = max(bisect.bisect_right(anchors, x0 + em / 2) - 1, 0, next_free)
+            span = 1 + max(0, bisect.bisect_left(anchors, x1 - em / 2) - (col + 1))
+            cells.append((col, span, _join_segs(r)))
+            next_free = col + span
+        close = prev is not None and rows and ln.top - prev.bottom <= 0.6 * max(prev.height, ln.height)
+        # One run under a row, or runs that all go on lower-case in cells the row
+        # has ("With a copy to (which shall" / "not constitute notice):"), wrap it.
+        filled = {c for c, _s, _p in rows[-1]} if rows else set()
+        wrapped = close and (len(runs) == 1 or all(text[:1].islower() and col in filled for col, _s, text in cells))
+        if wrapped:
+            row = rows[-1]
+            for col, span, text in cells:
+                for c, _s, parts in row:
+                    if c == col:
+                        parts.append((ln, text))
+                        break
+                else:
+                    row.append((col, span, [(ln, text)]))
+            row.sort(key=lambda cell: cell[0])
+        else:
+            rows.append([(col, span, [(ln, text)]) for col, span, text in cells])
+        prev = ln
+    if sum(1 for row in rows if len(row) > 1) < 2:
+        return None
+    header = 0
+    bold_rows = [all(p.bold for _c, _s, parts in row for p, _t in parts) for row in rows]
+    if bold_rows[0] and not all(bold_rows):
+        header = 1
+    return _PageTable(anchors, rows, header)
+
+
+# ---------------------------------------------------------------------------------------
 # pieces → paragraphs
 
 
@@ -1035,6 +1230,7 @@ def _assemble(pages: list[_Page], producer: dict, ocr_off: Optional[str] = None)
     for page, pieces in zip(pages, page_pieces):
         paras.extend(_paragraphs(page, pieces, doc_pitch))
     paras = _join_page_breaks(paras, body_size)
+    paras, tables = _number_tables(paras)
     blocks = [para.block(body_size) for para in paras]
 
     metadata: dict = {"engine": "pypdfium2", **producer}
@@ -1043,7 +1239,8 @@ def _assemble(pages: list[_Page], producer: dict, ocr_off: Optional[str] = None)
         metadata["ocr_pages"] = recognised
         metadata["ocr_engine"] = engine.version if engine else "tesseract"
     _check_text_layer(blocks, pages, warnings, metadata, ocr_off or "try --ocr always")
-    return Extracted(format="pdf", blocks=blocks + extra, pages=n_pages, warnings=warnings, metadata=metadata)
+    return Extracted(format="pdf", blocks=blocks + extra, pages=n_pages, warnings=warnings, metadata=metadata,
+                     tables=tables)
 
 
 def _check_text_layer(blocks: list[RawBlock], pages: list[_Page], warnings: list[str], metadata: dict,
@@ -1109,6 +1306,9 @@ class _Para:
     page: int
     end_line: int
     open_end: bool  # the last line runs to the right margin: the text may go on
+    cell: Optional[_CellAt] = None  # a table cell: where in which table
+    table: Optional[int] = None  # the table's number in the document (set by _number_tables)
+    row: Optional[int] = None  # the cell's row in that table (a table may go on over pages)
 
     @property
     def text(self) -> str:
@@ -1128,6 +1328,10 @@ class _Para:
 
     def block(self, body_size: float) -> RawBlock:
         text = self.text
+        if self.cell is not None:
+            return RawBlock(text=text, kind=TABLE_CELL, page=self.page, line=self.pieces[0].number,
+                            end_line=self.end_line, part=BODY, table=self.table, row=self.row,
+                            col=self.cell.col + 1)
         level = _heading_level(self, text, body_size)
         return RawBlock(text=text, kind=HEADING if level else PARAGRAPH, heading_level=level, page=self.page,
                         line=self.pieces[0].number, end_line=self.end_line, part=BODY)
@@ -1149,6 +1353,7 @@ def _paragraphs(page: _Page, pieces: list[_Piece], doc_pitch: Optional[float]) -
     paras: list[_Para] = []
     current: list[_Piece] = []
     texts: list[str] = []
+    tables = {start: (end, table) for start, end, table in _find_tables(pieces)}
 
     def flush() -> None:
         if current and normalize_inline(_join_lines(texts)):
@@ -1160,7 +1365,15 @@ def _paragraphs(page: _Page, pieces: list[_Piece], doc_pitch: Optional[float]) -
         current.clear()
         texts.clear()
 
-    for piece in pieces:
+    skip_to = 0
+    for index, piece in enumerate(pieces):
+        if index < skip_to:
+            continue
+        if index in tables:
+            flush()
+            skip_to, table = tables[index]
+            paras.extend(_cell_paras(page.number, table))
+            continue
         text = _clean_line(piece.text)
         if not text:
             continue
@@ -1172,6 +1385,67 @@ def _paragraphs(page: _Page, pieces: list[_Piece], doc_pitch: Optional[float]) -
         texts.append(text)
     flush()
     return paras
+
+
+def _cell_paras(page: int, table: _PageTable) -> list[_Para]:
+    """A table's cells as paragraphs, row by row, each knowing its place."""
+    out: list[_Para] = []
+    for r, row in enumerate(table.rows, 1):
+        for col, span, parts in row:
+            texts = [t for t in (_clean_line(text) for _p, text in parts) if t]
+            if not texts:
+                continue
+            pieces = [p for p, _t in parts]
+            out.append(_Para(pieces, texts, page, max(p.number for p in pieces), False,
+                             cell=_CellAt(table, r, col, span, r <= table.header_rows)))
+    return out
+
+
+def _number_tables(paras: list[_Para]) -> tuple[list[_Para], list[Table]]:
+    """Number the tables in reading order and give each its shape. A table that ends
+    a page and one that starts the next with the same columns are one table; the
+    next page's copy of its header row (repeated at each page top) is dropped."""
+    shapes: list[Table] = []
+    placed: dict[int, tuple[Table, int]] = {}  # id(page table) -> (shape, rows before it)
+    first_rows: dict[int, list[tuple[int, str]]] = {}  # shape number -> its first row's texts
+    out: list[_Para] = []
+    for i, para in enumerate(paras):
+        cell = para.cell
+        if cell is None:
+            out.append(para)
+            continue
+        key = id(cell.table)
+        if key not in placed:
+            before = out[-1] if out else None
+            prior = before.cell.table if before is not None and before.cell is not None else None
+            if (prior is not None and before.page + 1 == para.page and _same_columns(prior, cell.table)
+                    and (i == 0 or paras[i - 1].page != para.page)):
+                shape, offset = placed[id(prior)]
+                placed[key] = (shape, offset + len(prior.rows))
+                if len(cell.table.rows[0]) > 1 and _row_texts(cell.table.rows[0]) == first_rows[shape.number]:
+                    placed[key] = (shape, offset + len(prior.rows) - 1)
+                    cell.table.repeated_header = True
+            else:
+                shape = Table(len(shapes) + 1, page=para.page, line=para.pieces[0].number,
+                              header_source="layout" if cell.table.header_rows else None)
+                shapes.append(shape)
+                placed[key] = (shape, 0)
+                first_rows[shape.number] = _row_texts(cell.table.rows[0])
+        shape, offset = placed[key]
+        if cell.row == 1 and cell.table.repeated_header:
+            continue
+        para.table, para.row = shape.number, cell.row + offset
+        shape.cells.append(TableCell(para.row, cell.col + 1, header=cell.header, colspan=cell.colspan))
+        out.append(para)
+    return out, shapes
+
+
+def _row_texts(row: list[tuple[int, int, list[tuple[_Piece, str]]]]) -> list[tuple[int, str]]:
+    return [(col, " ".join(t for _p, t in parts)) for col, _s, parts in row]
+
+
+def _same_columns(a: _PageTable, b: _PageTable) -> bool:
+    return len(a.anchors) == len(b.anchors) and all(abs(x - y) <= 4.0 for x, y in zip(a.anchors, b.anchors))
 
 
 def _body_size(page_pieces: list[list[_Piece]]) -> float:
@@ -1257,6 +1531,8 @@ def _join_page_breaks(paras: list[_Para], body_size: float) -> list[_Para]:
 def _continues(prev: _Para, nxt: _Para, body_size: float) -> bool:
     prev_text = prev.texts[-1]
     first = nxt.texts[0]
+    if prev.cell is not None or nxt.cell is not None:
+        return False
     if _SENTENCE_END.search(prev_text) or prev.tabular or nxt.tabular or NUMBERING.match(first):
         return False
     if abs(prev.pieces[-1].size - nxt.pieces[0].size) > 1.0 and prev.pieces[-1].size and nxt.pieces[0].size:
