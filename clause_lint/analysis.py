@@ -213,6 +213,7 @@ class Unit:
     carve_kinds: dict[str, str]  # kind -> carve-out text
     notwithstanding: bool
     lead_in: Optional[str] = None
+    lead_chain: tuple[str, ...] = ()  # texts of the lead-ins above, nearest first
     # For an inline list ("shall not: (a) …; (b) …"), the concepts of each ';'-segment
     # and those from outside the sentence (lead-in, headings): an item is judged with
     # its own words and the list's opening, not its neighbours'.
@@ -717,6 +718,7 @@ class Analysis:
                         carve_kinds=carves,
                         notwithstanding=sentence.notwithstanding or lead_notw,
                         lead_in=chain[0].text if chain else None,
+                        lead_chain=tuple(b.text for b in chain),
                         segments=_segment_concepts(sentence, matches) if sentence.item_bounds else None,
                         outer_concepts=frozenset(lead_concepts | self._heading_concepts(compiled, block)),
                     )

@@ -415,6 +415,11 @@ def _evidence(v: _Verdict, list_items: Optional[Callable[[Block], list[Block]]] 
     led = next((g.text for g in v.hits if g.via == "lead-in"), "")
     if v.unit.lead_in and v.unit.lead_in not in text:
         lead = _window(v.unit.lead_in, led, 160) if led else _short(v.unit.lead_in, 160)
+        holder = next((t for t in v.unit.lead_chain if led.lower() in t.lower()), None) if led else None
+        if holder is not None and holder != v.unit.lead_in:
+            # The deciding words are in a lead-in further up ("You will not use, or
+            # allow others to use, … to:" over "Engage in … such as:"): quote both.
+            lead = _elide(_window(holder, led, 110), _short(v.unit.lead_in, 90))
         # The lead-in goes first when the clause needs it (its words decided, or the
         # clause takes its force or its subject from it: "(c) use the Service in any
         # weapon system") or when there is room; a clause that reads on its own is not
@@ -422,7 +427,7 @@ def _evidence(v: _Verdict, list_items: Optional[Callable[[Block], list[Block]]] 
         # An item that begins in lower case goes on with its lead-in's sentence.
         needed = bool(led) or v.provision is None or v.provision.inherited or s.text[:1].islower()
         if needed or len(lead) + 3 + len(text) <= EVIDENCE_CHARS:
-            text = f"{lead} … {text}"
+            text = _elide(lead, text)
     block = s.block
     role = {PRESENT: "supports", WEAK: "weakens", CONTRADICTED: "contradicts"}.get(v.status, "related")
     return Evidence(
@@ -438,6 +443,11 @@ def _evidence(v: _Verdict, list_items: Optional[Callable[[Block], list[Block]]] 
         block=block.index,
         provision=_provision_dict(v.provision),
     )
+
+
+def _elide(first: str, then: str) -> str:
+    """Two passages with the text between them left out, marked once with '…'."""
+    return f"{first} {then}" if first.endswith("…") else f"{first} … {then}"
 
 
 def _with_next_sentence(s: Sentence, text: str) -> str:

@@ -260,3 +260,28 @@ def test_every_quote_holds_the_words_that_decided(tmp_path: Path) -> None:
     quotes = " | ".join(e["text"] for e in sfp101["evidence"])
     assert "weapon system" in quotes and "medical devices" in quotes
     assert '"Hazardous Use" means any use' in quotes  # the definition is quoted with its term
+
+
+def test_a_quote_deep_in_a_nested_list_holds_the_lead_in_words_that_decided(tmp_path: Path) -> None:
+    """Items three lists down take their prohibition and its "allow any other person"
+    from the top lead-in: their quotes show that lead-in's words, then the nearer one."""
+    (tmp_path / "policy.txt").write_text(
+        "FACEWARE LICENCE\n\n"
+        "The Software performs facial recognition on photographs and builds face templates.\n\n"
+        "5. Use Policy\n\n"
+        "You will not use, and will not allow any other person to use, the Software to:\n\n"
+        "(a) break the law or infringe the rights of others, including to:\n\n"
+        "(i) take part in, plan or promote unlawful conduct, such as:\n\n"
+        "(A) violence or terrorism; or\n\n"
+        "(B) the harassment of any individual.\n\n"
+        "(b) operate any weapon.\n",
+        encoding="utf-8",
+    )
+    result = run(["check", "policy.txt", "--no-cache", "--isolated", "--format", "json", "--fail-on", "never"], tmp_path)
+    sfp401 = next(r for r in json.loads(result.output)["documents"][0]["results"] if r["rule"] == "SFP401")
+    assert sfp401["status"] == "present"
+    deep = [e["text"] for e in sfp401["evidence"] if "violence or terrorism" in e["text"].split("such as:")[-1]]
+    assert deep, sfp401["evidence"]
+    for text in deep:
+        assert "allow any other person" in text and "such as:" in text
+        assert "… …" not in text and "……" not in text
