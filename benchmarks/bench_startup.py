@@ -11,6 +11,9 @@ shared machine the CPU ratio is the steadier one):
 
 * ``spacy``: ``python -c "import spacy; spacy.blank('en')"`` -- the reference for
   the checks (targets: one small file <= 1.2x, ``sample_contracts/`` cold <= 2x);
+* ``spacy-lean``: the same, with spaCy's command-line modules left out as
+  ``clause-lint`` leaves them out (``clause_lint.spacy_import``): the one-file
+  checks are also divided by it, which leaves clause-lint's own share of start-up;
 * ``tiny``: ``clause-lint check --no-cache -j 1 tiny.txt`` -- nothing cached;
 * ``tiny-packs-cached``: ``clause-lint check -j 1`` of a one-line file that is new
   on every run (a result-cache miss) with the compiled pack cached, which is what a
@@ -120,6 +123,8 @@ def main() -> int:
 
     measures: dict[str, object] = {
         "spacy": [sys.executable, "-c", "import spacy; spacy.blank('en')"],
+        "spacy-lean": [sys.executable, "-c", "from clause_lint.spacy_import import leave_out_spacy_cli; "
+                       "leave_out_spacy_cli(); import spacy; spacy.blank('en')"],
         "tiny": cl + ["check", "--no-cache", "-j", "1", "--isolated", tiny],
         "tiny-packs-cached": tiny_packs_cached,
         "samples": cl + ["check", "--no-cache", "--isolated", SAMPLES],
@@ -137,7 +142,7 @@ def main() -> int:
         measures["pdftotext"] = all_pdftotext
         measures["extract"] = all_extract
     if args.only:
-        keep = set(args.only) | {"spacy"} | ({"pdftotext"} if "extract" in args.only else set())
+        keep = set(args.only) | {"spacy", "spacy-lean"} | ({"pdftotext"} if "extract" in args.only else set())
         measures = {k: v for k, v in measures.items() if k in keep}
 
     # Warm the OS file cache and the compiled pack cache once, untimed.
@@ -165,6 +170,10 @@ def main() -> int:
         print(f"{name:<18} {med[name]:>7.3f} {min(times[name]):>6.2f} {max(times[name]):>6.2f} {med_cpu[name]:>6.3f}  "
               f"{ref or '(itself)':<10} {ratio(name, ref, med) if ref else '':>6} {ratio(name, ref, med_cpu) if ref else '':>6}  "
               f"{targets.get(name, '')}")
+    lean = [f"{name} {ratio(name, 'spacy-lean', med)} wall, {ratio(name, 'spacy-lean', med_cpu)} cpu"
+            for name in ("tiny", "tiny-packs-cached") if name in med and "spacy-lean" in med]
+    if lean:
+        print("against spaCy without its CLI (clause-lint's own share): " + "; ".join(lean))
     if "extract" in med:
         print(f"({len(CORPUS_PDFS)} PDFs, one process per file: {', '.join(os.path.basename(p) for p in CORPUS_PDFS)})")
     shutil.rmtree(work, ignore_errors=True)

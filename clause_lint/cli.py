@@ -18,6 +18,7 @@ from .errors import ClauseLintError
 from .safefile import write_file
 from .text import printable
 from .settings import FAIL_LEVELS, Settings
+from .spacy_import import leave_out_spacy_cli
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -915,6 +916,7 @@ def diff_cmd(old: str, new: Optional[str], packs: tuple[str, ...], assume_applic
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point: ``clause-lint`` and ``python -m clause_lint``."""
+    leave_out_spacy_cli()  # start-up: see clause_lint.spacy_import
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="clause-lint", standalone_mode=True)
     except SystemExit as exc:

@@ -85,6 +85,30 @@ def test_the_wrapper_sees_spacy_when_a_command_needs_it(documents: Path, tmp_pat
     assert {"spacy", "clause_lint.engine"} <= set(loaded)
 
 
+def test_check_leaves_out_spacys_own_command_line(documents: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """spaCy's CLI (typer, weasel, requests …) is a fifth of its start-up and never
+    used; the check is the same without it, and spaCy's ``info`` still works."""
+    script = (
+        "import sys\n"
+        "from clause_lint.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "cli = sorted(m for m in ('weasel', 'typer', 'requests', 'spacy.cli') if m in sys.modules)\n"
+        "import spacy\n"
+        "about = spacy.info(silent=True)['spacy_version']\n"
+        "from spacy.cli import download\n"
+        "sys.stderr.write(f'\\nCLI={cli} INFO={about} DOWNLOAD={callable(download)}\\n')\n"
+        "sys.exit(code)\n"
+    )
+    args = ["check", "--no-cache", "--isolated", "-j", "1", "--format", "json", "terms.md"]
+    done = subprocess.run([sys.executable, "-c", script, *args], cwd=documents, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    import spacy
+
+    assert f"CLI=[] INFO={spacy.__version__} DOWNLOAD=True" in done.stderr, done.stderr
+    monkeypatch.chdir(documents)
+    assert done.stdout == CliRunner().invoke(cli, args).output  # spaCy loaded whole in this process
+
+
 def test_extract_provisions_still_reads_with_spacy(documents: Path) -> None:
     code, out, loaded = run_in_process(["extract", "--provisions", "terms.md"], documents)
     assert code == 0 and "weapon" in out
