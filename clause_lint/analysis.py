@@ -28,7 +28,7 @@ from .grammar import Cue
 from .provisions import Provision
 from .matching import AnchoredMatcher
 from .model import Block, Document
-from .nlp import get_nlp, phrase_doc, sentence_bounds
+from .nlp import get_nlp, make_doc, make_docs, phrase_doc, sentence_bounds
 from .rules.model import Pack
 # Definitions are expanded this deep ("Prohibited Use" → "Weapons Use" → …).
 MAX_DEFINITION_DEPTH = 2
@@ -460,11 +460,9 @@ class Analysis:
 
     def __init__(self, document: Document) -> None:
         self.document = document
-        nlp = get_nlp()
         blocks = [b for b in document.blocks]
         self.docs: dict[int, Doc] = {}
-        texts = [b.text for b in blocks]
-        for block, doc in zip(blocks, nlp.pipe(texts, batch_size=256)):
+        for block, doc in zip(blocks, make_docs([b.text for b in blocks])):
             self.docs[block.index] = doc
         self.blocks = {b.index: b for b in blocks}
         self.sentences = _LazySentences(self.blocks, self.docs)
@@ -574,7 +572,7 @@ class Analysis:
         block = self.blocks.get(dt.block)
         if block is None:
             return None
-        doc = get_nlp()(dt.definition)
+        doc = make_doc(dt.definition)
         entry = (doc, _sentences(block, doc))
         self._def_docs[term] = entry
         return entry
@@ -776,7 +774,7 @@ class Analysis:
         for heading in block.headings[-2:]:
             key = f"heading:{heading}"
             if key not in self._def_docs:
-                self._def_docs[key] = (get_nlp()(heading), [])
+                self._def_docs[key] = (make_doc(heading), [])
             out |= {m.concept for m in self.matches(compiled, key, self._def_docs[key][0])}
         return out
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Iterator
 
 from spacy.language import Language
 import numpy
-from spacy.attrs import LEMMA, LOWER, SENT_START
+from spacy.attrs import IS_ALPHA, IS_PUNCT, LEMMA, LOWER, SENT_START
 from spacy.attrs import ORTH as ORTH_ATTR
 from spacy.strings import StringStore
 from spacy.symbols import ORTH
@@ -103,6 +104,7 @@ def _sentences(doc: Doc) -> Doc:
 
 _BOUNDS_KEY = "clause_lint_sents"
 _COLUMNS_KEY = "clause_lint_columns"
+_MORE_COLUMNS_KEY = "clause_lint_columns_2"
 
 
 def columns(doc: Doc) -> tuple[list[int], list[int]]:
@@ -112,6 +114,19 @@ def columns(doc: Doc) -> tuple[list[int], list[int]]:
     if cols is None:
         arr = doc.to_array([LOWER, LEMMA])
         cols = doc.user_data[_COLUMNS_KEY] = (arr[:, 0].tolist(), arr[:, 1].tolist())
+    return cols
+
+
+def more_columns(doc: Doc) -> tuple[list[int], list[int], list[int], list[int]]:
+    """The doc's ORTH hashes and its IS_ALPHA, IS_PUNCT and sentence-start flags
+    (0/1), for token patterns that test them; read once per doc when first needed."""
+    cols = doc.user_data.get(_MORE_COLUMNS_KEY)
+    if cols is None:
+        arr = doc.to_array([ORTH_ATTR, IS_ALPHA, IS_PUNCT])
+        starts = [0] * len(doc)
+        for start, _end in sentence_bounds(doc):
+            starts[start] = 1
+        cols = doc.user_data[_MORE_COLUMNS_KEY] = (arr[:, 0].tolist(), arr[:, 1].tolist(), arr[:, 2].tolist(), starts)
     return cols
 
 
@@ -186,8 +201,30 @@ def get_nlp() -> Language:
     return nlp
 
 
+#: ``Doc.user_data`` key of the text a doc was made from: ``Doc.text`` joins every
+#: token's text anew on each access (a tenth of a check's time went there).
+TEXT_KEY = "clause_lint_text"
+
+
 def make_doc(text: str) -> Doc:
-    return get_nlp()(text)
+    doc = get_nlp()(text)
+    doc.user_data[TEXT_KEY] = text
+    return doc
+
+
+def make_docs(texts: list[str]) -> Iterator[Doc]:
+    """Docs of ``texts`` through the pipeline in batches, each keeping its text."""
+    for text, doc in zip(texts, get_nlp().pipe(texts, batch_size=256)):
+        doc.user_data[TEXT_KEY] = text
+        yield doc
+
+
+def doc_text(doc: Doc) -> str:
+    """The doc's text, joined once if the doc was not made by :func:`make_doc`."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
 
 
 def phrase_doc(text: str) -> Doc:

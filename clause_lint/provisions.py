@@ -42,7 +42,7 @@ from spacy.tokens import Doc
 
 from . import grammar
 from .grammar import Cue
-from .nlp import columns
+from .nlp import columns, doc_text
 
 ACTOR = "actor"
 ACTION = "action"
@@ -314,9 +314,7 @@ def span_text(doc: Doc, start: int, end: int) -> str:
     end = min(end, len(doc))
     if end <= start:
         return ""
-    text = doc.user_data.get("clause_lint_text")
-    if text is None:
-        text = doc.user_data["clause_lint_text"] = doc.text  # spaCy joins it anew on every access
+    text = doc_text(doc)
     last = doc[end - 1]
     return text[doc[start].idx:last.idx + len(last)]
 
