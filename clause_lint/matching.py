@@ -6,13 +6,20 @@ cost grows with patterns × tokens, even where no pattern can match. A pack has
 hundreds of patterns and a contract thousands of sentences, and most sentences
 can match only a few of them.
 
-:class:`AnchoredMatcher` keeps one small spaCy ``Matcher`` per pattern and, for
-each, an *anchor*: the words one of its required
-tokens must be (chosen to be the rarest such token: "surveillance" rather than
-"the"). Matchers run sentence by sentence, and only in sentences that contain an
-anchor of their pattern. Matches never
-cross a sentence boundary, which is also what clause matching wants. Patterns
-with no anchorable token run on every sentence.
+:class:`AnchoredMatcher` keeps, for each pattern, an *anchor*: the words one of its
+required tokens must be (chosen to be the rarest such token: "surveillance" rather
+than "the"). Patterns run sentence by sentence, and only in sentences that contain
+their anchor and every other word they require. Matches never cross a sentence
+boundary, which is also what clause matching wants. Patterns with no anchorable
+token run on every sentence.
+
+A pattern written with what :func:`compile_steps` evaluates (word tests on LOWER,
+LEMMA and TEXT, three flags, the usual operators: all the bundled pack and the
+grammar write) is matched here, grown out from each occurrence of its anchor over
+the doc's hash columns, without a spaCy call or a Span; any other pattern gets a
+spaCy ``Matcher`` of its own, run in windows around its anchor. Both give every
+``(start, end)`` spaCy's Matcher gives (tests compare them on real and generated
+text).
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from .nlp import columns, sentence_bounds
+from .nlp import columns, more_columns, sentence_bounds
 
 # Words too common to make a useful anchor.
 _COMMON = frozenset(
@@ -90,18 +97,129 @@ def requirements(pattern: list[dict[str, Any]]) -> list[tuple[str, frozenset[str
     return out
 
 
-def _fixed(pattern: list[dict[str, Any]]) -> Optional[list[tuple[bool, frozenset[str]]]]:
-    """For a pattern of plain word tests only (no operators, no other attributes),
-    the sequence of ``(is_lemma, words)``; such patterns are matched without spaCy."""
-    out = []
+# Columns a compiled token test reads (see :func:`_token_columns`).
+_ATTR_COLUMN = {"LOWER": 0, "LEMMA": 1, "ORTH": 2, "TEXT": 2, "IS_ALPHA": 3, "IS_PUNCT": 4, "IS_SENT_START": 5}
+_EQ, _IN, _NOT_IN = 0, 1, 2
+
+
+class _Step:
+    """One token spec of a pattern, compiled: its tests on the token columns as
+    ``(column, kind, value)`` and how many tokens it takes (``high`` None: no limit)."""
+
+    __slots__ = ("tests", "low", "high")
+
+    def __init__(self, tests: tuple[tuple[int, int, Any], ...], low: int, high: Optional[int]) -> None:
+        self.tests, self.low, self.high = tests, low, high
+
+
+def _op_range(op: Any) -> Optional[tuple[int, Optional[int]]]:
+    if op is None:
+        return 1, 1
+    if op == "?":
+        return 0, 1
+    if op == "*":
+        return 0, None
+    if op == "+":
+        return 1, None
+    if isinstance(op, str) and op.startswith("{") and op.endswith("}"):
+        parts = [p.strip() for p in op[1:-1].split(",")]
+        try:
+            if len(parts) == 1:
+                return int(parts[0]), int(parts[0])
+            if len(parts) == 2:
+                low = int(parts[0]) if parts[0] else 0
+                return low, (int(parts[1]) if parts[1] else None)
+        except ValueError:
+            return None
+    return None  # "!" and anything else: left to spaCy
+
+
+def compile_steps(pattern: list[dict[str, Any]], strings: Any) -> Optional[list[_Step]]:
+    """The pattern as :class:`_Step` s when it uses only what they evaluate (LOWER,
+    LEMMA, TEXT/ORTH as a word, ``IN`` or ``NOT_IN`` a list of words; the IS_ALPHA,
+    IS_PUNCT and IS_SENT_START flags; the ``?``, ``*``, ``+`` and ``{m,n}``
+    operators); None leaves it to spaCy."""
+    steps = []
     for spec in pattern:
-        if "OP" in spec or len(spec) != 1:
+        span = _op_range(spec.get("OP"))
+        if span is None:
             return None
-        words = _words(spec)
-        if words is None:
-            return None
-        out.append((words[0] == "LEMMA", words[1]))
-    return out or None
+        tests: list[tuple[int, int, Any]] = []
+        for key, value in spec.items():
+            if key == "OP":
+                continue
+            col = _ATTR_COLUMN.get(key)
+            if col is None:
+                return None
+            if col >= 3:  # a flag
+                if not isinstance(value, bool):
+                    return None
+                tests.append((col, _EQ, int(value)))
+            elif isinstance(value, str):
+                tests.append((col, _EQ, strings.add(value)))
+            elif (isinstance(value, dict) and len(value) == 1 and set(value) <= {"IN", "NOT_IN"}
+                  and isinstance(next(iter(value.values())), list)
+                  and all(isinstance(w, str) for w in next(iter(value.values())))):
+                ((how, words),) = value.items()
+                tests.append((col, _IN if how == "IN" else _NOT_IN, frozenset(strings.add(w) for w in words)))
+            else:
+                return None
+        steps.append(_Step(tuple(tests), *span))
+    return steps or None
+
+
+def _passes(tests: tuple[tuple[int, int, Any], ...], cols: tuple[list[int], ...], i: int) -> bool:
+    for col, kind, value in tests:
+        v = cols[col][i]
+        if kind == _EQ:
+            if v != value:
+                return False
+        elif kind == _IN:
+            if v not in value:
+                return False
+        elif v in value:
+            return False
+    return True
+
+
+def _ends(steps: list[_Step], first: int, start: int, hi: int, cols: tuple[list[int], ...]) -> set[int]:
+    """Where ``steps[first:]`` can end when they start at token ``start`` (before ``hi``)."""
+    at = {start}
+    for step in steps[first:]:
+        nxt: set[int] = set()
+        for pos in at:
+            n = 0
+            if step.low == 0:
+                nxt.add(pos)
+            while (step.high is None or n < step.high) and pos < hi and _passes(step.tests, cols, pos):
+                pos += 1
+                n += 1
+                if n >= step.low:
+                    nxt.add(pos)
+        at = nxt
+        if not at:
+            break
+    return at
+
+
+def _starts(steps: list[_Step], last: int, end: int, lo: int, cols: tuple[list[int], ...]) -> set[int]:
+    """Where ``steps[:last]`` can start when they end at token ``end`` (from ``lo`` on)."""
+    at = {end}
+    for step in reversed(steps[:last]):
+        nxt: set[int] = set()
+        for pos in at:
+            n = 0
+            if step.low == 0:
+                nxt.add(pos)
+            while (step.high is None or n < step.high) and pos > lo and _passes(step.tests, cols, pos - 1):
+                pos -= 1
+                n += 1
+                if n >= step.low:
+                    nxt.add(pos)
+        at = nxt
+        if not at:
+            break
+    return at
 
 
 def max_length(pattern: list[dict[str, Any]]) -> Optional[int]:
@@ -136,8 +254,12 @@ class AnchoredMatcher:
         self._by_lemma: dict[int, set[int]] = {}
         # per matcher: the other required tokens, as (is_lemma, word hashes)
         self._checks: list[list[tuple[bool, frozenset[int]]]] = []
-        # per matcher: a fixed word sequence matched directly, or None
-        self._fixed: list[Optional[list[tuple[bool, frozenset[int]]]]] = []
+        # per matcher: its compiled steps (None: spaCy's Matcher runs it), the step its
+        # anchor word is (None: none takes exactly one token), and whether its tests
+        # read the ORTH / IS_ALPHA columns
+        self._steps: list[Optional[list[_Step]]] = []
+        self._pivot: list[Optional[int]] = []
+        self._more: list[bool] = []
         # per matcher: its anchor as (is_lemma, word hashes), and the longest match
         self._anchors: list[Optional[tuple[bool, frozenset[int]]]] = []
         self._max_len: list[Optional[int]] = []
@@ -161,10 +283,12 @@ class AnchoredMatcher:
                 [(attr == "LEMMA", frozenset(strings.add(w) for w in words))
                  for attr, words in requirements(pattern) if (attr, words) != found]
             )
-            fixed = _fixed(pattern)
-            self._fixed.append(
-                None if fixed is None else [(is_lemma, frozenset(strings.add(w) for w in words)) for is_lemma, words in fixed]
-            )
+            steps = compile_steps(pattern, strings)
+            self._steps.append(steps)
+            self._pivot.append(next((k for k, (spec, step) in enumerate(zip(pattern, steps or ()))
+                                     if (step.low, step.high) == (1, 1) and found is not None and _words(spec) == found),
+                                    None))
+            self._more.append(any(col >= 2 for step in steps or () for col, _k, _v in step.tests))
             self._max_len.append(max_length(pattern))
             self._anchors.append(
                 None if found is None else (found[0] == "LEMMA", frozenset(strings.add(w) for w in found[1]))
@@ -221,18 +345,16 @@ class AnchoredMatcher:
         by_lower, by_lemma, always = self._by_lower, self._by_lemma, self._always
         out: set[tuple[str, int, int]] = set()
         checks = self._checks
+        cols: tuple[list[int], ...] = (low_col, lem_col)  # ORTH and IS_ALPHA added when a pattern reads them
         for sent_start, sent_end in sentence_bounds(doc):
             lowers = set(low_col[sent_start:sent_end])
             lemmas = set(lem_col[sent_start:sent_end])
             todo: set[int] = set(always)
-            for h in lowers:
-                hit = by_lower.get(h)
-                if hit:
-                    todo |= hit
-            for h in lemmas:
-                hit = by_lemma.get(h)
-                if hit:
-                    todo |= hit
+            # The intersections run in C over the smaller side; the loops only see hits.
+            for h in by_lower.keys() & lowers:
+                todo |= by_lower[h]
+            for h in by_lemma.keys() & lemmas:
+                todo |= by_lemma[h]
             if not todo:
                 continue
             for idx in todo:
@@ -240,15 +362,26 @@ class AnchoredMatcher:
                 if any((lemmas if is_lemma else lowers).isdisjoint(words) for is_lemma, words in checks[idx]):
                     continue
                 key = self._keys[idx]
-                fixed = self._fixed[idx]
-                if fixed is not None:
-                    n = len(fixed)
-                    first_lemma, first_words = fixed[0]
-                    first_col = lem_col if first_lemma else low_col
-                    rest = [(j, lem_col if is_lemma else low_col, words) for j, (is_lemma, words) in enumerate(fixed[1:], 1)]
-                    for i in range(sent_start, sent_end - n + 1):
-                        if first_col[i] in first_words and all(col[i + j] in words for j, col, words in rest):
-                            out.add((key, i, i + n))
+                steps = self._steps[idx]
+                if steps is not None:
+                    if self._more[idx] and len(cols) == 2:
+                        cols = (low_col, lem_col, *more_columns(doc))
+                    pivot = self._pivot[idx]
+                    if pivot is not None:
+                        # Grow each match out from an occurrence of its anchor word.
+                        is_lemma, words = self._anchors[idx]  # type: ignore[misc]
+                        col = lem_col if is_lemma else low_col
+                        tests = steps[pivot].tests
+                        for i in range(sent_start, sent_end):
+                            if col[i] in words and _passes(tests, cols, i):
+                                ends = _ends(steps, pivot + 1, i + 1, sent_end, cols)
+                                if ends:
+                                    for start in _starts(steps, pivot, i, sent_start, cols):
+                                        out.update((key, start, end) for end in ends)
+                    else:
+                        for lo, hi in self._windows(idx, low_col, lem_col, sent_start, sent_end):
+                            for start in range(lo, hi):
+                                out.update((key, start, end) for end in _ends(steps, 0, start, hi, cols) if end > start)
                     continue
                 for lo, hi in self._windows(idx, low_col, lem_col, sent_start, sent_end):
                     for _, start, end in self._matcher(idx)(doc[lo:hi]):

@@ -93,3 +93,50 @@ def test_pattern_facts() -> None:
     # the rarest required word is the anchor, not a common one
     assert anchor([{"LOWER": {"IN": ["the", "a"]}}, {"LEMMA": "surveillance"}]) == ("LEMMA", frozenset({"surveillance"}))
     assert anchor([{"LOWER": "x", "OP": "?"}]) is None
+
+
+# Operators and tests the compiled steps evaluate without spaCy, each against spaCy's
+# own Matcher: "*", "+", "{m,n}" forms, NOT_IN, TEXT, IS_ALPHA false, IS_PUNCT,
+# IS_SENT_START (sentences start after "." here), an anchor that
+# takes several tokens ("+": matches are grown from every start), optional ends.
+OPERATOR_PATTERNS = [
+    [{"LOWER": "shall"}, {"OP": "*", "IS_ALPHA": True}, {"LEMMA": "use"}],
+    [{"LOWER": "not", "OP": "+"}, {"LOWER": {"IN": ["use", "permit"]}}],
+    [{"LOWER": "any"}, {"OP": "{2,3}"}, {"LOWER": "party"}],
+    [{"LOWER": "any"}, {"OP": "{,2}", "LOWER": {"NOT_IN": ["or", ","]}}, {"LOWER": "third"}],
+    [{"TEXT": "Service"}, {"IS_ALPHA": False, "OP": "{1,}"}, {"LOWER": "for"}],
+    [{"OP": "?"}, {"LEMMA": "breach"}, {"OP": "{0,2}", "IS_ALPHA": True}],
+    [{"LOWER": "mass", "OP": "{2}"}],
+    [{"LOWER": "neither"}, {"OP": "{1,3}", "IS_PUNCT": False}, {"LOWER": "or"}],
+    [{"IS_SENT_START": True, "LOWER": {"IN": ["mass", "shall", "not"]}}, {"LOWER": "not", "OP": "?"}],
+    [{"LOWER": {"IN": ["covert", "mass"]}}, {"LOWER": "surveillance", "OP": "?"}],
+]
+
+
+def test_every_pack_and_grammar_pattern_runs_without_spacys_matcher() -> None:
+    """The compiled steps cover what the bundled pack and the grammar write; a spaCy
+    Matcher is only the fallback for operators they do not evaluate ("!")."""
+    assert len(ANCHORED._steps) == len(PATTERNS) and all(steps is not None for steps in ANCHORED._steps)
+    nlp = get_nlp()
+    fallback = AnchoredMatcher(nlp.vocab)
+    fallback.add("neg", [[{"LOWER": "shall"}, {"LOWER": "not", "OP": "!"}, {"LEMMA": "use"}]])
+    assert fallback._steps == [None]
+    doc = nlp("Customer shall never use it. Customer shall not use it.")
+    assert [(k, s, e) for k, s, e in fallback(doc)] == [("neg", 1, 4)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(WORDS + ["Service", "not", "not", "mass", "mass", "(b)", ".", "Mass", "neither"]),
+                min_size=1, max_size=40))
+def test_operators_match_as_spacy_matches(words: list[str]) -> None:
+    nlp = get_nlp()
+    doc = nlp(" ".join(words) + ".")
+    for i, pattern in enumerate(OPERATOR_PATTERNS):
+        ours = AnchoredMatcher(nlp.vocab)
+        ours.add(f"p{i}", [pattern])
+        theirs = Matcher(nlp.vocab)
+        theirs.add(f"p{i}", [pattern])
+        expected = set()
+        for sent in doc.sents:
+            expected |= {(f"p{i}", s + sent.start, e + sent.start) for _m, s, e in theirs(sent)}
+        assert set(ours(doc)) == expected, (pattern, doc.text)
