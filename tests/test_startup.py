@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from clause_lint import cache as cache_mod
-from clause_lint import yamlsafe
+from clause_lint import _yamlparse, yamlsafe
 from clause_lint.cli import cli
 from clause_lint.errors import PackError
 from clause_lint.rules import BUNDLED_PACK_DIR, load_pack, loader
@@ -107,6 +107,23 @@ def test_check_leaves_out_spacys_own_command_line(documents: Path, monkeypatch: 
     assert f"CLI=[] INFO={spacy.__version__} DOWNLOAD=True" in done.stderr, done.stderr
     monkeypatch.chdir(documents)
     assert done.stdout == CliRunner().invoke(cli, args).output  # spaCy loaded whole in this process
+
+
+def test_a_check_with_the_pack_cached_never_imports_pyyaml(documents: Path, tmp_path: Path) -> None:
+    """The first check reads the pack's YAML and caches it; a check of a document not
+    seen before (a result-cache miss) then loads the pack from the cache, no PyYAML."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CLAUSE_LINT_CACHE_DIR": str(tmp_path / "cache")}
+    script = ("import sys\nfrom clause_lint.cli import main\ncode = main(sys.argv[1:])\n"
+              "sys.stderr.write('\\nYAML=' + str('yaml' in sys.modules) + '\\n')\nsys.exit(code)\n")
+    seen = []
+    for n in range(2):
+        (tmp_path / f"terms{n}.md").write_text(f"# Terms {n}\n\n1. Customer shall not use the Service in any weapon.\n",
+                                              encoding="utf-8")
+        done = subprocess.run([sys.executable, "-c", script, "check", "--isolated", "-j", "1", f"terms{n}.md"],
+                              cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode in (0, 1), done.stderr
+        seen.append(done.stderr.strip().splitlines()[-1])
+    assert seen == ["YAML=True", "YAML=False"]
 
 
 def test_extract_provisions_still_reads_with_spacy(documents: Path) -> None:
@@ -308,9 +325,9 @@ def test_concurrent_writers_leave_one_whole_entry(house: Path, tmp_path: Path) -
 
 def test_the_fast_yaml_path_keeps_every_position() -> None:
     text = (BUNDLED_PACK_DIR / "safe-face-pledge.yaml").read_text(encoding="utf-8")
-    if yamlsafe._FastLoader is None:
+    if _yamlparse._FastLoader is None:
         pytest.skip("PyYAML was built without libyaml")
-    fast, reference = yamlsafe._load_fast(text), yamlsafe._load_reference(text)
+    fast, reference = _yamlparse._load_fast(text), _yamlparse._load_reference(text)
 
     def same(a: object, b: object) -> None:
         assert type(a) is type(b) and getattr(a, "pos", None) == getattr(b, "pos", None)
@@ -342,7 +359,7 @@ def test_the_fast_yaml_path_says_what_the_reference_loader_says(text: str) -> No
         except yamlsafe.YamlError as exc:
             return ("error", exc.message, exc.line, exc.col)
 
-    assert outcome(yamlsafe.load) == outcome(yamlsafe._load_reference)
+    assert outcome(yamlsafe.load) == outcome(_yamlparse._load_reference)
 
 
 def test_token_pattern_matchers_are_built_on_first_use() -> None:
