@@ -377,6 +377,36 @@ def _component(label: Label) -> str:
     return f"({v})"
 
 
+_INLINE_ENUMERATOR = re.compile(r"(?<![\w)])\(([a-z]{1,2}|[ivxl]{1,6}|[A-Z]|\d{1,2})\)\s")
+
+
+def _inline_parent(prev_text: str, label: Label) -> Optional[Label]:
+    """The inline enumerator that introduces ``label``'s list, when the paragraph
+    before ends "… (a) reverse engineer it, or (b) use it to:" and ``label`` opens a
+    list of another scheme ("(i)"): that "(b)", the last of a run, or a lone "(a)"
+    that opens a sentence ("Reporting. (a) The Agency shall:"). None when the
+    paragraph does not end so, or ``label`` is no first item."""
+    if label.style != "paren" or _ordinal(label) != 1 or not prev_text.rstrip().endswith(":"):
+        return None
+    found = [(m.start(), classify_label(f"({m.group(1)})")) for m in _INLINE_ENUMERATOR.finditer(prev_text)]
+    found = [(at, f) for at, f in found if f.style == "paren" and _ordinal(f) is not None]
+    if not found:
+        return None
+    at, last = found[-1]
+    if last.scheme == label.scheme:
+        return None
+    if len(found) == 1:
+        opens = at == 0 or prev_text[:at].rstrip().endswith((".", ":"))
+        return last if opens and _ordinal(last) == 1 else None
+    before = found[-2][1]
+    if before.scheme != last.scheme or _ordinal(last) != (_ordinal(before) or 0) + 1:
+        return None
+    # The last item must run to the colon: "Except as to (i) …, or (ii) any dispute …,
+    # any dispute … shall be resolved as follows:" ends in a main clause of its own.
+    tail = prev_text[at:]
+    return last if "," not in tail or len(tail.split()) <= 12 else None
+
+
 def _compose(parent: Optional[_Entry], label: Label) -> Optional[str]:
     if label.type in (MULTI, KEYWORD):
         return label.value
@@ -544,6 +574,14 @@ class _Composer:
                     st.pop()
         else:
             self._place_relative(label, list_id, list_level, prev_text, source)
+        inline = _inline_parent(prev_text, label)
+        if inline is not None and not (st and st[-1].label.scheme == inline.scheme):
+            # "Customer shall not (a) copy it, or (b) use it to:" then "(i) …": the
+            # items belong to the inline "(b)", which holds them as a level of its own
+            # (a following "(c)" is its sibling).
+            top = st[-1] if st else None
+            st.append(_Entry(label=inline, section=_compose(top, inline), block=max(block - 1, 0),
+                             source="inline-text"))
         parent = st[-1] if st else None
         entry = _Entry(
             label=label,

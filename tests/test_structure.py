@@ -134,8 +134,8 @@ def test_roman_or_letter_by_context():
 
 
 def test_a_letter_whose_first_item_opened_inside_a_paragraph():
-    # "(a)" opens inside the section's paragraph; "(b)" is its sibling, not an item of
-    # the roman list under (a), and the "(i)" after "(c)" starts a list of its own.
+    # "(a)" opens inside the section's paragraph and holds the roman list under it;
+    # "(b)" is its sibling, and the "(i)" after "(c)" starts a list of its own.
     doc = doc_of(
         P("Sec. 3. Reporting. (a) The Agency shall take the following steps:"),
         P("(i) publish its policy;"),
@@ -146,7 +146,8 @@ def test_a_letter_whose_first_item_opened_inside_a_paragraph():
         P("(ii) publish the findings."),
     )
     assert [b.section for b in doc.blocks] == [
-        "Section 3", "Section 3(i)", "Section 3(ii)", "Section 3(b)", "Section 3(c)", "Section 3(c)(i)", "Section 3(c)(ii)",
+        "Section 3", "Section 3(a)(i)", "Section 3(a)(ii)", "Section 3(b)", "Section 3(c)", "Section 3(c)(i)",
+        "Section 3(c)(ii)",
     ]
     # An "(a)" inside an item keeps its "(b)" under that item.
     doc = doc_of(P("1. Duties"), P("(i) The Licensee shall: (a) keep records;"), P("(b) allow audits."), P("(ii) The Licensor shall pay."))
@@ -154,6 +155,28 @@ def test_a_letter_whose_first_item_opened_inside_a_paragraph():
     # With no "(a)" anywhere, a "(b)" still opens a level of its own.
     doc = doc_of(P("1. Duties"), P("(i) The Licensee shall keep records."), P("(b) allow audits."))
     assert [b.section for b in doc.blocks] == ["1", "1(i)", "1(i)(b)"]
+
+
+def test_items_under_an_inline_enumerator_of_the_paragraph_above():
+    """'… (a) reverse engineer it, or (b) use it to:' then '(i) …': the items are
+    (b)'s; a later '(c)' is (b)'s sibling. A lone '(a)' counts only where it opens a
+    sentence, and a reference such as 'clause (a) of Schedule 2' opens nothing."""
+    doc = doc_of(
+        P("13.1 Customer shall not (a) reverse engineer the Service, or (b) use it to:"),
+        P("(i) identify people in public places; or"),
+        P("(ii) track employees."),
+        P("(c) sell the Service."),
+        P("13.2 Customer shall pay the fees."),
+    )
+    assert [b.section for b in doc.blocks] == ["13.1", "13.1(b)(i)", "13.1(b)(ii)", "13.1(c)", "13.2"]
+    assert doc.blocks[1].lead_in == doc.blocks[0].text
+    doc = doc_of(P("4. Audits"), P("As set out in clause (a) of Schedule 2, Customer shall:"), P("(i) keep records."))
+    assert [b.section for b in doc.blocks] == ["4", "4", "4(i)"]
+    # The run sits in an exception; the sentence goes on to its own main clause.
+    doc = doc_of(P("17.3 Arbitration. Except for (i) matters for the Experts, or (ii) any dispute over inventorship, "
+                   "any dispute arising out of this Agreement shall be resolved by arbitration as follows:"),
+                 P("(a) Rules. The ICC Rules apply."))
+    assert [b.section for b in doc.blocks] == ["17.3", "17.3(a)"]
 
 
 def test_article_section_schedule_keywords():
