@@ -182,44 +182,27 @@ def _passes(tests: tuple[tuple[int, int, Any], ...], cols: tuple[list[int], ...]
     return True
 
 
-def _ends(steps: list[_Step], first: int, start: int, hi: int, cols: tuple[list[int], ...]) -> set[int]:
-    """Where ``steps[first:]`` can end when they start at token ``start`` (before ``hi``)."""
-    at = {start}
-    for step in steps[first:]:
+def _reach(steps: list[_Step], at: int, limit: int, cols: tuple[list[int], ...], forward: bool) -> set[int]:
+    """Where ``steps`` can end when they start at token ``at`` and run forwards (up to
+    ``limit``), or where they can start when they end at ``at`` and are read
+    backwards (down to ``limit``)."""
+    places = {at}
+    for step in steps if forward else reversed(steps):
         nxt: set[int] = set()
-        for pos in at:
+        for pos in places:
             n = 0
             if step.low == 0:
                 nxt.add(pos)
-            while (step.high is None or n < step.high) and pos < hi and _passes(step.tests, cols, pos):
-                pos += 1
+            while (step.high is None or n < step.high) and (pos < limit if forward else pos > limit) \
+                    and _passes(step.tests, cols, pos if forward else pos - 1):
+                pos += 1 if forward else -1
                 n += 1
                 if n >= step.low:
                     nxt.add(pos)
-        at = nxt
-        if not at:
+        places = nxt
+        if not places:
             break
-    return at
-
-
-def _starts(steps: list[_Step], last: int, end: int, lo: int, cols: tuple[list[int], ...]) -> set[int]:
-    """Where ``steps[:last]`` can start when they end at token ``end`` (from ``lo`` on)."""
-    at = {end}
-    for step in reversed(steps[:last]):
-        nxt: set[int] = set()
-        for pos in at:
-            n = 0
-            if step.low == 0:
-                nxt.add(pos)
-            while (step.high is None or n < step.high) and pos > lo and _passes(step.tests, cols, pos - 1):
-                pos -= 1
-                n += 1
-                if n >= step.low:
-                    nxt.add(pos)
-        at = nxt
-        if not at:
-            break
-    return at
+    return places
 
 
 def max_length(pattern: list[dict[str, Any]]) -> Optional[int]:
@@ -374,14 +357,15 @@ class AnchoredMatcher:
                         tests = steps[pivot].tests
                         for i in range(sent_start, sent_end):
                             if col[i] in words and _passes(tests, cols, i):
-                                ends = _ends(steps, pivot + 1, i + 1, sent_end, cols)
+                                ends = _reach(steps[pivot + 1:], i + 1, sent_end, cols, forward=True)
                                 if ends:
-                                    for start in _starts(steps, pivot, i, sent_start, cols):
+                                    for start in _reach(steps[:pivot], i, sent_start, cols, forward=False):
                                         out.update((key, start, end) for end in ends)
                     else:
                         for lo, hi in self._windows(idx, low_col, lem_col, sent_start, sent_end):
                             for start in range(lo, hi):
-                                out.update((key, start, end) for end in _ends(steps, 0, start, hi, cols) if end > start)
+                                out.update((key, start, end) for end in _reach(steps, start, hi, cols, forward=True)
+                                           if end > start)
                     continue
                 for lo, hi in self._windows(idx, low_col, lem_col, sent_start, sent_end):
                     for _, start, end in self._matcher(idx)(doc[lo:hi]):
