@@ -47,6 +47,10 @@ BE = ["be", "is", "are", "was", "were", "been", "being"]
 NEG = ["not", "n't", "never"]
 # the participles of the promising verbs, binding only after an auxiliary
 PARTICIPLES = ["agreed", "undertaken", "covenanted", "committed", "promised"]
+# the participles of the verbs of hope and advice, a statement of intent only after an
+# auxiliary ("is intended to"); after a noun they describe it ("any application
+# intended to injure people", "the results expected by Customer")
+SOFT_PARTICIPLES = ["intended", "expected", "encouraged", "urged", "recommended", "aimed", "sought", "hoped", "wished", "tried"]
 
 P = dict[str, Any]
 
@@ -150,7 +154,9 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
     ]),
     (OBLIGATION, False, "non-binding wording", [
         [_l("should")],
-        [{"LEMMA": {"IN": ["encourage", "urge", "recommend", "strive", "aim", "aspire", "endeavor", "endeavour", "hope", "expect", "seek", "intend", "try", "wish"]}}],
+        [{"LEMMA": {"IN": ["encourage", "urge", "recommend", "strive", "aim", "aspire", "endeavor", "endeavour", "hope", "expect", "seek", "intend", "try", "wish"]},
+          "LOWER": {"NOT_IN": SOFT_PARTICIPLES}}],
+        [{"LOWER": {"IN": BE + ["has", "have", "had"]}}, _opt("also", "further", "strongly", "generally", "only"), {"LOWER": {"IN": SOFT_PARTICIPLES}}],
         [_l("best"), _l("practice", "practices")],
     ]),
     # --- permissions ---------------------------------------------------------------
