@@ -269,6 +269,12 @@ _LONG_NO_FIRST_NOT = frozenset({
     "later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "such",
     "party", "warranty", "warranties", "representation",
 })
+_RELATIVE = frozenset({"that", "which", "who"})
+# a word after "that" that opens a clause of its own ("No warranty that the Service will …")
+_OPENS_CLAUSE = frozenset({"the", "a", "an", "this", "these", "those", "its", "their", "his", "her", "it", "they", "we",
+                           "you", "he", "she", "such", "any", "all", "each", "our", "your", "there"})
+# verbs of a relative clause that leave the subject running: "… body that is licensed …"
+_RELATIVE_VERBS = frozenset({"is", "are", "was", "were", "has", "have", "do", "does", "that", "which", "who"})
 _LONG_NO_STOP = frozenset({
     ".", ";", ":", "and", "but", "if", "unless", "except", "that", "which", "who", "when", "where", "provided",
     "however", "shall", "must", "may", "will", "can", "is", "are", "was", "were", "has", "have", "could", "would",
@@ -284,7 +290,13 @@ def _long_no_cues(doc: Doc, lowers: list[str]) -> list[tuple[str, int, int]]:
         if w != "no" or i + 1 >= n or not doc[i + 1].is_alpha or lowers[i + 1] in _LONG_NO_FIRST_NOT:
             continue
         j = i + 2
-        while j < n and j - i <= 25 and lowers[j] not in _LONG_NO_STOP:
+        relative = False  # inside "… body that enforces criminal law" of the subject
+        while j < n and j - i <= 25:
+            w = lowers[j]
+            if w in _RELATIVE and j + 1 < n and doc[j + 1].is_alpha and lowers[j + 1] not in _OPENS_CLAUSE:
+                relative = True  # "that enforces …", "which is …": the subject goes on
+            elif w in BINDING_MODALS or (w in _LONG_NO_STOP and not (relative and w in _RELATIVE_VERBS)):
+                break
             j += 1
         if j < n and j - i >= 6 and lowers[j] in BINDING_MODALS:
             out.append((_LONG_NO_KEY, i, j + 1))
