@@ -343,6 +343,24 @@ def _sentence_starts(doc: Doc) -> list[int]:
     return out
 
 
+_MAKE = frozenset({"make", "makes", "made", "making", "render", "renders", "keep", "keeps", "place", "places"})
+
+
+def _predicate_subject_to(doc: Doc, at: int, sent_start: int) -> bool:
+    """Whether the "subject to" at token ``at`` is the clause's predicate ("use shall be
+    subject to review", "make its use subject to review by a public board") rather than a
+    carve-out of it ("subject to Provider's approval, Customer may …")."""
+    before = doc[at - 1].lower_ if at > sent_start else ""
+    if before in BE or before in ("remain", "remains", "become", "becomes"):
+        return True
+    for i in range(at - 1, max(sent_start, at - 8) - 1, -1):
+        if doc[i].is_punct:
+            return False
+        if doc[i].lower_ in _MAKE:
+            return True
+    return False
+
+
 def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]], cue_starts: Iterable[int] = ()) -> list[CarveOutSpan]:
     """Spans opened by carve-out cues, each running to ';', ':' or its sentence end.
 
@@ -361,6 +379,8 @@ def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]], cue_starts: It
     for span in matches:
         sent_end = next((e for s, e in sent_bounds if s <= span.start < e), len(doc))
         sent_start = next((s for s, e in sent_bounds if s <= span.start < e), 0)
+        if doc[span.start].lower_ == "subject" and _predicate_subject_to(doc, span.start, sent_start):
+            continue  # "shall be subject to public review": what the duty is, not an exception to it
         leading = span.start - sent_start <= 2
         end = span.end
         limit = min(sent_end, span.start + 40)
