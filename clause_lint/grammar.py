@@ -43,6 +43,8 @@ PERMISSION_VERB = "permission verb"
 
 MODALS = ["shall", "must", "may", "will", "can", "could", "would", "might", "should"]
 BINDING_MODALS = ["shall", "must", "may", "will", "can", "could", "would"]
+# how contracts name the provider side, for "with Provider's consent"
+PARTY_WORDS = ["provider", "licensor", "company", "vendor", "supplier", "owner", "developer", "seller", "manufacturer"]
 BE = ["be", "is", "are", "was", "were", "been", "being"]
 NEG = ["not", "n't", "never"]
 # the participles of the promising verbs, binding only after an auxiliary
@@ -189,6 +191,8 @@ CARVE_OUT_CUES: list[list[P]] = [
     [_l("subject"), _l("to"), {"OP": "{0,4}", "IS_PUNCT": False}, _l("consent", "approval", "authorization", "authorisation", "permission", "review")],
     [_l("if", "where", "when"), {"OP": "{0,4}", "IS_PUNCT": False}, _l("authorized", "authorised", "approved", "permitted", "consented", "agreed")],
     [_l("with"), _opt("the", "our", "its"), _opt("prior", "express"), _opt("written"), _l("consent", "approval", "authorization", "authorisation", "permission")],
+    # "with Provider's prior written consent"
+    [_l("with"), _opt("the"), _l(*PARTY_WORDS), _l("'s", "’s"), _opt("prior", "express"), _opt("written"), _l("consent", "approval", "authorization", "authorisation", "permission")],
 ]
 
 
