@@ -1046,13 +1046,14 @@ def _find_tables(pieces: list[_Piece]) -> list[tuple[int, int, _PageTable]]:
     out: list[tuple[int, int, _PageTable]] = []
     i, n = 0, len(pieces)
     while i < n:
-        if not pieces[i].tabular or len(_runs(pieces[i].segs)) < 2:
+        runs = _runs(pieces[i].segs) if pieces[i].tabular else []
+        if len(runs) < 2:
             i += 1
             continue
         start = i
         first = pieces[i]
         em = max(first.height, 4.0)
-        edges = sorted(r[0].x0 for r in _runs(first.segs))  # kept sorted: looked up by bisection
+        edges = sorted(r[0].x0 for r in runs)  # kept sorted: looked up by bisection
         j = i + 1
         while j < n:
             q, prev = pieces[j], pieces[j - 1]
