@@ -364,6 +364,7 @@ def read_provisions(
             # Only when the relative word comes right before the cue: in "personnel who
             # used the database improperly may be disciplined" the cue is the main verb.
             subordinate.append((j > lo + 1 and lowers[j - 1 - start] in _RELATIVES and lowers[j - 2 - start] != ","
+                                and not (lowers[j - 1 - start] == "that" and lowers[j - 2 - start] in _THAT_VERBS - {"provided", "so", "such"})
                                 and cue.start - j <= 1)
                                # "… in which lethal force is used, may be used or is contemplated"
                                or (j > lo and lowers[j - 1 - start] in (",", "or", "and") and lowers[cue.start - start] in _WEAK_HEADS
@@ -396,8 +397,9 @@ def read_provisions(
                 if c.end <= cue.start:
                     actor_start = max(actor_start, c.end)
         # "If Customer breaches …, then Provider may …": the actor follows the "then"
+        # "The User agrees that the Provider may …": the actor is the one after "that".
         for t in range(cue.start - 1, actor_start - 1, -1):
-            if lowers[t - start] == "then":
+            if lowers[t - start] == "then" or (lowers[t - start] == "that" and t > actor_start and lowers[t - 1 - start] in _THAT_VERBS):
                 actor_start = t + 1
                 break
         while actor_start < cue.start and lowers[actor_start - start] in (",", "and", "or", "but", "that", "which"):
@@ -560,6 +562,12 @@ def _read_region(
         if lowers[i - base] in _ONLY:
             prov.only = True
         i += 1
+    if lowers[a - base] == "," and not nominal and not prov.action_lemmas:
+        # "shall, within ten days of a request, give …", "may, at its option, terminate …":
+        # an aside set off by commas between the cue and its verb
+        k = next((k for k in range(a + 2, min(b - 1, a + 16)) if lowers[k - base] in (",", ";", ":", ".")), None)
+        if k is not None and lowers[k - base] == "," and not punct[k + 1]:
+            i = k + 1
     action_lemmas: list[str] = list(prov.action_lemmas)
     if nominal and not prov.action_lemmas:
         # "Weapons development is prohibited", "Use of the Service … is prohibited":

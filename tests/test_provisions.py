@@ -92,6 +92,29 @@ def test_a_cue_in_a_relative_clause_does_not_end_the_main_provision() -> None:
     assert "lethal force" in main["purpose"]
 
 
+def test_an_aside_between_the_cue_and_its_verb_is_skipped() -> None:
+    (p,) = _read("Provider may, at its option, terminate this Agreement if Customer breaches Section 4.")
+    assert p["action"] == "terminate" and p["object"] == "this Agreement"
+    (q,) = _read("Customer shall, within ten days of a request, give Provider the records of its use.")
+    assert q["action"] == "give"
+
+
+def _subordinate(text: str) -> list[bool]:
+    doc = get_nlp()(text)
+    cues = grammar.find_cues(doc)
+    carves = grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents],
+                                     [c.start for c in cues if c.force != grammar.NEUTRAL])
+    return [p.subordinate for s in doc.sents for p in read_provisions(doc, s.start, s.end, cues, carves, [])]
+
+
+def test_the_party_after_agrees_that_is_the_actor() -> None:
+    (p,) = _read("Customer agrees that Provider may inspect Customer's records of use.")
+    assert p["modality"] == "permission" and p["actor"] == "Provider" and p["action"] == "inspect"
+    assert _subordinate("Customer agrees that Provider may inspect Customer's records of use.") == [False]
+    # a "that" after a noun still opens a relative clause that describes, not grants
+    assert _subordinate("The notices that Provider may send are informational.") == [True]
+
+
 def test_citations_are_references() -> None:
     (p,) = _read("The Government's rights are restricted as provided in the defence acquisition regulations.")
     assert p["reference"].startswith("as provided in")
