@@ -95,7 +95,9 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": BE}}, _l(*NEG), _opt("be"), _l("liable", "responsible", "obligated", "obliged", "required", "bound")],
         [{"LOWER": {"IN": ["has", "have", "assumes", "assume", "bears", "bear", "owes", "undertakes", "accept", "accepts"]}}, _l("no"), _opt("duty", "legal", "contractual", "affirmative", "ongoing", "general"), _l("obligation", "obligations", "duty", "duties", "responsibility", "liability")],
         [_l("does", "do"), _l("not"), _l("have", "assume", "undertake", "accept", "owe"), _opt("any"), _l("obligation", "obligations", "duty", "duties", "responsibility")],
-        [_l("no"), _l("obligation", "duty", "responsibility"), _l("to")],
+        [_l("no"), _opt("general", "legal", "contractual", "affirmative", "ongoing"), _l("obligation", "duty", "responsibility"), _l("to")],
+        # "is not subject to any general obligation to monitor"
+        [{"LOWER": {"IN": BE}}, _l(*NEG), _l("subject"), _l("to"), _opt("any"), _opt("general", "legal", "contractual", "affirmative", "ongoing"), _l("obligation", "obligations", "duty", "duties")],
         [{"LEMMA": {"IN": ["disclaim", "waive"]}}],
     ]),
     # --- prohibitions --------------------------------------------------------------
