@@ -306,6 +306,10 @@ def _governing_cue(sentence: Sentence, pos: int, scope_pos: Optional[int] = None
             c for c in before
             if _segment(sentence, c.start) == seg or (_segment(sentence, c.start) == 0 and _opens_list(sentence, c))
         ]
+    for first, own in provisions.series_items(sentence.doc, sentence.start, sentence.end, pos) if before else ():
+        # "provided that (i) …, (iv) you do not remove any notices, (v) you only
+        # distribute …": an earlier item's own cue does not reach into a later item.
+        before = [c for c in before if not first <= c.start < own]
     if not before and sentence.list_cue is not None and sentence.semicolons and _segment(sentence, pos) > 0:
         # an enumerated item of a list whose lead-in sits in an earlier sentence
         seg_start = max(p for p in sentence.semicolons if p < pos) + 1

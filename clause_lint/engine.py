@@ -282,7 +282,8 @@ def _rank(rule: Rule, crit: Criterion, unit: Unit, hits: list[Governed]) -> tupl
     # A title or a question names a topic; the clause under it states the rule.
     heading = 1 if (hits and all((g.cue or "").startswith("heading") for g in hits)) or _titleish(text) or text.rstrip().endswith("?") else 0
     via = max(({"sentence": 0, "lead-in": 1}.get(g.via, 2) for g in hits), default=2)
-    defining = 1 if _DEFINES.search(text) else 0
+    # an item under "X" means: … is part of the definition too
+    defining = 1 if _DEFINES.search(text) or (unit.lead_in and _DEFINES.search(unit.lead_in)) else 0
     crit_index = rule.criteria.index(crit) if crit in rule.criteria else 99
     order = list(crit.any) + list(crit.all)
     concept_index = min((order.index(g.concept) for g in hits if g.concept in order), default=99)

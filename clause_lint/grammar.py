@@ -22,6 +22,7 @@ open a span whose kind the pack decides from the concepts inside it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
@@ -335,10 +336,15 @@ def find_cues(doc: Doc) -> list[Cue]:
         sent = sent_of[start]
         if label == PERMISSION_VERB and sent in prohibited_in:
             continue
+        if end - start == 1 and doc[start].lower_ == "will" and start > 0 and doc[start - 1].lower_ in _WILL_AS_NOUN:
+            continue  # "terminate at will", "of its own free will": the noun, not the modal
         if force == PROHIBITION:
             prohibited_in.add(sent)
         out.append(Cue(force, binding, label, span.start, span.end, span.text))
     return out
+
+
+_WILL_AS_NOUN = frozenset({"at", "free", "good", "ill", "own", "last", "the", "its", "whose", "their"})
 
 
 def _sentence_starts(doc: Doc) -> list[int]:
@@ -367,6 +373,9 @@ def _predicate_subject_to(doc: Doc, at: int, sent_start: int) -> bool:
     return False
 
 
+_INLINE_ENUMERATOR = re.compile(r"\((?:[a-z]|[ivx]{1,5}|\d{1,2})\)")
+
+
 def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]], cue_starts: Iterable[int] = ()) -> list[CarveOutSpan]:
     """Spans opened by carve-out cues, each running to ';', ':' or its sentence end.
 
@@ -390,6 +399,10 @@ def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]], cue_starts: It
         leading = span.start - sent_start <= 2
         end = span.end
         limit = min(sent_end, span.start + 40)
+        series = span.end < sent_end and bool(_INLINE_ENUMERATOR.fullmatch(doc[span.end].text))
+        if series:
+            # "provided that (i) …, (ii) …, and (iii) …": the proviso is the whole series
+            limit = sent_end
         while end < limit:
             text = doc[end].text
             if text in (";", ":") or (leading and text == ","):
@@ -398,7 +411,8 @@ def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]], cue_starts: It
                 break
             if end in stops and end > span.end and doc[end - 1].text in (",", "and", "or", "but"):
                 break
-            if text == "," and end + 1 < limit and doc[end + 1].lower_ in ("and", "or", "but") and end - span.start > 6:
+            if (text == "," and end + 1 < limit and doc[end + 1].lower_ in ("and", "or", "but") and end - span.start > 6
+                    and not (series and end + 2 < limit and _INLINE_ENUMERATOR.fullmatch(doc[end + 2].text))):
                 break
             if text == "," and end + 1 < limit and doc[end + 1].lower_ in ("including", "includes", "particularly", "especially", "notably"):
                 break  # "without their consent, including for facial recognition": the example is the clause's

@@ -381,6 +381,7 @@ def read_provisions(
             coordinated = (k > lo and lowers[k - 1 - start] in ("or", "and", ",") and lowers[cue.start - start] in _WEAK_HEADS
                            and _relative_between(lowers, start, lo, k - 1))
             subordinate.append((joined or coordinated) and not any(p >= lo and p < cue.start for p in semis))
+    enums = [t for t in range(start, end) if _is_enumerator(lowers[t - start])]
     for i, cue in enumerate(real):
         seg_start = max([start] + [p + 1 for p in semis if p < cue.start])
         seg_end = min([end] + [p for p in semis if p >= cue.end])
@@ -389,6 +390,11 @@ def read_provisions(
         scope_end = min(nxt, end) if nxt > cue.end else end
         if semis and not _opens_list(lowers, start, cue, seg_end):
             scope_end = min(scope_end, seg_end)
+        # "(iv) you do not remove any notices, (v) you only distribute …": a cue inside
+        # an inline item governs that item, not the next one of its series.
+        item_end = _item_end(enums, lowers, start, cue.start)
+        if item_end is not None and item_end >= cue.end:
+            scope_end = min(scope_end, item_end)
         prov = Provision(cue=cue, start=seg_start, end=scope_end, subordinate=subordinate[i])
         actor_start = max(seg_start, clause_starts[i])
         # A leading condition or carve-out ("If …, Provider may …") is not the actor.
@@ -457,7 +463,106 @@ def read_provisions(
                 item.spans.append(previous_actor)
             _read_region(item, doc, lowers, lemmas, start, a, b, carves, nominal=False)
             provisions.append(item)
+    provisions.extend(_uncued_items(doc, enums, lowers, start, end, real, subordinate, provisions, carves))
     return provisions
+
+
+def _ordinal(low: str) -> Optional[tuple[str, int]]:
+    """The series and place of an enumerator: "(iv)" → ("roman", 4), "(c)" → ("letter", 3)."""
+    inner = low[1:-1]
+    if inner.isdigit():
+        return ("number", int(inner))
+    if inner in _ROMAN:
+        return ("roman", _ROMAN.index(inner) + 1)
+    if len(inner) == 1 and inner.isalpha():
+        return ("letter", ord(inner) - ord("a") + 1)
+    return None
+
+
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv")
+
+
+def _successor(first: str, second: str) -> bool:
+    """Whether ``second`` is the next enumerator after ``first`` in one series
+    ("(h)" then "(i)" as letters, "(iv)" then "(v)" as roman numerals)."""
+    a, b = first[1:-1], second[1:-1]
+    if a.isdigit() and b.isdigit():
+        return int(b) == int(a) + 1
+    if a in _ROMAN and b in _ROMAN and _ROMAN.index(b) == _ROMAN.index(a) + 1:
+        return True
+    return len(a) == len(b) == 1 and a.isalpha() and ord(b) == ord(a) + 1
+
+
+def _item_end(enums: list[int], lowers: list[str], base: int, pos: int) -> Optional[int]:
+    """Where the inline item holding ``pos`` ends: at the next enumerator of its series."""
+    before = [e for e in enums if e < pos]
+    if not before:
+        return None
+    mark = lowers[before[-1] - base]
+    return next((e for e in enums if e > pos and _successor(mark, lowers[e - base])), None)
+
+
+def _series_first(enums: list[int], lowers: list[str], base: int, e: int) -> tuple[int, bool]:
+    """The first enumerator of the series ``e`` belongs to, and whether ``e`` has an
+    earlier one at all."""
+    first = e
+    while True:
+        earlier = next((f for f in reversed([x for x in enums if x < first])
+                        if _successor(lowers[f - base], lowers[first - base])), None)
+        if earlier is None:
+            return first, first != e
+        first = earlier
+
+
+def series_items(doc: Doc, start: int, end: int, pos: int) -> list[tuple[int, int]]:
+    """For a token in the second or a later item of an inline series ("…, (iv) you do
+    not remove notices, (v) you only distribute …"), the offsets of the series' first
+    enumerator and of the item's own — for each level of nesting ("(v) … that: (a) …;
+    or (b) …")."""
+    lowers = token_table(doc).lowers
+    enums = [t for t in range(start, min(pos, end)) if _is_enumerator(lowers[t])]
+    levels: list[tuple[int, int]] = []
+    while enums and len(levels) < 4:
+        own = enums[-1]
+        first, later = _series_first(enums, lowers, 0, own)
+        if later:
+            levels.append((first, own))
+        enums = [e for e in enums if e < first]
+    return levels
+
+
+def _uncued_items(
+    doc: Doc,
+    enums: list[int],
+    lowers: list[str],
+    start: int,
+    end: int,
+    real: list[Cue],
+    subordinate: list[bool],
+    provisions: list[Provision],
+    carves: list[grammar.CarveOutSpan],
+) -> list[Provision]:
+    """Inline items that no cue reaches once each item's own cue stops at the next item
+    ("provided that (i) …, (iv) you do not remove …, (v) you only distribute …"): they
+    are read under the cue before the series began ("grants you a licence …, provided
+    that"), as items of a lead-in are."""
+    out: list[Provision] = []
+    for k, e in enumerate(enums):
+        nxt = next((f for f in enums[k + 1:] if _successor(lowers[e - start], lowers[f - start])), None)
+        prev = next((f for f in reversed(enums[:k]) if _successor(lowers[f - start], lowers[e - start])), None)
+        if prev is None:
+            continue  # the first item of a series is read with its lead-in
+        item_end = nxt if nxt is not None else end
+        if any(e <= c.start < item_end for c in real):
+            continue
+        if any(p.cue is not None and p.cue.start < e and p.end > e + 1 for p in provisions):
+            continue
+        first, _ = _series_first(enums, lowers, start, e)
+        lead = [c for c, sub in zip(real, subordinate) if c.end <= first and not sub]
+        if not lead or e + 1 >= item_end:
+            continue
+        out.append(inherited_provision(doc, e + 1, item_end, lead[-1], carves))
+    return out
 
 
 def inherited_provision(

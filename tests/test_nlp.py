@@ -87,6 +87,18 @@ def test_pseudo_negation_is_not_a_prohibition(text: str) -> None:
     assert all(force != "prohibition" for force, _, _ in force_of(text)), force_of(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Either party may end the engagement at will under Section 12.",
+        "The Customer signs of its own free will.",
+    ],
+)
+def test_will_as_a_noun_is_no_obligation(text: str) -> None:
+    assert all(cue.lower() != "will" for _, _, cue in force_of(text)), force_of(text)
+    assert [c for _, _, c in force_of("Provider will audit the use.")] == ["will"]
+
+
 def test_a_permission_verb_under_a_ban_is_its_object() -> None:
     cues = force_of("Customer shall not (i) resell it or (ii) permit reverse engineering.")
     assert [c[0] for c in cues] == ["prohibition"]
