@@ -826,6 +826,18 @@ class Analysis:
                     kinds.setdefault(kind, carve.text)
         return kinds
 
+    # -- parties -------------------------------------------------------------------
+    @property
+    def customer_names(self) -> tuple[str, ...]:
+        """The names this document gives the party that receives the licence or
+        service ("Ono", "HSNS"), in lower case: the defined name that is granted rights
+        more often than it grants them ("Array hereby grants to Ono …" three times,
+        "Ono grants to Array …" once). Empty when no name stands out."""
+        cached = self.__dict__.get("_customer_names")
+        if cached is None:
+            cached = self.__dict__["_customer_names"] = customer_names(self.document)
+        return cached
+
     # -- judging -------------------------------------------------------------------
     def prohibited(self, compiled: CompiledPack) -> set[str]:
         """Concepts governed by a binding prohibition anywhere in the document."""
@@ -1009,3 +1021,29 @@ def _item(sentence: Sentence, pos: int) -> int:
 def _short(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+_NAME = r"[A-Z][\w.&-]*(?: [A-Z][\w.&-]*){0,2}"
+_GRANT = re.compile(rf"\b(?P<grantor>{_NAME})\s+(?:hereby\s+)?grants?\s+(?:to\s+)?(?:the\s+)?(?P<grantee>{_NAME})")
+# the pack's own words for the customer, and the provider's, are not names to learn
+_GENERIC = frozenset({"you", "we", "customer", "licensee", "user", "member", "subscriber", "client", "buyer", "purchaser",
+                      "provider", "licensor", "company", "vendor", "supplier", "seller", "the", "this", "each", "either"})
+
+
+def customer_names(document: Document) -> tuple[str, ...]:
+    """See :attr:`Analysis.customer_names`."""
+    defined = {t.lower() for t in document.defined_terms}
+    score: dict[str, int] = {}
+    for block in document.blocks:
+        if "grant" not in block.text:
+            continue
+        for m in _GRANT.finditer(block.text):
+            grantor, grantee = m.group("grantor").lower(), m.group("grantee").lower()
+            for name, step in ((grantee, 1), (grantor, -1)):
+                if name in defined and name not in _GENERIC:
+                    score[name] = score.get(name, 0) + step
+    if not score:
+        return ()
+    best = max(score.values())
+    top = [n for n, v in score.items() if v == best]
+    return tuple(top) if best > 0 and len(top) == 1 else ()

@@ -101,7 +101,8 @@ def judge(analysis: Analysis, compiled: CompiledPack, rule: Rule) -> RuleResult:
     verdicts: list[_Verdict] = []
     prohibited = analysis.prohibited(compiled)
     for unit in analysis.units(compiled):
-        verdict = _judge_unit(rule, unit, prohibited, lambda u=unit: analysis.cited_prohibitions(compiled, u), compiled)
+        verdict = _judge_unit(rule, unit, prohibited, lambda u=unit: analysis.cited_prohibitions(compiled, u), compiled,
+                              analysis.customer_names)
         if verdict is not None:
             verdicts.append(verdict)
     status = MISSING
@@ -152,6 +153,7 @@ def _judge_unit(
     prohibited: set[str],
     cited: Optional[Callable[[], set[str]]] = None,
     compiled: Optional[CompiledPack] = None,
+    customers: tuple[str, ...] = (),
 ) -> Optional[_Verdict]:
     if _rule_wanted(rule).isdisjoint(unit.governed_concepts):
         return None  # no criterion of the rule has a concept governed here
@@ -165,7 +167,7 @@ def _judge_unit(
         if wanted.isdisjoint(unit.governed_concepts):
             continue  # none of its concepts is governed here: skip the role checks
         forces = set(crit.force) - {"any"}
-        candidates = [g for g in unit.governed if g.concept in wanted and (not forces or g.force in forces) and _role_ok(crit, g)]
+        candidates = [g for g in unit.governed if g.concept in wanted and (not forces or g.force in forces) and _role_ok(crit, g, customers)]
         names = {g.concept for g in candidates}
         if crit.all and not set(crit.all) <= names:
             continue
@@ -213,7 +215,7 @@ def _judge_unit(
 DEFAULT_ROLES = frozenset(provisions.ROLES) - {provisions.EXCEPTION} | {None}
 
 
-def _role_ok(crit: Criterion, g: Governed) -> bool:
+def _role_ok(crit: Criterion, g: Governed, customers: tuple[str, ...] = ()) -> bool:
     roles = set(crit.roles) if crit.roles else DEFAULT_ROLES
     if g.role not in roles and not (g.role is None and not crit.roles):
         return False
@@ -226,8 +228,13 @@ def _role_ok(crit: Criterion, g: Governed) -> bool:
         return False
     if crit.actor_not and g.provision is not None:
         actor = g.provision.span(provisions.ACTOR)
-        if actor is not None and set(actor.text.lower().replace("(", " ").replace(")", " ").split()) & set(crit.actor_not):
-            return False
+        if actor is not None:
+            said = " " + " ".join(actor.text.lower().replace("(", " ").replace(")", " ").replace("'s", " ").split()) + " "
+            if set(said.split()) & set(crit.actor_not):
+                return False
+            # the document's own name for the customer ("Ono may terminate this Agreement at will")
+            if any(f" {name} " in said for name in customers):
+                return False
     return True
 
 

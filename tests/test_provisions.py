@@ -486,3 +486,27 @@ def test_a_weakened_clause_gets_the_fix_for_its_weakness(tmp_path: Path) -> None
     assert "replace 'should not' with 'shall'" in r["remediation"]
     assert "non-binding" in r["evidence"][0]["reason"]
     assert r["message"].startswith("The lethal-use restriction falls short: prohibition covering weapons")
+
+
+# -- the customer's own name ---------------------------------------------------------
+def _customers(tmp_path: Path, body: str) -> tuple[str, ...]:
+    from clause_lint.analysis import customer_names
+    from clause_lint.api import load_document
+
+    path = tmp_path / "parties.md"
+    path.write_text('Made between Kestrel Imaging Ltd ("Kestrel") and Harbour Analytics Inc. ("Harbour").\n\n' + body,
+                    encoding="utf-8")
+    return customer_names(load_document(str(path)))
+
+
+def test_the_customer_is_the_name_granted_rights_more_often_than_it_grants(tmp_path: Path) -> None:
+    body = ("1. Kestrel hereby grants to Harbour a licence to use the Software.\n\n"
+            "2. Kestrel grants Harbour a right to receive updates.\n\n"
+            "3. Harbour grants Kestrel a licence to host Harbour's data.\n")
+    assert _customers(tmp_path, body) == ("harbour",)
+
+
+def test_no_customer_name_when_the_grants_balance_or_name_no_defined_party(tmp_path: Path) -> None:
+    assert _customers(tmp_path, "1. Kestrel grants Harbour a licence.\n\n2. Harbour grants Kestrel a licence.\n") == ()
+    assert _customers(tmp_path, "1. Licensor grants Licensee a licence.\n") == ()
+
