@@ -833,9 +833,15 @@ class Analysis:
         service ("Ono", "HSNS"), in lower case: the defined name that is granted rights
         more often than it grants them ("Array hereby grants to Ono …" three times,
         "Ono grants to Array …" once). Empty when no name stands out."""
-        cached = self.__dict__.get("_customer_names")
+        customer, _ = self.parties
+        return (customer.lower(),) if customer else ()
+
+    @property
+    def parties(self) -> tuple[Optional[str], Optional[str]]:
+        """The customer's and the provider's defined names (see :func:`party_names`)."""
+        cached = self.__dict__.get("_parties")
         if cached is None:
-            cached = self.__dict__["_customer_names"] = customer_names(self.document)
+            cached = self.__dict__["_parties"] = party_names(self.document)
         return cached
 
     # -- judging -------------------------------------------------------------------
@@ -1030,20 +1036,27 @@ _GENERIC = frozenset({"you", "we", "customer", "licensee", "user", "member", "su
                       "provider", "licensor", "company", "vendor", "supplier", "seller", "the", "this", "each", "either"})
 
 
-def customer_names(document: Document) -> tuple[str, ...]:
-    """See :attr:`Analysis.customer_names`."""
-    defined = {t.lower() for t in document.defined_terms}
+def party_names(document: Document) -> tuple[Optional[str], Optional[str]]:
+    """The defined names of the customer and of the provider, as the document spells
+    them: the party granted rights more often than it grants them, and the one that
+    grants more often than it is granted them ("Array hereby grants to Ono …" three
+    times, "Ono grants to Array …" once: Ono, Array). None where no name stands out."""
+    defined = {t.lower(): t for t in document.defined_terms}
     score: dict[str, int] = {}
     for block in document.blocks:
         if "grant" not in block.text:
             continue
         for m in _GRANT.finditer(block.text):
-            grantor, grantee = m.group("grantor").lower(), m.group("grantee").lower()
-            for name, step in ((grantee, 1), (grantor, -1)):
-                if name in defined and name not in _GENERIC:
-                    score[name] = score.get(name, 0) + step
+            for name, step in ((m.group("grantee"), 1), (m.group("grantor"), -1)):
+                key = name.lower()
+                if key in defined and key not in _GENERIC:
+                    score[defined[key]] = score.get(defined[key], 0) + step
     if not score:
-        return ()
-    best = max(score.values())
-    top = [n for n, v in score.items() if v == best]
-    return tuple(top) if best > 0 and len(top) == 1 else ()
+        return None, None
+
+    def unique(value: int) -> Optional[str]:
+        top = [n for n, v in score.items() if v == value]
+        return top[0] if len(top) == 1 else None
+
+    best, worst = max(score.values()), min(score.values())
+    return (unique(best) if best > 0 else None), (unique(worst) if worst < 0 else None)

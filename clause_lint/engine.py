@@ -130,11 +130,11 @@ def judge(analysis: Analysis, compiled: CompiledPack, rule: Rule) -> RuleResult:
         severity=rule.severity_for(status),
         message=message,
         evidence=evidence,
-        remediation=_remediation(analysis.document, rule, status, deciding),
+        remediation=_remediation(analysis, rule, status, deciding),
         reference=_reference(rule),
     )
 
-def _remediation(document: Document, rule: Rule, status: str, deciding: Optional[_Verdict]) -> Optional[str]:
+def _remediation(analysis: Analysis, rule: Rule, status: str, deciding: Optional[_Verdict]) -> Optional[str]:
     """What to change, in the document's own words: the criterion's or weakening's
     own fix where there is one, and the model clause with the document's party
     and product names ("Licensee", "the Software") in place of the pack's."""
@@ -144,7 +144,7 @@ def _remediation(document: Document, rule: Rule, status: str, deciding: Optional
         text = " ".join(deciding.fixes) + " Model clause: " + (rule.fix.get(MISSING) or rule.fix.get(status) or "")
     else:
         text = rule.fix.get(status) or ""
-    return _in_document_terms(text, document) if text else None
+    return _in_document_terms(text, analysis.document, analysis.parties) if text else None
 
 
 def _judge_unit(
@@ -510,12 +510,13 @@ _PARTY_NAMES = {
 }
 
 
-def _in_document_terms(text: str, document: Document) -> str:
+def _in_document_terms(text: str, document: Document, parties: tuple[Optional[str], Optional[str]] = (None, None)) -> str:
     defined = set(document.defined_terms)
+    learned = {"Customer": parties[0], "Provider": parties[1]}
     for ours, names in _PARTY_NAMES.items():
         if ours in defined:
             continue
-        theirs = next((n for n in names[1:] if n in defined), None)
+        theirs = next((n for n in names[1:] if n in defined), None) or learned.get(ours)
         if theirs is None:
             continue
         text = re.sub(rf"\b{ours}(?=\b)", theirs, text)

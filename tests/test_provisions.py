@@ -488,25 +488,36 @@ def test_a_weakened_clause_gets_the_fix_for_its_weakness(tmp_path: Path) -> None
     assert r["message"].startswith("The lethal-use restriction falls short: prohibition covering weapons")
 
 
-# -- the customer's own name ---------------------------------------------------------
-def _customers(tmp_path: Path, body: str) -> tuple[str, ...]:
-    from clause_lint.analysis import customer_names
+# -- the parties' own names ----------------------------------------------------------
+def _parties(tmp_path: Path, body: str) -> tuple[object, object]:
+    from clause_lint.analysis import party_names
     from clause_lint.api import load_document
 
     path = tmp_path / "parties.md"
     path.write_text('Made between Kestrel Imaging Ltd ("Kestrel") and Harbour Analytics Inc. ("Harbour").\n\n' + body,
                     encoding="utf-8")
-    return customer_names(load_document(str(path)))
+    return party_names(load_document(str(path)))
 
 
 def test_the_customer_is_the_name_granted_rights_more_often_than_it_grants(tmp_path: Path) -> None:
     body = ("1. Kestrel hereby grants to Harbour a licence to use the Software.\n\n"
             "2. Kestrel grants Harbour a right to receive updates.\n\n"
             "3. Harbour grants Kestrel a licence to host Harbour's data.\n")
-    assert _customers(tmp_path, body) == ("harbour",)
+    assert _parties(tmp_path, body) == ("Harbour", "Kestrel")
 
 
-def test_no_customer_name_when_the_grants_balance_or_name_no_defined_party(tmp_path: Path) -> None:
-    assert _customers(tmp_path, "1. Kestrel grants Harbour a licence.\n\n2. Harbour grants Kestrel a licence.\n") == ()
-    assert _customers(tmp_path, "1. Licensor grants Licensee a licence.\n") == ()
+def test_no_party_names_when_the_grants_balance_or_name_no_defined_party(tmp_path: Path) -> None:
+    assert _parties(tmp_path, "1. Kestrel grants Harbour a licence.\n\n2. Harbour grants Kestrel a licence.\n") == (None, None)
+    assert _parties(tmp_path, "1. Licensor grants Licensee a licence.\n") == (None, None)
 
+
+def test_model_clauses_name_the_parties_as_the_document_does(tmp_path: Path) -> None:
+    path = tmp_path / "licence.md"
+    path.write_text('Made between Kestrel Imaging Ltd ("Kestrel") and Harbour Analytics Inc. ("Harbour").\n\n'
+                    "1. Kestrel hereby grants to Harbour a licence to use the face matching software.\n\n"
+                    "2. Harbour shall not use the software in any weapon system.\n", encoding="utf-8")
+    out = CliRunner().invoke(cli, ["check", "--no-cache", "--format", "json", "--select", "SFP104", str(path)])
+    (result,) = json.loads(out.output)["documents"][0]["results"]
+    assert result["status"] == "missing"
+    assert "Kestrel may audit Harbour's use" in result["remediation"]
+    assert "Customer" not in result["remediation"] and "Provider" not in result["remediation"]
