@@ -138,6 +138,14 @@ class Sentence:
         return cached
 
     @property
+    def enumerators(self) -> tuple[int, ...]:
+        """Token offsets of the sentence's inline enumerators ("(iv)", "(b)")."""
+        cached = self.__dict__.get("_enumerators")
+        if cached is None:
+            cached = self.__dict__["_enumerators"] = provisions.enumerators(self.doc, self.start, self.end)
+        return cached
+
+    @property
     def epistemic(self) -> frozenset[int]:
         """Starts of cues that say what may happen, not what is allowed: a "may" or
         "can" in a relative clause ("a use that may be harmful to others")."""
@@ -306,7 +314,7 @@ def _governing_cue(sentence: Sentence, pos: int, scope_pos: Optional[int] = None
             c for c in before
             if _segment(sentence, c.start) == seg or (_segment(sentence, c.start) == 0 and _opens_list(sentence, c))
         ]
-    for first, own in provisions.series_items(sentence.doc, sentence.start, sentence.end, pos) if before else ():
+    for first, own in provisions.series_items(sentence.doc, sentence.enumerators, pos) if before and sentence.enumerators else ():
         # "provided that (i) …, (iv) you do not remove any notices, (v) you only
         # distribute …": an earlier item's own cue does not reach into a later item.
         before = [c for c in before if not first <= c.start < own]

@@ -514,13 +514,19 @@ def _series_first(enums: list[int], lowers: list[str], base: int, e: int) -> tup
         first = earlier
 
 
-def series_items(doc: Doc, start: int, end: int, pos: int) -> list[tuple[int, int]]:
+def enumerators(doc: Doc, start: int, end: int) -> tuple[int, ...]:
+    """Offsets of the inline enumerators ("(iv)", "(b)") in ``doc[start:end]``."""
+    lowers = token_table(doc).lowers
+    return tuple(t for t in range(start, end) if _is_enumerator(lowers[t]))
+
+
+def series_items(doc: Doc, enums: tuple[int, ...], pos: int) -> list[tuple[int, int]]:
     """For a token in the second or a later item of an inline series ("…, (iv) you do
     not remove notices, (v) you only distribute …"), the offsets of the series' first
     enumerator and of the item's own — for each level of nesting ("(v) … that: (a) …;
-    or (b) …")."""
+    or (b) …"). ``enums`` are the sentence's :func:`enumerators`."""
     lowers = token_table(doc).lowers
-    enums = [t for t in range(start, min(pos, end)) if _is_enumerator(lowers[t])]
+    enums = [e for e in enums if e < pos]
     levels: list[tuple[int, int]] = []
     while enums and len(levels) < 4:
         own = enums[-1]

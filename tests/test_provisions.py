@@ -116,7 +116,7 @@ def test_the_party_after_agrees_that_is_the_actor() -> None:
 
 
 def test_inline_items_each_have_their_own_cue_and_the_proviso_runs_through_the_series() -> None:
-    from clause_lint.provisions import series_items
+    from clause_lint.provisions import enumerators, series_items
 
     text = ("Licensor grants you a licence to copy the SDK, provided that (i) you keep the notices, "
             "(ii) you do not modify the SDK, (iii) you distribute it only under terms that include Section 3: "
@@ -126,11 +126,12 @@ def test_inline_items_each_have_their_own_cue_and_the_proviso_runs_through_the_s
     distribute = next(t.i for t in doc if t.text == "distribute")
     reference = next(t.i for t in doc if t.text == "reference")
     # in (iii): the series began at (i)
-    assert series_items(doc, 0, len(doc), distribute) == [(at["(i)"], at["(iii)"])]
+    enums = enumerators(doc, 0, len(doc))
+    assert series_items(doc, enums, distribute) == [(at["(i)"], at["(iii)"])]
     # in (b) of (iii): both levels
-    assert series_items(doc, 0, len(doc), reference) == [(at["(a)"], at["(b)"]), (at["(i)"], at["(iii)"])]
+    assert series_items(doc, enums, reference) == [(at["(a)"], at["(b)"]), (at["(i)"], at["(iii)"])]
     # the first item has no earlier one to set apart
-    assert series_items(doc, 0, len(doc), at["(i)"] + 1) == []
+    assert series_items(doc, enums, at["(i)"] + 1) == []
     cues = grammar.find_cues(doc)
     carves = grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents], [c.start for c in cues if c.force != grammar.NEUTRAL])
     proviso = next(c for c in carves if doc[c.start].lower_ == "provided")
