@@ -28,7 +28,7 @@ from .grammar import Cue
 from .provisions import Provision
 from .matching import AnchoredMatcher
 from .model import Block, Document
-from .nlp import get_nlp, make_doc, make_docs, phrase_doc, sentence_bounds
+from .nlp import get_nlp, make_doc, make_docs, phrase_doc, phrase_from_words, sentence_bounds
 from .rules.model import Pack
 # Definitions are expanded this deep ("Prohibited Use" → "Weapons Use" → …).
 MAX_DEFINITION_DEPTH = 2
@@ -54,7 +54,8 @@ class CompiledPack:
         self.not_within: dict[str, tuple[str, ...]] = {}
         for name, concept in pack.concepts.items():
             if concept.get("terms"):
-                self.lemma.add(name, [phrase_doc(t) for t in concept["terms"]])
+                phrases = [phrase_doc(t) for t in concept["terms"]]
+                self.lemma.add(name, phrases + [v for d in phrases for v in _hyphenated(d)])
             if concept.get("exact"):
                 self.lower.add(name, [nlp.make_doc(t) for t in concept["exact"]])
             if concept.get("patterns"):
@@ -90,6 +91,22 @@ class CompiledPack:
             if not blocked:
                 out.append(ConceptMatch(name, s, e, provisions.span_text(doc, s, e)))
         return out
+
+
+def _hyphenated(phrase: Doc) -> list[Doc]:
+    """A multi-word term as documents also write it, with a hyphen for one of its
+    spaces ("law enforcement" → "law-enforcement", "law enforcement agency" →
+    "law-enforcement agency"); the tokenizer splits "law-enforcement" into three
+    tokens, so the phrase needs its "-" token."""
+    words = [t.text for t in phrase]
+    if len(words) < 2 or len(words) > 4 or any(not w.isalpha() for w in words):
+        return []
+    lemmas = [t.lemma_ for t in phrase]
+    out = []
+    for i in range(1, len(words)):
+        spaces = [j != i - 1 and j != i and j < len(words) for j in range(len(words) + 1)]
+        out.append(phrase_from_words(words[:i] + ["-"] + words[i:], spaces, lemmas[:i] + ["-"] + lemmas[i:]))
+    return out
 
 
 @dataclass
@@ -664,10 +681,18 @@ class Analysis:
                     )
                     mention_prov = sentence.provision_for(cue, tpos, lead_action if cue is fallback else ())
                     mention_role = mention_prov.role_at(tpos)
+                    flipped = (_negated_force(cue.force, mention_prov.only)
+                               if cue is not None and mention_role == provisions.NEGATED else None)
                     for g in sub_gov:
                         # The definition's own cue rarely binds; the mention's cue does,
                         # and the defined term's role in the clause is the concept's role.
-                        if cue is not None and (g.cue is None or g.force == grammar.OBLIGATION):
+                        if cue is not None and mention_role == provisions.NEGATED:
+                            # "shall not supply it outside the Field": the Field's uses are left allowed
+                            if flipped is None:
+                                continue
+                            g = replace(_gov(g.concept, g.text, cue, g.via, mention_role, mention_prov), force=flipped,
+                                        pos=g.pos, at=g.at)
+                        elif cue is not None and (g.cue is None or g.force == grammar.OBLIGATION):
                             g = replace(_gov(g.concept, g.text, cue, g.via, mention_role, mention_prov), pos=g.pos, at=g.at)
                         g.mention = tpos
                         governed.append(g)
@@ -828,6 +853,10 @@ class Analysis:
     def _carve_kinds(self, compiled: CompiledPack, sentence: Sentence, matches: list[ConceptMatch]) -> dict[str, str]:
         kinds: dict[str, str] = {}
         for carve in _carves(sentence):
+            if sentence.doc[carve.start].lower_ == "without":
+                cue = _governing_cue(sentence, carve.start)
+                if cue is not None and cue.force == grammar.PERMISSION:
+                    continue  # "may publish … without our permission": a freedom, not a say-so kept back
             inside = {m.concept for m in matches if carve.start <= m.start < carve.end}
             for kind, concepts in compiled.carve_kinds.items():
                 if inside & set(concepts):

@@ -100,6 +100,9 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         # "is not subject to any general obligation to monitor"
         [{"LOWER": {"IN": BE}}, _l(*NEG), _l("subject"), _l("to"), _opt("any"), _opt("general", "legal", "contractual", "affirmative", "ongoing"), _l("obligation", "obligations", "duty", "duties")],
         [{"LEMMA": {"IN": ["disclaim", "waive"]}}],
+        # "makes no commitment to test", "gives no undertaking to", "does not commit to"
+        [_l("make", "makes", "give", "gives", "offer", "offers"), _l("no"), _l("commitment", "commitments", "undertaking", "undertakings", "promise", "promises"), _opt("to", "that", "regarding", "as")],
+        [_l("does", "do"), _l("not"), _l("commit", "undertake", "promise"), _l("to")],
     ]),
     # --- prohibitions --------------------------------------------------------------
     (PROHIBITION, True, "prohibition", [

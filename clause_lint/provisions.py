@@ -747,6 +747,18 @@ def _read_region(
             prov.spans.append(RoleSpan(NEGATED, i + 2, i + 3, doc))
             i += 3
             continue
+        if low == "outside" and i + 1 < b and lowers[i + 1 - base] in _OUTSIDE_OBJECT_STARTS:
+            # "shall not supply it for use outside the Field": what lies inside the
+            # Field is left allowed, as with "non-".
+            j = i + 1 + (lowers[i + 1 - base] == "of")
+            k = j
+            while k < b and k - j < 5 and not doc[k].is_punct and lowers[k - base] not in _OUTSIDE_OBJECT_ENDS:
+                k += 1
+            if k > j:
+                _close(prov, doc, role, span_start, i)
+                prov.spans.append(RoleSpan(NEGATED, j, k, doc))
+                i = span_start = k
+                continue
         found = _marker(lowers, i - base, b - base)
         if found is not None:
             new_role, n = found
@@ -816,6 +828,10 @@ def _close(prov: Provision, doc: Doc, role: str, s: int, e: int) -> None:
         s += 1
     if e > s:
         prov.spans.append(RoleSpan(role, s, e, doc))
+
+
+_OUTSIDE_OBJECT_STARTS = frozenset({"the", "of", "its", "this", "that", "any", "such", "your", "their"})
+_OUTSIDE_OBJECT_ENDS = frozenset({"for", "to", "in", "by", "and", "or", "without", "unless", "except", "if", "where", "with", "as"})
 
 
 def _is_enumerator(low: str) -> bool:

@@ -67,8 +67,6 @@ KNOWN_GAPS_3 = {
         "a written release from people photographed is not tied to faces without a face or biometric word",
     "c6-302 no sharing of measured speed or accuracy":
         "'how fast or how accurate it proved to be' paraphrases benchmark results without the words",
-    "c7-201 demographic evaluation only on written request":
-        "'upon the Agency's written request' sits before the duty; the request qualifier is not read as governing it",
     "c7-302 external testing access only on provider discretion":
         "the discretion is in the next sentence ('Applications are granted … at our sole discretion')",
     "c7-302 publication ban narrowed to competitive marketing":
