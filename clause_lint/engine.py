@@ -185,8 +185,14 @@ def _judge_unit(
         if status == PRESENT:
             weakening = []
             if rule.non_binding_weakens and hits and all(not g.binding for g in hits):
-                weakening.append(f"non-binding wording '{hits[0].cue}'")
-                fixes.append(f"Make the clause binding: replace '{hits[0].cue}' with 'shall' (or 'shall not').")
+                first = hits[0]
+                if first.provision is not None and first.provision.cue is not None and first.provision.cue.label == grammar.STATEMENT_OF_PRACTICE:
+                    weakening.append(f"a statement of what is done ('{first.cue}'), with no word that binds anyone to keep doing it")
+                    base = first.provision.action_lemmas[0] if first.provision.action_lemmas else first.provision.cue.text.lower()
+                    fixes.append(f"Make it a duty: write 'shall {base}' instead of '{first.cue}'.")
+                else:
+                    weakening.append(f"non-binding wording '{first.cue}'")
+                    fixes.append(f"Make the clause binding: replace '{first.cue}' with 'shall' (or 'shall not').")
             if rule.narrowing_weakens and hits and all(g.narrowed_by for g in hits):
                 weakening.append(f"a qualifier that bans only a subset '{_short(hits[0].narrowed_by or '', 80)}'")
                 fixes.append(f"Remove the qualifier in '{_short(hits[0].narrowed_by or '', 80)}' so that the clause covers every such use.")

@@ -47,6 +47,12 @@ BINDING_MODALS = ["shall", "must", "may", "will", "can", "could", "would"]
 # how contracts name the provider side, for "with Provider's consent"
 PARTY_WORDS = ["provider", "licensor", "company", "vendor", "supplier", "owner", "developer", "seller", "manufacturer"]
 BE = ["be", "is", "are", "was", "were", "been", "being"]
+STATEMENT_OF_PRACTICE = "statement of practice"
+PRACTICE_SUBJECTS = ["we", "provider", "licensor", "company", "vendor", "supplier", "contractor", "developer", "manufacturer"]
+PRACTICE_VERBS = ["conduct", "conducts", "test", "tests", "evaluate", "evaluates", "audit", "audits", "assess", "assesses",
+                  "review", "reviews", "publish", "publishes", "submit", "submits", "measure", "measures", "mitigate",
+                  "mitigates", "participate", "participates", "monitor", "monitors", "notify", "notifies", "inform", "informs",
+                  "disclose", "discloses", "post", "posts", "perform", "performs", "undergo", "undergoes"]
 NEG = ["not", "n't", "never"]
 # the participles of the promising verbs, binding only after an auxiliary
 PARTICIPLES = ["agreed", "undertaken", "covenanted", "committed", "promised"]
@@ -167,6 +173,12 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": BE + ["has", "have", "had"]}}, _opt("also", "further", "strongly", "generally", "only"), {"LOWER": {"IN": SOFT_PARTICIPLES}}],
         [_l("best"), _l("practice", "practices")],
     ]),
+    # "We conduct regular fairness audits …", "Provider tests each model …": a statement of
+    # what a party does, with no word that binds it to go on doing so
+    (OBLIGATION, False, STATEMENT_OF_PRACTICE, [
+        [{"LOWER": {"IN": PRACTICE_SUBJECTS}}, {"LOWER": {"IN": ["regularly", "routinely", "also", "currently", "periodically", "annually", "independently"]}, "OP": "?"},
+         {"LOWER": {"IN": PRACTICE_VERBS}}],
+    ]),
     # --- permissions ---------------------------------------------------------------
     (PERMISSION, True, "permission", [
         [_l("may", "can", "might")],
@@ -197,8 +209,9 @@ CARVE_OUT_CUES: list[list[P]] = [
     [_l("subject"), _l("to"), {"OP": "{0,4}", "IS_PUNCT": False}, _l("consent", "approval", "authorization", "authorisation", "permission", "review")],
     [_l("if", "where", "when"), {"OP": "{0,4}", "IS_PUNCT": False}, _l("authorized", "authorised", "approved", "permitted", "consented", "agreed")],
     [_l("with"), _opt("the", "our", "its"), _opt("prior", "express"), _opt("written"), _l("consent", "approval", "authorization", "authorisation", "permission")],
-    # "with Provider's prior written consent"
-    [_l("with"), _opt("the"), _l(*PARTY_WORDS), _l("'s", "’s"), _opt("prior", "express"), _opt("written"), _l("consent", "approval", "authorization", "authorisation", "permission")],
+    # "with Provider's prior written consent", "without Licensor's prior written approval"
+    [_l("with", "without"), _opt("the"), _l(*PARTY_WORDS), _l("'s", "’s"), _opt("prior", "express", "explicit", "advance"), _opt("written", "express"),
+     _opt("written"), _l("consent", "approval", "authorization", "authorisation", "permission", "agreement")],
 ]
 
 
@@ -339,6 +352,9 @@ def find_cues(doc: Doc) -> list[Cue]:
         sent = sent_of[start]
         if label == PERMISSION_VERB and sent in prohibited_in:
             continue
+        if label == STATEMENT_OF_PRACTICE:
+            start = end - 1  # the verb is the cue; the party before it is the actor
+            span = doc[start:end]
         if end - start == 1 and doc[start].lower_ == "will" and start > 0 and doc[start - 1].lower_ in _WILL_AS_NOUN:
             continue  # "terminate at will", "of its own free will": the noun, not the modal
         if force == PROHIBITION:

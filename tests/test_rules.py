@@ -24,8 +24,6 @@ PROBES_2 = yaml.safe_load((HERE / "probe_cases_2.yaml").read_text(encoding="utf-
 KNOWN_GAPS = {
     "102 government customers must submit to public oversight":
         "the government context is in the previous sentence ('This Section applies where Customer is a government agency')",
-    "202 internal testing only":
-        "the sentence's only cue is a later 'shall not', so the internal-testing statement reads as a prohibition",
 }
 
 
