@@ -28,7 +28,7 @@ from .grammar import Cue
 from .provisions import Provision
 from .matching import AnchoredMatcher
 from .model import Block, Document
-from .nlp import get_nlp, make_doc, make_docs, phrase_doc, phrase_from_words, sentence_bounds
+from .nlp import columns, get_nlp, make_doc, make_docs, phrase_doc, sentence_bounds
 from .rules.model import Pack
 # Definitions are expanded this deep ("Prohibited Use" → "Weapons Use" → …).
 MAX_DEFINITION_DEPTH = 2
@@ -51,11 +51,15 @@ class CompiledPack:
         self.lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.tokens = AnchoredMatcher(nlp.vocab)
+        self.hyphenated = HyphenatedTerms(nlp.vocab)
         self.not_within: dict[str, tuple[str, ...]] = {}
         for name, concept in pack.concepts.items():
             if concept.get("terms"):
                 phrases = [phrase_doc(t) for t in concept["terms"]]
-                self.lemma.add(name, phrases + [v for d in phrases for v in _hyphenated(d)])
+                self.lemma.add(name, phrases)
+                for term, phrase in zip(concept["terms"], phrases):
+                    if " " in term and term.replace(" ", "").isalpha():
+                        self.hyphenated.add(name, phrase)
             if concept.get("exact"):
                 self.lower.add(name, [nlp.make_doc(t) for t in concept["exact"]])
             if concept.get("patterns"):
@@ -68,7 +72,7 @@ class CompiledPack:
         self.names = {name: str((c or {}).get("description") or name.replace("_", " ")) for name, c in pack.concepts.items()}
 
     def matches(self, doc: Doc) -> list[ConceptMatch]:
-        raw: list[tuple[str, int, int]] = list(self.tokens(doc))
+        raw: list[tuple[str, int, int]] = list(self.tokens(doc)) + self.hyphenated(doc)
         for matcher in (self.lemma, self.lower):
             for match_id, start, end in matcher(doc):
                 raw.append((self.strings[match_id], start, end))
@@ -93,20 +97,43 @@ class CompiledPack:
         return out
 
 
-def _hyphenated(phrase: Doc) -> list[Doc]:
-    """A multi-word term as documents also write it, with a hyphen for one of its
+class HyphenatedTerms:
+    """Multi-word terms as documents also write them, with a hyphen for one of their
     spaces ("law enforcement" → "law-enforcement", "law enforcement agency" →
-    "law-enforcement agency"); the tokenizer splits "law-enforcement" into three
-    tokens, so the phrase needs its "-" token."""
-    words = [t.text for t in phrase]
-    if len(words) < 2 or len(words) > 4 or any(not w.isalpha() for w in words):
-        return []
-    lemmas = [t.lemma_ for t in phrase]
-    out = []
-    for i in range(1, len(words)):
-        spaces = [j != i - 1 and j != i and j < len(words) for j in range(len(words) + 1)]
-        out.append(phrase_from_words(words[:i] + ["-"] + words[i:], spaces, lemmas[:i] + ["-"] + lemmas[i:]))
-    return out
+    "law-enforcement agency"). The tokenizer splits "law-enforcement" into three tokens,
+    so a phrase matcher would need a variant of every term; instead each "-" between two
+    words is looked up by the pair of lemmas around it, and the rest of the term is
+    checked in place (hyphens are few, so this costs next to nothing per document and
+    nothing at start-up)."""
+
+    def __init__(self, vocab) -> None:  # type: ignore[no-untyped-def]
+        self.hyphen = vocab.strings.add("-")
+        # (lemma before "-", lemma after "-") → (concept, the term's lemmas, place of the pair)
+        self.by_pair: dict[tuple[int, int], list[tuple[str, tuple[int, ...], int]]] = {}
+
+    def add(self, concept: str, phrase: Doc) -> None:
+        lemmas = tuple(t.lemma for t in phrase)
+        if not 2 <= len(lemmas) <= 4:
+            return
+        for k in range(len(lemmas) - 1):
+            self.by_pair.setdefault((lemmas[k], lemmas[k + 1]), []).append((concept, lemmas, k))
+
+    def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
+        low_col, lem_col = columns(doc)
+        if self.hyphen not in low_col:
+            return []
+        out = []
+        n = len(doc)
+        for i, h in enumerate(low_col):
+            if h != self.hyphen or i == 0 or i + 1 >= n:
+                continue
+            for concept, lemmas, k in self.by_pair.get((lem_col[i - 1], lem_col[i + 1]), ()):
+                start, end = i - 1 - k, i + len(lemmas) - k
+                if start < 0 or end > n:
+                    continue
+                if list(lem_col[start:i]) == list(lemmas[:k + 1]) and list(lem_col[i + 1:end]) == list(lemmas[k + 1:]):
+                    out.append((concept, start, end))
+        return out
 
 
 @dataclass

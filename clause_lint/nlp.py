@@ -233,8 +233,3 @@ def phrase_doc(text: str) -> Doc:
     are built at every start-up (0.07 s through ``nlp.pipe``, 0.015 s this way)."""
     return _lemmatize(get_nlp().make_doc(text))
 
-
-def phrase_from_words(words: list[str], spaces: list[bool], lemmas: list[str]) -> Doc:
-    """A pattern phrase given as its tokens and their lemmas (no tokenizer or
-    lemmatiser run)."""
-    return Doc(get_nlp().vocab, words=words, spaces=spaces, lemmas=lemmas)

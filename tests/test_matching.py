@@ -140,3 +140,18 @@ def test_operators_match_as_spacy_matches(words: list[str]) -> None:
         for sent in doc.sents:
             expected |= {(f"p{i}", s + sent.start, e + sent.start) for _m, s, e in theirs(sent)}
         assert set(ours(doc)) == expected, (pattern, doc.text)
+
+
+def test_multi_word_terms_match_with_a_hyphen_for_one_space() -> None:
+    from clause_lint.analysis import HyphenatedTerms
+    from clause_lint.nlp import get_nlp, phrase_doc
+
+    nlp = get_nlp()
+    terms = HyphenatedTerms(nlp.vocab)
+    terms.add("le", phrase_doc("law enforcement agency"))
+    terms.add("fr", phrase_doc("face recognition"))
+    doc = nlp("Sales to law-enforcement agencies, a law enforcement-agency and face-recognition use; "
+              "not a law enforcement agency (no hyphen), nor face - off.")
+    found = {(concept, doc[s:e].text) for concept, s, e in terms(doc)}
+    assert found == {("le", "law-enforcement agencies"), ("le", "law enforcement-agency"), ("fr", "face-recognition")}
+    assert terms(nlp("No hyphen at all in law enforcement agency.")) == []
