@@ -103,8 +103,8 @@ class HyphenatedTerms:
     "law-enforcement agency"). The tokenizer splits "law-enforcement" into three tokens,
     so a phrase matcher would need a variant of every term; instead each "-" between two
     words is looked up by the pair of lemmas around it, and the rest of the term is
-    checked in place (hyphens are few, so this costs next to nothing per document and
-    nothing at start-up)."""
+    checked in place (hyphens are few: next to nothing per document, about a millisecond
+    at start-up, where a variant phrase per term cost 13 ms)."""
 
     def __init__(self, vocab) -> None:  # type: ignore[no-untyped-def]
         self.hyphen = vocab.strings.add("-")
