@@ -467,18 +467,6 @@ def read_provisions(
     return provisions
 
 
-def _ordinal(low: str) -> Optional[tuple[str, int]]:
-    """The series and place of an enumerator: "(iv)" → ("roman", 4), "(c)" → ("letter", 3)."""
-    inner = low[1:-1]
-    if inner.isdigit():
-        return ("number", int(inner))
-    if inner in _ROMAN:
-        return ("roman", _ROMAN.index(inner) + 1)
-    if len(inner) == 1 and inner.isalpha():
-        return ("letter", ord(inner) - ord("a") + 1)
-    return None
-
-
 _ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv")
 
 
