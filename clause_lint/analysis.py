@@ -1033,13 +1033,24 @@ def _defined_term(found: str, terms: dict) -> Optional[str]:
 
 # "… shall not apply in cases of imminent harm": a rule about another rule, not a ban.
 _DISAPPLYING = frozenset({"apply", "affect", "prejudice", "construe", "interpret", "extend", "survive"})
+_PRODUCT_WORDS = frozenset({"software", "service", "services", "model", "models", "product", "products", "platform",
+                            "technology", "system", "api", "sdk", "solution", "tool", "tools"})
+
+
+def _applies_product(prov: Provision) -> bool:
+    """Whether a provision applies the product to something ("shall not apply the Software
+    to target selection": a use) rather than disapplying a clause ("Section 4 shall not
+    apply to …")."""
+    obj = prov.span(provisions.OBJECT)
+    return obj is not None and bool(set(obj.text.lower().split()) & _PRODUCT_WORDS)
 
 
 def _gov(concept: str, text: str, cue: Optional[Cue], via: str, role: Optional[str] = None, prov: Optional[Provision] = None) -> Governed:
     if cue is None:
         return Governed(concept, text, grammar.NONE, True, None, via, role, prov)
     force = cue.force
-    if force == grammar.PROHIBITION and prov is not None and prov.action_lemmas and set(prov.action_lemmas) <= _DISAPPLYING:
+    if (force == grammar.PROHIBITION and prov is not None and prov.action_lemmas and set(prov.action_lemmas) <= _DISAPPLYING
+            and not _applies_product(prov)):
         force = grammar.NEUTRAL
     return Governed(concept, text, force, cue.binding, cue.text, via, role, prov)
 
