@@ -131,7 +131,7 @@ class HyphenatedTerms:
                 start, end = i - 1 - k, i + len(lemmas) - k
                 if start < 0 or end > n:
                     continue
-                if list(lem_col[start:i]) == list(lemmas[:k + 1]) and list(lem_col[i + 1:end]) == list(lemmas[k + 1:]):
+                if tuple(lem_col[start:i]) == lemmas[:k + 1] and tuple(lem_col[i + 1:end]) == lemmas[k + 1:]:
                     out.append((concept, start, end))
         return out
 

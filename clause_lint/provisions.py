@@ -381,7 +381,7 @@ def read_provisions(
             coordinated = (k > lo and lowers[k - 1 - start] in ("or", "and", ",") and lowers[cue.start - start] in _WEAK_HEADS
                            and _relative_between(lowers, start, lo, k - 1))
             subordinate.append((joined or coordinated) and not any(p >= lo and p < cue.start for p in semis))
-    enums = [t for t in range(start, end) if _is_enumerator(lowers[t - start])]
+    enums = list(enumerators(doc, start, end))
     for i, cue in enumerate(real):
         seg_start = max([start] + [p + 1 for p in semis if p < cue.start])
         seg_end = min([end] + [p for p in semis if p >= cue.end])
