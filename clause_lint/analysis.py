@@ -662,9 +662,11 @@ class Analysis:
                 # purposes"), which the ban leaves permitted.
                 if role == provisions.EXCEPTION and cue is not None and cue.force == grammar.PROHIBITION:
                     governed.append(_flipped(m, cue, grammar.PERMISSION, via, role, prov, sentence))
-                elif cue is not None and cue.force == grammar.PERMISSION and _is_proviso(sentence, m.start):
+                elif cue is not None and cue.force == grammar.PERMISSION and _is_proviso(sentence, m.start) \
+                        and not any(c.start <= cue.start < c.end and c.start <= m.start < c.end for c in _carves(sentence)):
                     # "You may distribute …, provided that you include the restrictions":
-                    # the condition of a permission is a duty of whoever uses it
+                    # the condition of a permission is a duty of whoever uses it (a
+                    # permission stated inside the proviso is the proviso's own matter)
                     governed.append(_flipped(m, cue, grammar.OBLIGATION, via, provisions.CONDITION, prov, sentence))
                 continue
             if role == provisions.NEGATED and cue is not None:

@@ -183,6 +183,9 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
     (PERMISSION, True, "permission", [
         [_l("may", "can", "might")],
         [{"LOWER": {"IN": BE}}, _opt("hereby", "expressly"), _l("permitted", "allowed", "authorized", "authorised", "entitled", "free", "licensed", "welcome")],
+        # "shall be entitled to terminate": one permission, not a duty ("shall") beside it
+        [_l("shall", "will"), _opt("also", "further", "then", "thereupon"), _l("be"), _opt("hereby", "expressly"),
+         _l("permitted", "allowed", "authorized", "authorised", "entitled", "free")],
         [_l("has", "have", "retains", "retain", "reserves", "reserve"), _l("the"), _opt("sole", "unilateral", "absolute"), _l("right")],
         [_l("nothing"), {"OP": "{0,8}", "IS_PUNCT": False}, {"LEMMA": {"IN": ["restrict", "prevent", "limit", "prohibit", "preclude", "bar", "prejudice", "impair"]}}],
         [_l("no"), _l("restriction", "restrictions", "limitation", "limitations"), _l("on", "upon", "of")],

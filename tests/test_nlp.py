@@ -62,6 +62,8 @@ def force_of(text: str) -> list[tuple[str, bool, str]]:
         ("Provider strives to test it.", "obligation", False, "strives"),
         ("Customer may use it.", "permission", True, "may"),
         ("Customer is entitled to use it.", "permission", True, "is entitled"),
+        ("Customer shall be entitled to terminate it.", "permission", True, "shall be entitled"),
+        ("Provider will also be permitted to audit it.", "permission", True, "will also be permitted"),
         ("Provider reserves the right to audit.", "permission", True, "reserves the right"),
         ("Nothing in this Agreement restricts Customer from testing.", "permission", True, "Nothing in this Agreement restricts"),
         ("Provider shall not be liable for any use.", "disclaimer", True, "shall not be liable"),
