@@ -72,6 +72,10 @@ def _opt(*words: str) -> P:
     return {"LOWER": {"IN": list(words)}, "OP": "?"}
 
 
+# "Should the Customer breach …", "should you use …": an inverted condition, not advice
+_INVERTED_SHOULD = [_l("should"), _l("the", "a", "an", "any", "either", "such", "you", "we", "it", "they", "customer", "licensee",
+                                     "user", "client", *PARTY_WORDS)]
+
 ADV = {"LOWER": {"IN": ["directly", "indirectly", "knowingly", "intentionally", "expressly", "otherwise", "in", "any", "way", "or", "and", ",", "itself"]}, "OP": "{0,4}"}
 
 # (force, binding, label, patterns)
@@ -90,6 +94,7 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [_l("not"), _l("be"), _l("unreasonably"), _l("withheld", "delayed", "conditioned")],
         [_l("unreasonably"), _l("withheld", "withhold")],
         [_l("not"), _l("unreasonably")],
+        _INVERTED_SHOULD,
     ]),
     # --- liability: a sink so that "liable for death" never reads as a duty ---------
     (LIABILITY, True, "liability", [
@@ -139,6 +144,7 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
     (PROHIBITION, False, "non-binding prohibition", [
         [_l("should"), ADV, _l(*NEG)],
         [_l("should"), _l("n't")],
+        [_l("should"), _opt("always", "generally"), {"LEMMA": "refrain"}, _l("from")],
         [{"LOWER": {"IN": BE}}, _l("not"), _l("intended", "designed", "suitable", "recommended", "appropriate"), _opt("or"), _opt("intended", "designed", "suitable", "certified", "authorized"), _l("for", "to")],
         [_l("not"), _l("intended", "designed", "suitable", "recommended", "appropriate"), _l("for")],
         [{"LEMMA": {"IN": ["encourage", "urge", "ask", "request", "recommend", "advise"]}}, {"OP": "{0,3}", "IS_PUNCT": False}, _l("not"), _l("to")],
@@ -220,6 +226,7 @@ CARVE_OUT_CUES: list[list[P]] = [
 
 CONDITION_CUES: list[list[P]] = [
     [_l("if")],
+    _INVERTED_SHOULD,
     [_l("in"), _l("the"), _l("event"), _opt("that", "of")],
     [_l("in"), _l("case"), _opt("that", "of")],
     [_l("upon", "on"), _l("any"), _l("breach", "violation")],

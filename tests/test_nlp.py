@@ -54,6 +54,9 @@ def force_of(text: str) -> list[tuple[str, bool, str]]:
         ("In no event shall Customer use it.", "prohibition", True, "In no event shall"),
         ("No Customer shall use it.", "prohibition", True, "No Customer shall"),
         ("Customers should not use it.", "prohibition", False, "should not"),
+        ("Customers should refrain from using it.", "prohibition", False, "should refrain from"),
+        # an inverted condition is no advice: the permission after it is the clause's force
+        ("Should the Customer breach it, Provider may suspend access.", "permission", True, "may"),
         ("The project must not be used to harm.", "prohibition", True, "must not be used"),
         ("The Software is not intended for use in weapons.", "prohibition", False, "is not intended for"),
         ("Customer shall use it.", "obligation", True, "shall"),

@@ -49,8 +49,6 @@ KNOWN_GAPS_3 = {
         "responsibility for use made with one's API keys is not recognised as account-only responsibility",
     "c4-103 shall not lead-in with police supply item several items down":
         "the supply item's recipient is a police body named by its function, not by a law-enforcement term",
-    "c5-104 licence ends and software is remotely disabled after forbidden use":
-        "remote disabling after a forbidden use is not recognised as enforcement",
     "c5-104 termination for insolvency only":
         "a mutual termination right for insolvency reads as the mutual material-breach right (weak, not missing)",
     "c5-104 written certification of compliance with the restrictions":
