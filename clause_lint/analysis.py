@@ -428,11 +428,22 @@ def _lead_action(sentence: Sentence, cue: Cue) -> tuple[str, ...]:
 
 
 def _last_cue(sentence: Sentence) -> Optional[Cue]:
-    """The cue a lead-in passes to its list items (a condition if it ends in one)."""
+    """The cue a lead-in passes to its list items (a condition if it ends in one).
+
+    A lead-in that ends in the proviso of a permission ("The User may grant access to
+    its staff, provided that the User:") passes on a duty: each item is a condition
+    the permission's holder must meet ("procures that its staff adhere to these Terms").
+    """
     last = sentence.end - 1
     while last > sentence.start and sentence.doc[last].is_punct:
         last -= 1
-    return _governing_cue(sentence, last + 1, scope_pos=last)
+    cue = _governing_cue(sentence, last + 1, scope_pos=last)
+    if cue is not None and cue.force == grammar.PERMISSION and not _inside(cue.start, _carves(sentence)):
+        proviso = next((c for c in sentence.carve_outs if c.start <= last < c.end and _PROVISO.match(c.text)), None)
+        if proviso is not None:
+            head = min(proviso.end, proviso.start + 2)
+            return Cue(grammar.OBLIGATION, True, "proviso", proviso.start, head, provisions.span_text(sentence.doc, proviso.start, head))
+    return cue
 
 
 @dataclass

@@ -131,6 +131,8 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [_l("no"), {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "other", "such", "party"]}, "OP": "{1,4}"}, {"LOWER": {"IN": BINDING_MODALS}}],
         [_l("neither"), {"OP": "{1,6}", "IS_PUNCT": False}, _l("nor"), {"OP": "{1,7}", "IS_PUNCT": False}, {"LOWER": {"IN": BINDING_MODALS}}],
         [{"IS_SENT_START": True, "LOWER": {"IN": ["do", "never"]}}, _l("not", "use")],
+        # a list item whose subject is in its lead-in: "provided that Licensee: (a) does not use it …"
+        [{"IS_SENT_START": True, "LOWER": "does"}, _l("not")],
         [{"IS_SENT_START": True, "LOWER": "never"}],
         [_l("you", "we", "they", "licensee", "customer", "users", "user"), _l("do"), _l("not")],
         # "must not be used": one cue, so that "must" is not left over as an obligation
