@@ -280,8 +280,13 @@ class Unit:
         return cached
 
 
-def _sentences(block: Block, doc: Doc) -> list[Sentence]:
+def _sentences(block: Block, doc: Doc, lead_governs: bool = False) -> list[Sentence]:
+    """The block's sentences with their cues and carve-outs. ``lead_governs``: the
+    block is an item of a lead-in that carries a cue, so an imperative opening the
+    item ("(d) provide the Software to …") is the lead-in's object, not a duty."""
     cues = grammar.find_cues(doc)
+    if lead_governs:
+        cues = [c for c in cues if not (c.label == grammar.IMPERATIVE and c.start == 0)]
     bounds = sentence_bounds(doc)
     carves = grammar.find_carve_outs(doc, bounds, [c.start for c in cues if c.force not in (grammar.NEUTRAL, grammar.LIABILITY)])
     # Attribute arrays, not Token objects: this runs for every sentence of every block.
@@ -512,8 +517,15 @@ class _LazySentences(dict):
         block = self._blocks.get(index)
         if block is None:
             raise KeyError(index)
-        got = self[index] = _sentences(block, self._docs[index])
+        got = self[index] = _sentences(block, self._docs[index], self._lead_governs(block))
         return got
+
+    def _lead_governs(self, block: Block) -> bool:
+        lead = block.lead_in_block
+        if lead is None or lead not in self._blocks or lead >= block.index:  # a lead-in comes first
+            return False
+        lsents = self[lead]
+        return bool(lsents) and any(c.force not in (grammar.NEUTRAL, grammar.LIABILITY) for c in lsents[-1].cues)
 
     def get(self, index: int, default: Any = None) -> Any:  # type: ignore[override]
         try:

@@ -48,6 +48,7 @@ BINDING_MODALS = ["shall", "must", "may", "will", "can", "could", "would"]
 PARTY_WORDS = ["provider", "licensor", "company", "vendor", "supplier", "owner", "developer", "seller", "manufacturer"]
 BE = ["be", "is", "are", "was", "were", "been", "being"]
 STATEMENT_OF_PRACTICE = "statement of practice"
+IMPERATIVE = "imperative"
 PRACTICE_SUBJECTS = ["we", "provider", "licensor", "company", "vendor", "supplier", "contractor", "developer", "manufacturer"]
 PRACTICE_VERBS = ["conduct", "conducts", "test", "tests", "evaluate", "evaluates", "audit", "audits", "assess", "assesses",
                   "review", "reviews", "publish", "publishes", "submit", "submits", "measure", "measures", "mitigate",
@@ -169,10 +170,14 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": BE}}, _l("responsible"), _l("for")],
         [{"LOWER": {"IN": BE}}, _opt("fully", "solely", "jointly"), _l("liable", "accountable", "answerable"), _l("for")],
         [_l("has", "have", "need", "needs"), _l("to")],
-        # Imperatives that open a licence condition: "Include this license with any
-        # redistribution."
-        [{"IS_SENT_START": True, "LOWER": {"IN": ["include", "provide", "retain", "keep", "give", "pass", "ensure", "obtain", "display", "reproduce", "attribute", "comply", "require", "cause", "inform", "notify", "post"]}}],
         [{"LEMMA": {"IN": ["require", "oblige", "obligate"]}}],
+    ]),
+    # Imperatives that open a licence condition: "Include this license with any
+    # redistribution." (Under a lead-in that has a cue of its own — "The Licensee shall
+    # not: … (d) provide the Software to any police force" — the verb is the lead-in's
+    # object, and the lead-in's cue governs it.)
+    (OBLIGATION, True, IMPERATIVE, [
+        [{"IS_SENT_START": True, "LOWER": {"IN": ["include", "provide", "retain", "keep", "give", "pass", "ensure", "obtain", "display", "reproduce", "attribute", "comply", "require", "cause", "inform", "notify", "post"]}}],
     ]),
     (OBLIGATION, False, "non-binding wording", [
         [_l("should")],

@@ -47,8 +47,6 @@ KNOWN_GAPS_3 = {
         "'resell only under an agreement that includes … the Permitted Use Terms' names the terms by a defined name only",
     "c3-401 responsible for use made with API keys":
         "responsibility for use made with one's API keys is not recognised as account-only responsibility",
-    "c4-103 shall not lead-in with police supply item several items down":
-        "the supply item's recipient is a police body named by its function, not by a law-enforcement term",
     "c5-104 termination for insolvency only":
         "a mutual termination right for insolvency reads as the mutual material-breach right (weak, not missing)",
     "c5-104 written certification of compliance with the restrictions":
