@@ -114,6 +114,11 @@ _ACTION_NOUNS = {v: v for v in _ACTION_VERBS} | {
 # Verbs that end like adverbs ("temporarily suspend" skips the adverb, not these).
 _LY_VERBS = frozenset({"apply", "supply", "reply", "comply", "rely", "imply", "multiply", "resupply", "misapply", "bully"})
 
+# A time phrase between a cue and its verb: "shall within thirty days deliver".
+_TIME_PREPOSITIONS = frozenset({"within", "upon", "on", "after", "before", "by"})
+_TIME_WORDS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours", "request",
+                         "notice", "receipt", "demand", "termination", "expiry", "expiration", "thereafter", "time"})
+
 # Words between a cue and its verb that are not the action.
 _SKIP = frozenset({
     "to", "be", "from", "of", "a", "an", "such", "all", "not", "directly", "indirectly", "knowingly", "intentionally", "expressly", "otherwise", "any",
@@ -667,6 +672,14 @@ def _read_region(
         k = next((k for k in range(a + 2, min(b - 1, a + 16)) if lowers[k - base] in (",", ";", ":", ".")), None)
         if k is not None and lowers[k - base] == "," and not punct[k + 1]:
             i = k + 1
+    elif i < b and lowers[i - base] in _TIME_PREPOSITIONS and not nominal and not prov.action_lemmas:
+        # "shall within thirty days deliver …", "will upon request provide …": a time phrase
+        # with no commas between the cue and a verb of the lexicon
+        end = min(b, i + 8)
+        k = next((k for k in range(i + 1, end) if punct[k] or lemmas[k - base] in _ACTION_VERBS), None)
+        if (k is not None and not punct[k] and k > i + 1
+                and any(lowers[t - base] in _TIME_WORDS for t in range(i + 1, k))):
+            i = k
     action_lemmas: list[str] = list(prov.action_lemmas)
     if nominal and not prov.action_lemmas:
         # "Weapons development is prohibited", "Use of the Service … is prohibited":

@@ -97,6 +97,11 @@ def test_an_aside_between_the_cue_and_its_verb_is_skipped() -> None:
     assert p["action"] == "terminate" and p["object"] == "this Agreement"
     (q,) = _read("Customer shall, within ten days of a request, give Provider the records of its use.")
     assert q["action"] == "give"
+    # a time phrase with no commas, when a verb of the lexicon follows it
+    (r,) = _read("Licensee shall within thirty days deliver a certificate of compliance.")
+    assert r["action"] == "deliver" and r["object"] == "a certificate of compliance"
+    (t,) = _read("Customer shall upon request provide the usage logs.")
+    assert t["action"] == "provide"
 
 
 def _subordinate(text: str) -> list[bool]:

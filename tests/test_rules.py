@@ -49,8 +49,6 @@ KNOWN_GAPS_3 = {
         "responsibility for use made with one's API keys is not recognised as account-only responsibility",
     "c5-104 termination for insolvency only":
         "a mutual termination right for insolvency reads as the mutual material-breach right (weak, not missing)",
-    "c5-104 written certification of compliance with the restrictions":
-        "a duty to certify compliance with the restrictions on request is not matched in this wording",
     "c6-102-301 government buyer announces deployments and opens them to outside audit":
         "announcing deployments and their reasons is a paraphrase of public disclosure the pack does not know",
     "c6-102-301 publishing a list of public-body customers":
