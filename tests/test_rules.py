@@ -51,8 +51,6 @@ KNOWN_GAPS_3 = {
         "a mutual termination right for insolvency reads as the mutual material-breach right (weak, not missing)",
     "c6-102-301 government buyer announces deployments and opens them to outside audit":
         "announcing deployments and their reasons is a paraphrase of public disclosure the pack does not know",
-    "c6-102-301 publishing a list of public-body customers":
-        "a public list of public-body customers is a paraphrase of public disclosure the pack does not know",
     "c6-202 sending each version to the public government test programme":
         "a government test programme named without 'NIST' or 'benchmark' is not recognised",
     "c6-301 written release from every person photographed":
