@@ -49,12 +49,8 @@ KNOWN_GAPS_3 = {
         "responsibility for use made with one's API keys is not recognised as account-only responsibility",
     "c5-104 termination for insolvency only":
         "a mutual termination right for insolvency reads as the mutual material-breach right (weak, not missing)",
-    "c6-102-301 government buyer announces deployments and opens them to outside audit":
-        "announcing deployments and their reasons is a paraphrase of public disclosure the pack does not know",
     "c6-202 sending each version to the public government test programme":
         "a government test programme named without 'NIST' or 'benchmark' is not recognised",
-    "c6-301 written release from every person photographed":
-        "a written release from people photographed is not tied to faces without a face or biometric word",
     "c6-302 no sharing of measured speed or accuracy":
         "'how fast or how accurate it proved to be' paraphrases benchmark results without the words",
     "c7-302 external testing access only on provider discretion":
