@@ -51,8 +51,6 @@ KNOWN_GAPS_3 = {
         "a mutual termination right for insolvency reads as the mutual material-breach right (weak, not missing)",
     "c6-202 sending each version to the public government test programme":
         "a government test programme named without 'NIST' or 'benchmark' is not recognised",
-    "c6-302 no sharing of measured speed or accuracy":
-        "'how fast or how accurate it proved to be' paraphrases benchmark results without the words",
     "c7-302 external testing access only on provider discretion":
         "the discretion is in the next sentence ('Applications are granted … at our sole discretion')",
     "c7-302 publication ban narrowed to competitive marketing":
