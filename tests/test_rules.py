@@ -43,8 +43,6 @@ KNOWN_GAPS_3 = {
         "a written confidentiality undertaking from subcontractors is not recognised as a confidentiality flow-down",
     "c3-401 end users must accept restrictions before access":
         "'Client' is not known as a downstream party without a definition saying so",
-    "c3-401 reseller must pass on the use terms":
-        "'resell only under an agreement that includes … the Permitted Use Terms' names the terms by a defined name only",
     "c3-401 responsible for use made with API keys":
         "responsibility for use made with one's API keys is not recognised as account-only responsibility",
     "c5-104 termination for insolvency only":
