@@ -167,17 +167,22 @@ class Sentence:
 
     @property
     def item_bounds(self) -> tuple[int, ...]:
-        """Token offsets where an inline item begins: after each ';' and at each
-        enumerator that follows a comma, "or", "and" or a colon ("…, (ii) military
-        purposes")."""
+        """Token offsets where an inline item begins: at each enumerator that follows
+        a comma, "or", "and" or a colon ("…, (ii) military purposes"), and after each
+        ';' of a list. One ';' with no colon before it and no enumerator joins two
+        clauses of one sentence ("Researchers may contact us; we will consider each
+        request"), so what follows it still speaks to what precedes it."""
         cached = self.__dict__.get("_items")
         if cached is None:
-            bounds = {p + 1 for p in self.semicolons}
             doc = self.doc
             lowers = provisions.token_table(doc).lowers
+            bounds = set()
             for i in range(self.start + 1, self.end):
                 if lowers[i][:1] == "(" and lowers[i - 1] in (",", "or", "and", ":", "and/or") and _ENUMERATOR.match(provisions.span_text(doc, i, i + 3)):
                     bounds.add(i)
+            semis = self.semicolons
+            if semis and (bounds or len(semis) > 1 or ":" in lowers[self.start:semis[0]]):
+                bounds.update(p + 1 for p in semis)
             cached = self.__dict__["_items"] = tuple(sorted(b for b in bounds if self.start < b < self.end))
         return cached
 

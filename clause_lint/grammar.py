@@ -49,6 +49,7 @@ PARTY_WORDS = ["provider", "licensor", "company", "vendor", "supplier", "owner",
 BE = ["be", "is", "are", "was", "were", "been", "being"]
 STATEMENT_OF_PRACTICE = "statement of practice"
 IMPERATIVE = "imperative"
+REQUEST_THAT = "request that"
 PRACTICE_SUBJECTS = ["we", "provider", "licensor", "company", "vendor", "supplier", "contractor", "developer", "manufacturer"]
 PRACTICE_VERBS = ["conduct", "conducts", "test", "tests", "evaluate", "evaluates", "audit", "audits", "assess", "assesses",
                   "review", "reviews", "publish", "publishes", "submit", "submits", "measure", "measures", "mitigate",
@@ -155,6 +156,10 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         # "we ask that customers refrain from …", "we request that you do not …"
         [{"LEMMA": {"IN": ["ask", "request", "urge", "encourage", "recommend", "prefer"]}}, _opt("that"), {"OP": "{0,3}", "IS_ALPHA": True},
          {"LEMMA": "refrain"}, _l("from")],
+    ]),
+    # "We ask that law enforcement agencies not use …": the cue is the "not"; the words
+    # between it and "that" are the actor (the whole request is the cue's text)
+    (PROHIBITION, False, REQUEST_THAT, [
         [{"LEMMA": {"IN": ["ask", "request", "urge", "recommend", "prefer"]}}, _l("that"), {"OP": "{0,3}", "IS_ALPHA": True}, _l("do", "not")],
     ]),
     # --- obligations ---------------------------------------------------------------
@@ -372,6 +377,13 @@ def find_cues(doc: Doc) -> list[Cue]:
         if label == STATEMENT_OF_PRACTICE:
             start = end - 1  # the verb is the cue; the party before it is the actor
             span = doc[start:end]
+        elif label == REQUEST_THAT:
+            # "ask that law enforcement agencies not use": the actor sits inside the request
+            said = span.text
+            start = next(k for k in range(start + 2, end) if doc[k].lower_ in ("do", "not"))
+            out.append(Cue(force, binding, label, start, end, said))
+            prohibited_in.add(sent)
+            continue
         if end - start == 1 and doc[start].lower_ == "will" and start > 0 and doc[start - 1].lower_ in _WILL_AS_NOUN:
             continue  # "terminate at will", "of its own free will": the noun, not the modal
         if force == PROHIBITION:

@@ -429,6 +429,16 @@ def test_inline_list_items_are_judged_by_their_own_words(tmp_path: Path, body: s
     assert _check(tmp_path, body)["SFP302"]["status"] == status
 
 
+@pytest.mark.parametrize("body, status", [
+    # one ';' joins two clauses of one sentence: the second's "each request" conditions the first
+    ("Researchers interested in evaluating our models may contact us; we will consider each request individually.", "weak"),
+    # a list after a colon: each item is judged by its own words, so a later item's words do not reach
+    ("Researchers may: evaluate the Model and publish the results; apply to us for support, which we consider case by case.", "present"),
+])
+def test_one_semicolon_joins_clauses_and_a_list_keeps_items_apart(tmp_path: Path, body: str, status: str) -> None:
+    assert _check(tmp_path, body)["SFP302"]["status"] == status
+
+
 def test_financial_audits_and_share_transfers_are_not_evaluation_or_flow_down(tmp_path: Path) -> None:
     body = ("The Company shall deliver to each Party audited financial statements, including any independent "
             "auditor's report thereon. A Party may transfer its shares only to a buyer who takes them subject to "
