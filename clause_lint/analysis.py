@@ -504,6 +504,37 @@ _TECH_WORDS = {"recognition", "detection", "verification", "matching", "match", 
                "comparison", "search", "tracking", "authentication", "scan", "scanning", "print"}
 
 
+# "This Section 6 applies where Customer is a government agency", "This clause applies to
+# any customer that is a police force": a statement of whom the section is about.
+_APPLIES = re.compile(
+    r"^(?:this|these|the\s+provisions\s+of\s+this)\s+(?:section|clause|part|schedule|article|paragraph|annex|exhibit|"
+    r"appendix|addendum|terms|provisions|policy)\b[^.;:]{0,30}?\b(?:appl(?:y|ies)|shall\s+apply)\b", re.IGNORECASE)
+#: ``Governed.via`` of what a clause's actor refers back to in its section's scope statement
+SCOPE_STATEMENT = "section's scope statement"
+# an actor that refers back to the class a scope statement named: "Such a customer shall not …"
+_BACK_REFERENCE = re.compile(r"^(?:(?:any|each|every|all|no)\s+)?(?:such|these|those)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _ScopeStatement:
+    """The concepts a section's scope statement names, and where the section runs."""
+
+    matches: tuple[ConceptMatch, ...]
+    headings: tuple[str, ...]
+    top: Optional[str]  # the section's top label ("6" for 6.1)
+    block: int
+    after: int  # in the statement's own block, its sentences from this token on
+    sentence: "Sentence"  # the statement itself
+
+    @property
+    def concepts(self) -> frozenset[str]:
+        return frozenset(m.concept for m in self.matches)
+
+
+def _top_label(section: Optional[str]) -> Optional[str]:
+    return re.split(r"[.(]", section, maxsplit=1)[0] if section else None
+
+
 def read_provisions(document: Document) -> list[tuple[Block, Sentence, Provision]]:
     """The provisions of ``document`` with their roles (``clause-lint extract --provisions``)."""
     return Analysis(document).provisions()
@@ -760,7 +791,9 @@ class Analysis:
         if key in self._units:
             return self._units[key]
         units: list[Unit] = []
+        statement: Optional[_ScopeStatement] = None
         for index, block in self.blocks.items():
+            statement = self._scope_statement(compiled, block, statement)
             if not block.operative:
                 continue  # headings, recitals, contents; definitions do count
             doc = self.docs[index]
@@ -791,11 +824,17 @@ class Analysis:
                 lead_carves.update(self._carve_kinds(compiled, last, lmatches))
                 lead_notw = lead_notw or last.notwithstanding
             for sentence in sents:
-                if not any(sentence.start <= m.start < sentence.end for m in matches) and not lead_gov and self._term_re is None:
+                scope_of = statement if statement is not None and (statement.block != index or sentence.start >= statement.after) else None
+                if (not any(sentence.start <= m.start < sentence.end for m in matches) and not lead_gov and self._term_re is None
+                        and scope_of is None):
                     continue
                 governed, concepts = self._governed_in(
                     compiled, sentence, matches, fallback, "sentence", 0, None, self._heading_cue(block), lead_action
                 )
+                scope_concepts: frozenset[str] = frozenset()
+                if scope_of is not None:
+                    scope_concepts = scope_of.concepts
+                    governed = governed + _referred_back(sentence, scope_of)
                 if not governed and not lead_gov:
                     continue
                 carves = dict(lead_carves)
@@ -806,17 +845,38 @@ class Analysis:
                         governed=governed + [g for g in lead_gov],
                         # The headings above say what a section is about ("Public
                         # Sector Customers"): context, never a governed topic.
-                        concepts=concepts | lead_concepts | self._heading_concepts(compiled, block),
+                        concepts=concepts | lead_concepts | self._heading_concepts(compiled, block) | scope_concepts,
                         carve_kinds=carves,
                         notwithstanding=sentence.notwithstanding or lead_notw,
                         lead_in=chain[0].text if chain else None,
                         lead_chain=tuple(b.text for b in chain),
                         segments=_segment_concepts(sentence, matches) if sentence.item_bounds else None,
-                        outer_concepts=frozenset(lead_concepts | self._heading_concepts(compiled, block)),
+                        outer_concepts=frozenset(lead_concepts | self._heading_concepts(compiled, block) | scope_concepts),
                     )
                 )
         self._units[key] = units
         return units
+
+    def _scope_statement(self, compiled: CompiledPack, block: Block, current: Optional[_ScopeStatement]) -> Optional[_ScopeStatement]:
+        """The scope statement in force at ``block``: one this block makes ("This Section
+        6 applies where Customer is a government agency"), else ``current`` while the
+        block stays in its section (the same headings and top label), else none. What
+        the statement names is context of every clause of the section, as a heading is."""
+        if current is not None and (block.headings != current.headings or _top_label(block.section) != current.top):
+            current = None
+        if not block.operative or not _APPLIES.search(block.text):
+            return current
+        for sentence in self.sentences[block.index]:
+            found = _APPLIES.match(sentence.text)
+            if found is None:
+                continue
+            base = sentence.doc[sentence.start].idx
+            after = sentence.doc.char_span(base + found.end(), base + found.end() + 1, alignment_mode="expand")
+            first = after.start if after is not None else sentence.start
+            named = tuple(m for m in self.matches(compiled, block.index, sentence.doc) if first <= m.start < sentence.end)
+            if named:
+                return _ScopeStatement(named, block.headings, _top_label(block.section), block.index, sentence.end, sentence)
+        return current
 
     def _lead_cue(self, chain: list[Block]) -> tuple[Optional[Cue], tuple[str, ...]]:
         """The cue a lead-in chain passes to its items, and the action it names.
@@ -1104,6 +1164,25 @@ _CITED = re.compile(
     r"(?:\s*(?:,|and|or|through|to)\s*\d+(?:\.\d+)*(?:\([a-zA-Z0-9]{1,4}\))*)*)"
 )
 _CITED_ONE = re.compile(r"\d+(?:\.\d+)*(?:\([a-zA-Z0-9]{1,4}\))*")
+
+
+def _referred_back(sentence: Sentence, statement: _ScopeStatement) -> list[Governed]:
+    """What a clause's actor refers back to: in "Such a customer shall not use the Service
+    …" after "This clause applies to any customer that is a police force", the police
+    force is who the ban binds."""
+    out: list[Governed] = []
+    for prov in sentence.provisions:
+        actor = prov.span(provisions.ACTOR)
+        if prov.cue is None or actor is None or not _BACK_REFERENCE.match(actor.text):
+            continue
+        seen: set[str] = set()
+        for m in statement.matches:
+            if m.concept not in seen:
+                seen.add(m.concept)
+                g = _gov(m.concept, m.text, prov.cue, SCOPE_STATEMENT, provisions.ACTOR, prov)
+                g.pos, g.at = m.start, statement.sentence
+                out.append(g)
+    return out
 
 
 def _cited_sections(text: str) -> list[str]:

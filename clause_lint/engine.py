@@ -35,6 +35,7 @@ from .analysis import (
     Analysis,
     CompiledPack,
     Governed,
+    SCOPE_STATEMENT,
     Sentence,
     Unit,
     _ENUMERATOR,
@@ -355,8 +356,13 @@ def _quote(v: _Verdict) -> str:
     # A definition's concept is decided where the clause names the defined term.
     mentions = [g.mention for g in v.hits if g.at is not s and g.mention >= 0 and s.start <= g.mention < s.end]
     defined = next((g for g in v.hits if g.via.startswith("definition") and g.at is not None and g.at is not s), None)
-    budget = EVIDENCE_CHARS if defined is None or own else EVIDENCE_CHARS // 2
+    # "This clause applies to any customer that is a police force. Such a customer shall not …":
+    # the statement that names who "such a customer" is comes first
+    stated = next((g for g in v.hits if g.via == SCOPE_STATEMENT and g.at is not None and g.at is not s), None)
+    budget = EVIDENCE_CHARS if (defined is None and stated is None) or own else EVIDENCE_CHARS // 2
     text = _clause_quote(s, own or mentions, budget)
+    if stated is not None and not own:
+        return f"{_window(stated.at.text, stated.text, EVIDENCE_CHARS - len(text) - 3)} … {text}"
     if defined is not None and not own:
         term = defined.via[len("definition of "):]
         body = _window(defined.at.text, defined.text, EVIDENCE_CHARS - len(text) - len(term) - 5)
