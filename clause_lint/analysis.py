@@ -512,7 +512,9 @@ _APPLIES = re.compile(
 #: ``Governed.via`` of what a clause's actor refers back to in its section's scope statement
 SCOPE_STATEMENT = "section's scope statement"
 # an actor that refers back to the class a scope statement named: "Such a customer shall not …"
-_BACK_REFERENCE = re.compile(r"^(?:(?:any|each|every|all|no)\s+)?(?:such|these|those)\b", re.IGNORECASE)
+_BACK_REFERENCE = re.compile(
+    r"^(?:(?:any|each|every|all|no)\s+)?(?:such|these|those)\s+(?:an?\s+)?(?:customer|client|licensee|user|agenc|authorit|bod|"
+    r"entit|part|person|organi[sz]ation|department|force|purchaser|buyer|government|reseller|recipient|subscriber)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
