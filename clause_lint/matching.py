@@ -30,7 +30,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from .nlp import columns, more_columns, sentence_bounds
+from .nlp import columns, lemma_of, more_columns, sentence_bounds
 
 # Words too common to make a useful anchor.
 _COMMON = frozenset(
@@ -40,6 +40,25 @@ _COMMON = frozenset(
     "use used using uses usage service services customer provider party parties agreement terms data "
     "information law laws applicable right rights license licence product products software you we".split()
 )
+
+
+def with_lemma_forms(pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``pattern`` with each LEMMA word joined by its lemma: tokens carry lemmas, so a
+    pack that writes ``{LEMMA: {IN: [data, findings]}}`` means "datum" and "finding"
+    too — written as is, those words could never match."""
+    out = []
+    for spec in pattern:
+        value = spec.get("LEMMA")
+        if isinstance(value, str) and lemma_of(value) != value.lower():
+            spec = dict(spec, LEMMA={"IN": [value, lemma_of(value)]})
+        elif isinstance(value, dict) and len(value) == 1 and set(value) <= {"IN", "NOT_IN"}:
+            ((how, words),) = value.items()
+            if isinstance(words, list) and all(isinstance(w, str) for w in words):
+                extra = [lemma_of(w) for w in words if lemma_of(w) not in words and lemma_of(w) != w.lower()]
+                if extra:
+                    spec = dict(spec, LEMMA={how: words + list(dict.fromkeys(extra))})
+        out.append(spec)
+    return out
 
 
 def _optional(spec: dict[str, Any]) -> bool:
@@ -253,7 +272,7 @@ class AnchoredMatcher:
         (Measured: one matcher per key runs 1.5-2x slower, because each call then
         evaluates every pattern's predicates on every token of the sentence.)"""
         strings = self.vocab.strings
-        for pattern in patterns:
+        for pattern in map(with_lemma_forms, patterns):
             idx = len(self._matchers)
             # The spaCy matcher is built on first use (:meth:`_matcher`): adding a
             # pattern compiles its regular expressions, and most patterns of a pack

@@ -153,6 +153,12 @@ def _lemma_table() -> dict[str, str]:
     return load_language_data(registry.lookups.get("en")["lemma_lookup"])
 
 
+def lemma_of(word: str) -> str:
+    """The lemma clause-lint gives ``word`` (its lower-case form when the table has none)."""
+    low = word.lower()
+    return _lemma_table().get(low, low)
+
+
 def _lemma_hashes(strings: "StringStore", lowers: list[int]) -> dict[int, int]:
     """The lemma hash of each lower-form hash in ``lowers`` (itself when the table has
     none); lemma strings are added to the string store as they are first met, so a

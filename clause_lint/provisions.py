@@ -371,9 +371,11 @@ def read_provisions(
             subordinate.append((j > lo + 1 and lowers[j - 1 - start] in _RELATIVES and lowers[j - 2 - start] != ","
                                 and not (lowers[j - 1 - start] == "that" and lowers[j - 2 - start] in _THAT_VERBS - {"provided", "so", "such"})
                                 and cue.start - j <= 1)
-                               # "… in which lethal force is used, may be used or is contemplated"
+                               # "… in which lethal force is used, may be used or is contemplated" (not the
+                               # comma that closes a leading condition: "If Provider suspects that …, it may")
                                or (j > lo and lowers[j - 1 - start] in (",", "or", "and") and lowers[cue.start - start] in _WEAK_HEADS
-                                   and _relative_between(lowers, start, lo, j - 1)))
+                                   and _relative_between(lowers, start, lo, j - 1)
+                                   and not any(c.kind in grammar.CONDITION_KINDS and c.start - lo <= 1 and c.end >= j - 2 for c in carves)))
         else:
             # ", which may include revoking access": a clause after a comma goes on with
             # the statement; "officers who may …" without one describes them.

@@ -15,7 +15,7 @@ from spacy.matcher import Matcher
 
 from clause_lint import grammar
 from clause_lint.api import load_document
-from clause_lint.matching import AnchoredMatcher, anchor, max_length
+from clause_lint.matching import AnchoredMatcher, anchor, max_length, with_lemma_forms
 from clause_lint.nlp import get_nlp
 from clause_lint.rules import load_packs
 
@@ -45,7 +45,8 @@ def _both():
     plain: dict[str, Matcher] = {}
     for key, p in PATTERNS:
         anchored.add(key, [p])
-        plain.setdefault(key, Matcher(nlp.vocab)).add(key, [p])
+        # AnchoredMatcher reads LEMMA words as lemmas too (see with_lemma_forms)
+        plain.setdefault(key, Matcher(nlp.vocab)).add(key, [with_lemma_forms(p)])
     return anchored, plain
 
 
@@ -155,3 +156,14 @@ def test_multi_word_terms_match_with_a_hyphen_for_one_space() -> None:
     found = {(concept, doc[s:e].text) for concept, s, e in terms(doc)}
     assert found == {("le", "law-enforcement agencies"), ("le", "law enforcement-agency"), ("fr", "face-recognition")}
     assert terms(nlp("No hyphen at all in law enforcement agency.")) == []
+
+
+def test_lemma_words_are_read_as_lemmas() -> None:
+    """A pack may write any form of a word under LEMMA: "data" is lemmatised "datum",
+    so written as is it could never match; the matcher joins each word's lemma."""
+    matcher = AnchoredMatcher(get_nlp().vocab)
+    matcher.add("records", [[{"LEMMA": {"IN": ["data", "findings"]}}, {"LOWER": "to"}, {"LOWER": "police"}]])
+    doc = get_nlp()("Provider may provide Customer Data to police forces.")
+    assert [(k, doc[s:e].text) for k, s, e in matcher(doc)] == [("records", "Data to police")]
+    assert with_lemma_forms([{"LEMMA": "data"}]) == [{"LEMMA": {"IN": ["data", "datum"]}}]
+    assert with_lemma_forms([{"LEMMA": "use"}]) == [{"LEMMA": "use"}]
