@@ -114,6 +114,10 @@ _ACTION_NOUNS = {v: v for v in _ACTION_VERBS} | {
 # Verbs that end like adverbs ("temporarily suspend" skips the adverb, not these).
 _LY_VERBS = frozenset({"apply", "supply", "reply", "comply", "rely", "imply", "multiply", "resupply", "misapply", "bully"})
 
+# "grants Customer a licence to use …": the verb of the grant and the right granted
+_GRANT_VERBS = frozenset({"grant", "give", "confer", "award", "issue"})
+_GRANTED = frozenset({"licence", "license", "right", "permission", "authorisation", "authorization", "sublicense", "sublicence"})
+
 # A time phrase between a cue and its verb: "shall within thirty days deliver".
 _TIME_PREPOSITIONS = frozenset({"within", "upon", "on", "after", "before", "by"})
 _TIME_WORDS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours", "request",
@@ -727,6 +731,14 @@ def _read_region(
             k += 1
         if k < b and lowers[k - base] == "of" and 0 < len(nouns) <= 4:
             action_lemmas = action_lemmas[:-1] + nouns
+    if action_lemmas and action_lemmas[-1] in _GRANT_VERBS:
+        # "grants Customer a non-exclusive right to use the Service for …": what is granted is the use
+        for k in range(i, min(b - 2, i + 12)):
+            if punct[k] and lowers[k - base] != "-":  # ("a non-exclusive right")
+                break
+            if lemmas[k - base] in _GRANTED and lowers[k + 1 - base] == "to" and not punct[k + 2]:
+                action_lemmas.append(lemmas[k + 2 - base])
+                break
     prov.action_lemmas = tuple(action_lemmas)
     transfer = any(lem in TRANSFER_VERBS for lem in action_lemmas)
     role = OBJECT

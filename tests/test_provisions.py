@@ -104,6 +104,13 @@ def test_an_aside_between_the_cue_and_its_verb_is_skipped() -> None:
     assert t["action"] == "provide"
 
 
+def test_a_grant_grants_the_use_it_names() -> None:
+    doc = get_nlp()("Provider hereby grants to Customer a non-exclusive right to use the Service for research.")
+    cues = grammar.find_cues(doc)
+    (prov,) = read_provisions(doc, 0, len(doc), cues, [], [])
+    assert prov.force == "permission" and prov.action_lemmas == ("grant", "use")
+
+
 def _subordinate(text: str) -> list[bool]:
     doc = get_nlp()(text)
     cues = grammar.find_cues(doc)
