@@ -505,10 +505,11 @@ _TECH_WORDS = {"recognition", "detection", "verification", "matching", "match", 
 
 
 # "This Section 6 applies where Customer is a government agency", "This clause applies to
-# any customer that is a police force": a statement of whom the section is about.
+# any customer that is a police force": a statement of whom the section is about. (A part
+# of the document only: "These Terms apply to your use of the Service" is about everything.)
 _APPLIES = re.compile(
-    r"^(?:this|these|the\s+provisions\s+of\s+this)\s+(?:section|clause|part|schedule|article|paragraph|annex|exhibit|"
-    r"appendix|addendum|terms|provisions|policy)\b[^.;:]{0,30}?\b(?:appl(?:y|ies)|shall\s+apply)\b", re.IGNORECASE)
+    r"^(?:this|the\s+provisions\s+of\s+this)\s+(?:section|clause|part|schedule|article|paragraph|annex|exhibit|"
+    r"appendix|addendum)\b[^.;:]{0,30}?\b(?:appl(?:y|ies)|shall\s+apply)\b", re.IGNORECASE)
 #: ``Governed.via`` of what a clause's actor refers back to in its section's scope statement
 SCOPE_STATEMENT = "section's scope statement"
 # an actor that refers back to the class a scope statement named: "Such a customer shall not …"
