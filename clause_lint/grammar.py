@@ -190,6 +190,8 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
           "LOWER": {"NOT_IN": SOFT_PARTICIPLES}}],
         [{"LOWER": {"IN": BE + ["has", "have", "had"]}}, _opt("also", "further", "strongly", "generally", "only"), {"LOWER": {"IN": SOFT_PARTICIPLES}}],
         [_l("best"), _l("practice", "practices")],
+        # "Provider believes in fair and unbiased technology": a value held, not a promise
+        [{"LEMMA": "believe"}, _l("in")],
     ]),
     # "We conduct regular fairness audits …", "Provider tests each model …": a statement of
     # what a party does, with no word that binds it to go on doing so

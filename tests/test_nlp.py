@@ -63,6 +63,7 @@ def force_of(text: str) -> list[tuple[str, bool, str]]:
         ("Customer is required to use it.", "obligation", True, "is required to"),
         ("We encourage customers to use it.", "obligation", False, "encourage"),
         ("Provider strives to test it.", "obligation", False, "strives"),
+        ("Provider believes in testing it.", "obligation", False, "believes in"),
         ("Customer may use it.", "permission", True, "may"),
         ("Customer is entitled to use it.", "permission", True, "is entitled"),
         ("Customer shall be entitled to terminate it.", "permission", True, "shall be entitled"),
