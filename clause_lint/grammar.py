@@ -49,6 +49,7 @@ PARTY_WORDS = ["provider", "licensor", "company", "vendor", "supplier", "owner",
 BE = ["be", "is", "are", "was", "were", "been", "being"]
 STATEMENT_OF_PRACTICE = "statement of practice"
 IMPERATIVE = "imperative"
+NON_BINDING_WORDING = "non-binding wording"
 REQUEST_THAT = "request that"
 PRACTICE_SUBJECTS = ["we", "provider", "licensor", "company", "vendor", "supplier", "contractor", "developer", "manufacturer"]
 PRACTICE_VERBS = ["conduct", "conducts", "test", "tests", "evaluate", "evaluates", "audit", "audits", "assess", "assesses",
@@ -184,7 +185,7 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
     (OBLIGATION, True, IMPERATIVE, [
         [{"IS_SENT_START": True, "LOWER": {"IN": ["include", "provide", "retain", "keep", "give", "pass", "ensure", "obtain", "display", "reproduce", "attribute", "comply", "require", "cause", "inform", "notify", "post"]}}],
     ]),
-    (OBLIGATION, False, "non-binding wording", [
+    (OBLIGATION, False, NON_BINDING_WORDING, [
         [_l("should")],
         [{"LEMMA": {"IN": ["encourage", "urge", "recommend", "strive", "aim", "aspire", "endeavor", "endeavour", "hope", "expect", "seek", "intend", "try", "wish"]},
           "LOWER": {"NOT_IN": SOFT_PARTICIPLES}}],
@@ -208,6 +209,10 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
          _l("permitted", "allowed", "authorized", "authorised", "entitled", "free")],
         [_l("has", "have", "retains", "retain", "reserves", "reserve"), _l("the"), _opt("sole", "unilateral", "absolute"), _l("right")],
         [_l("nothing"), {"OP": "{0,8}", "IS_PUNCT": False}, {"LEMMA": {"IN": ["restrict", "prevent", "limit", "prohibit", "preclude", "bar", "prejudice", "impair"]}}],
+        # "Provider shall not object to, or seek to prevent, the publication of …": a promise
+        # not to stand in the way leaves what it names free
+        [{"LOWER": {"IN": BINDING_MODALS}}, _l("not"), _l("object", "prevent", "preclude")],
+        [{"LOWER": {"IN": BINDING_MODALS}}, _l("not"), _l("restrict", "prohibit", "bar", "stop"), {"OP": "{1,4}", "IS_ALPHA": True}, _l("from")],
         [_l("no"), _l("restriction", "restrictions", "limitation", "limitations"), _l("on", "upon", "of")],
         [_l("without"), _l("restriction")],
         [{"LOWER": {"IN": BE}}, _l("not"), _l("prohibited", "restricted", "precluded", "prevented")],
@@ -369,6 +374,7 @@ def find_cues(doc: Doc) -> list[Cue]:
         taken.update(range(start, end))
     out: list[Cue] = []
     prohibited_in: set[int] = set()  # sentence starts with a prohibition so far
+    bound_in: set[int] = set()  # sentence starts with a binding cue so far
     sent_of = _sentence_starts(doc) if chosen else []
     for key, start, end in sorted(chosen, key=lambda m: m[1]):
         force, binding, label = comp.info[key]
@@ -376,6 +382,9 @@ def find_cues(doc: Doc) -> list[Cue]:
         sent = sent_of[start]
         if label == PERMISSION_VERB and sent in prohibited_in:
             continue
+        if (label == NON_BINDING_WORDING and sent in bound_in and doc[start].lower_ in _ATTEMPT_WORDS
+                and _coordinated(doc, start, sent)):
+            continue  # "shall not use, or seek to use, …": the attempt is part of what binds
         if label == STATEMENT_OF_PRACTICE:
             start = end - 1  # the verb is the cue; the party before it is the actor
             span = doc[start:end]
@@ -390,8 +399,21 @@ def find_cues(doc: Doc) -> list[Cue]:
             continue  # "terminate at will", "of its own free will": the noun, not the modal
         if force == PROHIBITION:
             prohibited_in.add(sent)
+        if binding and force != NEUTRAL:
+            bound_in.add(sent)
         out.append(Cue(force, binding, label, span.start, span.end, span.text))
     return out
+
+
+_ATTEMPT_WORDS = frozenset({"seek", "seeks", "try", "tries", "endeavour", "endeavor", "endeavours", "endeavors"})
+
+
+def _coordinated(doc: Doc, at: int, sent_start: int) -> bool:
+    """Whether token ``at`` follows "or"/"and"/"nor" (a comma may sit between)."""
+    k = at - 1
+    while k > sent_start and doc[k].text == ",":
+        k -= 1
+    return k >= sent_start and doc[k].lower_ in ("or", "and", "nor")
 
 
 _WILL_AS_NOUN = frozenset({"at", "free", "good", "ill", "own", "last", "the", "its", "whose", "their"})
@@ -423,6 +445,8 @@ def _predicate_subject_to(doc: Doc, at: int, sent_start: int) -> bool:
     return False
 
 
+_ASIDE_AFTER = frozenset(BINDING_MODALS + ["not", "should", "agrees", "agree", "undertakes", "undertake"])
+
 _INLINE_ENUMERATOR = re.compile(r"\((?:[a-z]|[ivx]{1,5}|\d{1,2})\)")
 
 
@@ -446,7 +470,10 @@ def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]], cue_starts: It
         sent_start = next((s for s, e in sent_bounds if s <= span.start < e), 0)
         if doc[span.start].lower_ == "subject" and _predicate_subject_to(doc, span.start, sent_start):
             continue  # "shall be subject to public review": what the duty is, not an exception to it
-        leading = span.start - sent_start <= 2
+        # a carve-out that opens a sentence ends at its first comma, and so does one set off
+        # by commas between a cue and its verb ("shall not, without Licensor's consent, publish")
+        leading = span.start - sent_start <= 2 or (
+            span.start - 2 >= sent_start and doc[span.start - 1].text == "," and doc[span.start - 2].lower_ in _ASIDE_AFTER)
         end = span.end
         limit = min(sent_end, span.start + 40)
         series = span.end < sent_end and bool(_INLINE_ENUMERATOR.fullmatch(doc[span.end].text))

@@ -64,6 +64,8 @@ def force_of(text: str) -> list[tuple[str, bool, str]]:
         ("We encourage customers to use it.", "obligation", False, "encourage"),
         ("Provider strives to test it.", "obligation", False, "strives"),
         ("Provider believes in testing it.", "obligation", False, "believes in"),
+        ("Provider shall not object to its publication.", "permission", True, "shall not object"),
+        ("Provider shall not restrict any researcher from testing it.", "permission", True, "shall not restrict any researcher from"),
         ("Customer may use it.", "permission", True, "may"),
         ("Customer is entitled to use it.", "permission", True, "is entitled"),
         ("Customer shall be entitled to terminate it.", "permission", True, "shall be entitled"),
@@ -103,6 +105,12 @@ def test_pseudo_negation_is_not_a_prohibition(text: str) -> None:
 def test_will_as_a_noun_is_no_obligation(text: str) -> None:
     assert all(cue.lower() != "will" for _, _, cue in force_of(text)), force_of(text)
     assert [c for _, _, c in force_of("Provider will audit the use.")] == ["will"]
+
+
+def test_an_attempt_coordinated_with_a_binding_cue_is_part_of_it() -> None:
+    # "or seek to use" is what the ban covers, not advice beside it
+    assert [f for f, _b, _t in force_of("Customer shall not use, or seek to use, the Service.") if f != grammar.NEUTRAL] == ["prohibition"]
+    assert ("obligation", False, "seek") in force_of("Customer should seek to test it.")
 
 
 def test_a_permission_verb_under_a_ban_is_its_object() -> None:
