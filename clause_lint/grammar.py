@@ -386,6 +386,8 @@ def find_cues(doc: Doc) -> list[Cue]:
                 and _coordinated(doc, start, sent)):
             continue  # "shall not use, or seek to use, …": the attempt is part of what binds
         if label == STATEMENT_OF_PRACTICE:
+            if doc[start].lower_ != "we" and not doc[end - 1].lower_.endswith("s"):
+                continue  # "the Vendor test results": a noun compound, not "the Vendor tests"
             start = end - 1  # the verb is the cue; the party before it is the actor
             span = doc[start:end]
         elif label == REQUEST_THAT:

@@ -107,6 +107,12 @@ def test_will_as_a_noun_is_no_obligation(text: str) -> None:
     assert [c for _, _, c in force_of("Provider will audit the use.")] == ["will"]
 
 
+def test_a_statement_of_practice_needs_a_verb() -> None:
+    assert ("obligation", False, "tests") in force_of("The Vendor tests each model for bias.")
+    # "the Vendor test results": a noun compound, no statement of what the Vendor does
+    assert not [c for c in force_of("Customer shall obtain the Vendor test results.") if c[2] == "test"]
+
+
 def test_an_attempt_coordinated_with_a_binding_cue_is_part_of_it() -> None:
     # "or seek to use" is what the ban covers, not advice beside it
     assert [f for f, _b, _t in force_of("Customer shall not use, or seek to use, the Service.") if f != grammar.NEUTRAL] == ["prohibition"]
