@@ -42,7 +42,7 @@ from spacy.tokens import Doc
 
 from . import grammar
 from .grammar import Cue
-from .nlp import columns, doc_text
+from .nlp import columns, doc_text, lemma_of
 
 ACTOR = "actor"
 ACTION = "action"
@@ -117,6 +117,9 @@ _LY_VERBS = frozenset({"apply", "supply", "reply", "comply", "rely", "imply", "m
 # "grants Customer a licence to use …": the verb of the grant and the right granted
 _GRANT_VERBS = frozenset({"grant", "give", "confer", "award", "issue"})
 _GRANTED = frozenset({"licence", "license", "right", "permission", "authorisation", "authorization", "sublicense", "sublicence"})
+
+# Verbs of hindering that end a permission cue ("Nothing … prevents", "shall not restrict … from")
+_HINDER_VERBS = frozenset({"prevent", "restrict", "prohibit", "preclude", "bar", "stop", "limit", "prejudice", "impair"})
 
 # A time phrase between a cue and its verb: "shall within thirty days deliver".
 _TIME_PREPOSITIONS = frozenset({"within", "upon", "on", "after", "before", "by"})
@@ -677,6 +680,13 @@ def _read_region(
         # an aside set off by commas between the cue and its verb
         k = next((k for k in range(a + 2, min(b - 1, a + 16)) if lowers[k - base] in (",", ";", ":", ".")), None)
         if k is not None and lowers[k - base] == "," and not punct[k + 1]:
+            i = k + 1
+    elif (prov.cue is not None and prov.cue.force == grammar.PERMISSION and not nominal and not prov.action_lemmas
+          and lemma_of(prov.cue.text.split()[-1]) in _HINDER_VERBS):  # (an inherited cue sits in another doc)
+        # "Nothing in this Agreement prevents the Customer from using …": the action is the
+        # verb after "from"; the words before it name who is left free
+        k = next((k for k in range(i, min(b - 1, i + 8)) if lowers[k - base] == "from"), None)
+        if k is not None and not punct[k + 1]:
             i = k + 1
     elif i < b and lowers[i - base] in _TIME_PREPOSITIONS and not nominal and not prov.action_lemmas:
         # "shall within thirty days deliver …", "will upon request provide …": a time phrase
