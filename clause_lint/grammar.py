@@ -204,6 +204,8 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
     (PERMISSION, True, "permission", [
         [_l("may", "can", "might")],
         [{"LOWER": {"IN": BE}}, _opt("hereby", "expressly"), _l("permitted", "allowed", "authorized", "authorised", "entitled", "free", "licensed", "welcome")],
+        # "Provider consents to Customer's publication of …"
+        [_opt("hereby", "expressly"), _l("consents", "consented"), _l("to")],
         # "shall be entitled to terminate": one permission, not a duty ("shall") beside it
         [_l("shall", "will"), _opt("also", "further", "then", "thereupon"), _l("be"), _opt("hereby", "expressly"),
          _l("permitted", "allowed", "authorized", "authorised", "entitled", "free")],

@@ -118,6 +118,9 @@ _LY_VERBS = frozenset({"apply", "supply", "reply", "comply", "rely", "imply", "m
 _GRANT_VERBS = frozenset({"grant", "give", "confer", "award", "issue"})
 _GRANTED = frozenset({"licence", "license", "right", "permission", "authorisation", "authorization", "sublicense", "sublicence"})
 
+# "entitles Provider to suspend …", "authorises the Licensor to audit …"
+_ENABLING_VERBS = frozenset({"entitle", "authorize", "authorise", "empower"})
+
 # Verbs of hindering that end a permission cue ("Nothing … prevents", "shall not restrict … from")
 _HINDER_VERBS = frozenset({"prevent", "restrict", "prohibit", "preclude", "bar", "stop", "limit", "prejudice", "impair"})
 
@@ -741,6 +744,14 @@ def _read_region(
             k += 1
         if k < b and lowers[k - base] == "of" and 0 < len(nouns) <= 4:
             action_lemmas = action_lemmas[:-1] + nouns
+    if action_lemmas and action_lemmas[-1] in _ENABLING_VERBS:
+        # "entitles Provider to suspend the Service": what is allowed is the suspension
+        for k in range(i, min(b - 1, i + 6)):
+            if punct[k]:
+                break
+            if lowers[k - base] == "to" and not punct[k + 1] and lemmas[k + 1 - base] in _ACTION_VERBS:
+                action_lemmas.append(lemmas[k + 1 - base])
+                break
     if action_lemmas and action_lemmas[-1] in _GRANT_VERBS:
         # "grants Customer a non-exclusive right to use the Service for …": what is granted is the use
         for k in range(i, min(b - 2, i + 12)):

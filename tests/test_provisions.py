@@ -111,6 +111,12 @@ def test_a_grant_grants_the_use_it_names() -> None:
     assert prov.force == "permission" and prov.action_lemmas == ("grant", "use")
 
 
+def test_an_entitlement_allows_the_verb_it_names() -> None:
+    doc = get_nlp()("Any breach entitles Provider to suspend the Service.")
+    (prov,) = read_provisions(doc, 0, len(doc), grammar.find_cues(doc), [], [])
+    assert prov.force == "permission" and prov.action_lemmas == ("entitle", "suspend")
+
+
 def _subordinate(text: str) -> list[bool]:
     doc = get_nlp()(text)
     cues = grammar.find_cues(doc)
