@@ -331,9 +331,13 @@ def _carves(sentence: Sentence) -> list[grammar.CarveOutSpan]:
 _PROVISO = re.compile(r"^(?:provided(?:,)?\s+(?:always\s+)?that|on\s+condition\s+that|subject\s+to\s+the\s+condition\s+that)\b", re.IGNORECASE)
 
 
+def _proviso_at(sentence: Sentence, pos: int) -> Optional[grammar.CarveOutSpan]:
+    """The proviso ("provided that …") of the sentence that holds token ``pos``, if any."""
+    return next((c for c in sentence.carve_outs if c.start <= pos < c.end and _PROVISO.match(c.text)), None)
+
+
 def _is_proviso(sentence: Sentence, pos: int) -> bool:
-    """Whether token ``pos`` lies in a proviso ("provided that …") of the sentence."""
-    return any(c.start <= pos < c.end and _PROVISO.match(c.text) for c in sentence.carve_outs)
+    return _proviso_at(sentence, pos) is not None
 
 
 def _inside(pos: int, spans: Iterable[grammar.CarveOutSpan]) -> bool:
@@ -449,7 +453,7 @@ def _last_cue(sentence: Sentence) -> Optional[Cue]:
         last -= 1
     cue = _governing_cue(sentence, last + 1, scope_pos=last)
     if cue is not None and cue.force == grammar.PERMISSION and not _inside(cue.start, _carves(sentence)):
-        proviso = next((c for c in sentence.carve_outs if c.start <= last < c.end and _PROVISO.match(c.text)), None)
+        proviso = _proviso_at(sentence, last)
         if proviso is not None:
             head = min(proviso.end, proviso.start + 2)
             return Cue(grammar.OBLIGATION, True, "proviso", proviso.start, head, provisions.span_text(sentence.doc, proviso.start, head))
