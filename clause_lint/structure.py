@@ -996,6 +996,11 @@ def build(extracted: Extracted, path: str) -> Document:
             if li is not None:
                 block.lead_in = _lead_in_text(blocks[li].text)
                 block.lead_in_block = li
+        elif entry is None and kind == PARAGRAPH:
+            li = _unnumbered_item_lead_in(blocks, idx)
+            if li is not None:
+                block.lead_in = _lead_in_text(blocks[li].text)
+                block.lead_in_block = li
 
     doc.blocks = blocks
     doc.text = "\n".join(texts)
@@ -1069,6 +1074,35 @@ def _wants_lead_in(entry: _Entry, kind: str) -> bool:
     return t in (LOWER, UPPER, ROMAN, UROMAN) or (t == DECIMAL and entry.label.style in ("paren", "rparen")) or (
         t == MULTI and "(" in entry.label.value
     ) or (t == DECIMAL and entry.label.style == "dot" and entry.section is not None and "." in entry.section and entry.list_level is not None)
+
+
+# How an item of a list ends when more items follow: "…;", "…; and", "…; or", "…,"
+_ITEM_END = re.compile(r"(?:[;,]|;\s*(?:and|or|and/or))\s*$", re.IGNORECASE)
+
+
+def _unnumbered_item_lead_in(blocks: list[Block], idx: int) -> Optional[int]:
+    """The lead-in of a list item whose number or bullet was lost (web pages, plain
+    text, PDFs): an unnumbered paragraph straight after a paragraph or numbered clause
+    ending in ":" is its item when it reads as the continuation of that sentence (it
+    opens in lower case, or ends as items do, with ";", "; and", "; or" or ","); a
+    paragraph after such an item that ended with an item's ending is the next item of
+    the run. A paragraph that reads as a sentence of its own ("The Service is …")
+    after the lead-in is not an item, and the run ends after an item that ends a
+    sentence."""
+    if idx == 0:
+        return None
+    text = blocks[idx].text.strip()
+    prev = blocks[idx - 1]
+    if prev.kind not in (PARAGRAPH, LIST_ITEM) or prev.table is not None or blocks[idx].table is not None:
+        return None
+    if prev.kind == PARAGRAPH and prev.label is None and prev.lead_in_block is not None and _ITEM_END.search(prev.text):
+        return prev.lead_in_block
+    if not (text[:1].islower() or _ITEM_END.search(text)):
+        return None
+    # (the lead-in may close a numbered clause: "3. Licence … provided that the User:")
+    if prev.operative and prev.text.rstrip().endswith(":") and not _OPERATIVE_LEAD.search(prev.text):
+        return idx - 1
+    return None
 
 
 def _top_item_lead_in(blocks: list[Block], depths: list[int], idx: int, depth: int, label: Label) -> Optional[int]:

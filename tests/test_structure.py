@@ -782,3 +782,40 @@ def test_clause_numbers_after_the_operative_opening_have_no_lead_in():
     assert [b.lead_in for b in doc.blocks[1:3]] == [None, None]
     assert doc.blocks[4].lead_in == "The Licensee shall not:"
     assert doc.blocks[5].lead_in is None
+
+
+def test_unnumbered_items_after_a_colon_take_its_lead_in():
+    # a list whose bullets were lost (web page, plain text): each item reads as the
+    # lead-in's continuation, and the run ends with the item that ends a sentence
+    doc = doc_of(
+        P("Customer may let its staff use the Service, provided that Customer:"),
+        P("makes each of them aware of these Terms;"),
+        P("Answers for their acts and omissions; and"),
+        P("withdraws access when one of them leaves."),
+        P("The Service is hosted in Ireland."),
+    )
+    assert [b.lead_in_block for b in doc.blocks] == [None, 0, 0, 0, None]
+    assert doc.blocks[1].lead_in == "Customer may let its staff use the Service, provided that Customer:"
+
+
+def test_unnumbered_items_may_close_a_numbered_clause():
+    doc = doc_of(
+        P("3. Licence. Provider grants Customer a licence to use the Service, provided that Customer:"),
+        P("keeps its credentials secret; and"),
+        P("pays the fees."),
+    )
+    assert [b.lead_in_block for b in doc.blocks] == [None, 0, 0]
+
+
+def test_a_sentence_of_its_own_after_a_colon_is_no_item():
+    doc = doc_of(
+        P("The parties agree as follows:"),
+        P("fees are due monthly;"),
+        P("Customer shall not:"),
+        P("The Service is provided as is."),
+        P("Provider offers two plans:"),
+        P("Basic and Premium."),
+    )
+    # the operative opening is no lead-in; a capitalised sentence that ends in a full
+    # stop stands on its own
+    assert [b.lead_in_block for b in doc.blocks] == [None, None, None, None, None, None]
