@@ -187,7 +187,12 @@ def _judge_unit(
             weakening = []
             if rule.non_binding_weakens and hits and all(not g.binding for g in hits):
                 first = hits[0]
-                if first.provision is not None and first.provision.cue is not None and first.provision.cue.label == grammar.STATEMENT_OF_PRACTICE:
+                practice = first.provision is not None and first.provision.cue is not None and first.provision.cue.label == grammar.STATEMENT_OF_PRACTICE
+                if practice and crit.right:
+                    # The criterion asks for a right ("Provider may audit"); a statement that
+                    # the holder does it ("Provider audits each customer") shows the right.
+                    pass
+                elif practice:
                     weakening.append(f"a statement of what is done ('{first.cue}'), with no word that binds anyone to keep doing it")
                     base = first.provision.action_lemmas[0] if first.provision.action_lemmas else first.provision.cue.text.lower()
                     fixes.append(f"Make it a duty: write 'shall {base}' instead of '{first.cue}'.")

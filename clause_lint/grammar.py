@@ -55,7 +55,10 @@ PRACTICE_SUBJECTS = ["we", "provider", "licensor", "company", "vendor", "supplie
 PRACTICE_VERBS = ["conduct", "conducts", "test", "tests", "evaluate", "evaluates", "audit", "audits", "assess", "assesses",
                   "review", "reviews", "publish", "publishes", "submit", "submits", "measure", "measures", "mitigate",
                   "mitigates", "participate", "participates", "monitor", "monitors", "notify", "notifies", "inform", "informs",
-                  "disclose", "discloses", "post", "posts", "perform", "performs", "undergo", "undergoes"]
+                  "disclose", "discloses", "post", "posts", "perform", "performs", "undergo", "undergoes",
+                  # acting on misuse ("We suspend any account that …") and backing others' work
+                  "suspend", "suspends", "terminate", "terminates", "disable", "disables", "remove", "removes",
+                  "investigate", "investigates", "inspect", "inspects", "verify", "verifies", "support", "supports"]
 NEG = ["not", "n't", "never"]
 # the participles of the promising verbs, binding only after an auxiliary
 PARTICIPLES = ["agreed", "undertaken", "covenanted", "committed", "promised"]

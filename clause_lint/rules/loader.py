@@ -357,6 +357,7 @@ def _build(data: dict[str, Any], display: str, path: Path, check_patterns: bool 
                     action=tuple(crit.get("action", [])),
                     except_action=tuple(crit.get("except_action", [])),
                     actor_not=tuple(w.lower() for w in crit.get("actor_not", [])),
+                    right=bool(crit.get("right", False)),
                 )
             )
         weakened = raw.get("weakened_by") or {}

@@ -37,6 +37,10 @@ class Criterion:
     # Words that must not name the provision's actor ("you may terminate these Terms":
     # the customer's right, not the provider's).
     actor_not: tuple[str, ...] = ()
+    # The criterion asks for a power its actor holds ("Provider may audit"): a statement
+    # that the actor does it ("Provider audits each account") shows the power, so it is
+    # not weakened as a mere statement of practice.
+    right: bool = False
 
 
 @dataclass
