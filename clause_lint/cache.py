@@ -480,6 +480,8 @@ def _pack_from_dict(raw: dict[str, Any]) -> Any:
     for rule_raw in raw["rules"]:
         rule = _restore(Rule, rule_raw)
         rule.criteria = [_restore(Criterion, c) for c in rule_raw["criteria"]]
+        for crit in rule.criteria:
+            crit.roles_of = {concept: tuple(roles) for concept, roles in crit.roles_of.items()}
         rules.append(rule)
     pack = _restore(Pack, raw)
     pack.rules = rules

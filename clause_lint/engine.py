@@ -172,6 +172,8 @@ def _judge_unit(
         names = {g.concept for g in candidates}
         if crit.all and not set(crit.all) <= names:
             continue
+        if crit.roles_of and crit.all and not _one_provision(crit.all, candidates):
+            continue  # roles are relations within one provision, not across a sentence's clauses
         if crit.any and not names & set(crit.any):
             continue
         hits = [g for g in candidates if g.concept in set(crit.all) | set(crit.any)]
@@ -228,8 +230,9 @@ DEFAULT_ROLES = frozenset(provisions.ROLES) - {provisions.EXCEPTION} | {None}
 
 
 def _role_ok(crit: Criterion, g: Governed, customers: tuple[str, ...] = ()) -> bool:
-    roles = set(crit.roles) if crit.roles else DEFAULT_ROLES
-    if g.role not in roles and not (g.role is None and not crit.roles):
+    own = crit.roles_of.get(g.concept) or crit.roles
+    roles = set(own) if own else DEFAULT_ROLES
+    if g.role not in roles and not (g.role is None and not own):
         return False
     if g.force == grammar.PERMISSION and g.provision is not None and g.provision.subordinate and g.role != provisions.NEGATED:
         return False  # "officers who are authorized to carry firearms" describes, it does not permit
@@ -248,6 +251,14 @@ def _role_ok(crit: Criterion, g: Governed, customers: tuple[str, ...] = ()) -> b
             if any(f" {name} " in said for name in customers):
                 return False
     return True
+
+
+def _one_provision(concepts: tuple[str, ...], hits: list[Governed]) -> bool:
+    """Whether one provision holds every concept in ``concepts`` among ``hits``."""
+    held: dict[int, set[str]] = {}
+    for g in hits:
+        held.setdefault(id(g.provision), set()).add(g.concept)
+    return any(set(concepts) <= found for found in held.values())
 
 
 def _rule_wanted(rule: Rule) -> frozenset[str]:

@@ -114,6 +114,11 @@ def test_cli_with_a_pack_folder_and_both_packs(tmp_path: Path) -> None:
         (lambda t: t.replace("    title: No sale", "    titel: oops\n    title: No sale"), ":22:5:", ["unknown key", "HR101"]),
         # a criterion naming a concept that does not exist
         (lambda t: t.replace("any: [sell_data]\n        reason: prohibition", "any: [sell_datta]\n        reason: prohibition"), ":", ["unknown concept 'sell_datta'", "HR101"]),
+        # roles of a concept the pack does not define, and a role the engine does not read
+        (lambda t: t.replace("any: [sell_data]\n        reason: prohibition", "any: [sell_data]\n        roles_of: {sell_dta: [object]}\n        reason: prohibition"),
+         ":", ["unknown concept 'sell_dta'", "HR101"]),
+        (lambda t: t.replace("any: [sell_data]\n        reason: prohibition", "any: [sell_data]\n        roles_of: {sell_data: [buyer]}\n        reason: prohibition"),
+         ":", ["roles_of", "HR101"]),
         # a status the language does not have
         (lambda t: t.replace("status: contradicted", "status: maybe"), ":", ["status", "HR101"]),
         # a malformed spaCy token pattern

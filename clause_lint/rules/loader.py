@@ -341,6 +341,7 @@ def _build(data: dict[str, Any], display: str, path: Path, check_patterns: bool 
         for crit in raw["criteria"]:
             for key in ("all", "any", "none", "context", "document_prohibits", "cites_prohibition"):
                 need(crit.get(key, []), crit, key, owner)
+            need(crit.get("roles_of", {}), crit, "roles_of", owner)
             criteria.append(
                 Criterion(
                     status=crit["status"],
@@ -354,6 +355,7 @@ def _build(data: dict[str, Any], display: str, path: Path, check_patterns: bool 
                     cites_prohibition=tuple(crit.get("cites_prohibition", [])),
                     overrides=bool(crit.get("overrides", False)),
                     roles=tuple(crit.get("roles", [])),
+                    roles_of={c: tuple(r) for c, r in (crit.get("roles_of") or {}).items()},
                     action=tuple(crit.get("action", [])),
                     except_action=tuple(crit.get("except_action", [])),
                     actor_not=tuple(w.lower() for w in crit.get("actor_not", [])),

@@ -29,6 +29,10 @@ class Criterion:
     # Roles (clause_lint.provisions.ROLES) the concepts of all/any must hold in their
     # provision; empty: any role but a citation.
     roles: tuple[str, ...] = ()
+    # Roles one concept must hold where it differs from ``roles`` ("police" as the user
+    # or recipient, "predictive policing" as the purpose); the concepts of ``all`` must
+    # then hold them in one provision.
+    roles_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Lemmas of the provision's action verb, one of which it must have ("use", "sell").
     action: tuple[str, ...] = ()
     # Lemmas the provision's action must not be ("sell firearms" is trade in weapons,
