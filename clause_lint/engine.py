@@ -159,7 +159,13 @@ def _judge_unit(
     if _rule_wanted(rule).isdisjoint(unit.governed_concepts):
         return None  # no criterion of the rule has a concept governed here
     concept_names = compiled.names if compiled is not None else {}
+    # A present criterion met only in a weakened form ("We evaluate our algorithm in NIST's
+    # evaluation" — a statement) is held while a later one may be met in full by another
+    # part of the clause ("… and commit to publishing every result").
+    held: Optional[_Verdict] = None
     for crit in rule.criteria:
+        if held is not None and crit.status != PRESENT:
+            continue
         if crit.document_prohibits and not prohibited & set(crit.document_prohibits):
             continue
         if crit.cites_prohibition and not (cited is not None and cited() & set(crit.cites_prohibition)):
@@ -216,8 +222,12 @@ def _judge_unit(
         elif status == CONTRADICTED and hits and all(not g.binding for g in hits):
             continue
         deciding = next((g.provision for g in hits if g.provision is not None), None)
-        return _Verdict(status, crit, unit, reason, deciding, hits, _rank(rule, crit, unit, hits), fixes)
-    return None
+        verdict = _Verdict(status, crit, unit, reason, deciding, hits, _rank(rule, crit, unit, hits), fixes)
+        if status == WEAK and crit.status == PRESENT:
+            held = held or verdict
+            continue
+        return verdict
+    return held
 
 
 # Roles a concept may hold when a criterion names none. What a carve-out takes out
