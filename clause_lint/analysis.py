@@ -336,6 +336,30 @@ def _proviso_at(sentence: Sentence, pos: int) -> Optional[grammar.CarveOutSpan]:
     return next((c for c in sentence.carve_outs if c.start <= pos < c.end and _PROVISO.match(c.text)), None)
 
 
+# "If Customer is a …", "Where you are one of …": a condition that says what a party is
+_CLASS_CONDITION = re.compile(r"^(?:if|where|when)\s+(?:the\s+)?(?P<party>[\w-]+)\s+(?:is|are)\s+(?:an?|one\s+of)\s", re.IGNORECASE)
+
+
+def _class_condition(sentence: Sentence, pos: int) -> Optional[Provision]:
+    """The provision whose actor a condition describes, when token ``pos`` is in it:
+    "If Customer is a law enforcement agency, Customer shall not …" binds the agency
+    (the actor of the main clause is the party the condition names, or "it"/"they")."""
+    cond = next((c for c in sentence.carve_outs if c.kind == grammar.CONDITION and c.start <= pos < c.end), None)
+    if cond is None:
+        return None
+    found = _CLASS_CONDITION.match(cond.text)
+    if found is None:
+        return None
+    names = {found.group("party").lower(), "it", "they"}
+    for prov in sentence.provisions:
+        if prov.cue is None or prov.cue.start < cond.end:
+            continue
+        actor = prov.span(provisions.ACTOR)
+        if actor is not None and re.sub(r"^the\s+", "", actor.text.lower()).strip() in names:
+            return prov
+    return None
+
+
 def _is_proviso(sentence: Sentence, pos: int) -> bool:
     return _proviso_at(sentence, pos) is not None
 
@@ -720,6 +744,15 @@ class Analysis:
                 continue
             concepts.add(m.concept)
             cue = _governing_cue(sentence, m.start) or fallback or _following_cue(sentence, m.start) or heading_cue
+            if cue is _CONDITION_CUE:
+                main = _class_condition(sentence, m.start)
+                if main is not None and main.cue is not None:
+                    # "If Customer is a law enforcement agency, Customer shall not …": the
+                    # condition says who the clause binds
+                    g = _gov(m.concept, m.text, main.cue, via, provisions.ACTOR, main)
+                    g.pos, g.at = m.start, sentence
+                    governed.append(g)
+                    continue
             prov = sentence.provision_for(cue, m.start, lead_action if cue is fallback else ())
             role = prov.role_at(m.start)
             if _inside(m.start, _carves(sentence)):
@@ -976,7 +1009,9 @@ class Analysis:
 
     def _carve_kinds(self, compiled: CompiledPack, sentence: Sentence, matches: list[ConceptMatch]) -> dict[str, str]:
         kinds: dict[str, str] = {}
-        for carve in _carves(sentence):
+        # a condition counts too: "Where the law requires it, Customer shall not …" bans only
+        # what the law already forbids (a temporal one — "upon termination" — names no say-so)
+        for carve in (c for c in sentence.carve_outs if c.kind != grammar.TEMPORAL):
             if sentence.doc[carve.start].lower_ == "without":
                 cue = _governing_cue(sentence, carve.start)
                 if cue is not None and cue.force == grammar.PERMISSION:
@@ -984,7 +1019,10 @@ class Analysis:
             inside = {m.concept for m in matches if carve.start <= m.start < carve.end}
             for kind, concepts in compiled.carve_kinds.items():
                 if inside & set(concepts):
+                    # one kind per carve-out, the pack's first: "unless a warrant issued under
+                    # applicable law is obtained" names a warrant, not the law in general
                     kinds.setdefault(kind, carve.text)
+                    break
         return kinds
 
     # -- parties -------------------------------------------------------------------

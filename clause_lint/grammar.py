@@ -255,6 +255,12 @@ CONDITION_CUES: list[list[P]] = [
     [_l("in"), _l("case"), _opt("that", "of")],
     [_l("upon", "on"), _l("any"), _l("breach", "violation")],
     [_l("whenever", "wherever")],
+    # "Where Customer breaches Section 4, Provider may …" (UK drafting), "To the extent required
+    # by law, …": a sentence that opens with them states its condition first (mid-sentence,
+    # "where" and "when" are mostly relative: "the premises where the Service is used")
+    [{"IS_SENT_START": True, "LOWER": {"IN": ["where", "when"]}}],
+    [{"IS_SENT_START": True, "LOWER": "to"}, _l("the"), _l("extent")],
+    [{"IS_SENT_START": True, "LOWER": "insofar"}, _l("as")],
 ]
 CONDITION = "condition"
 
@@ -412,6 +418,10 @@ def find_cues(doc: Doc) -> list[Cue]:
     return out
 
 
+# the subject of a main clause after a condition with no comma ("… you may not", "… the Licensee shall")
+_PRONOUNS = frozenset({"you", "we", "it", "they", "he", "she", "i"})
+_DETERMINERS = frozenset({"the", "each", "either", "neither", "no", "any", "every"})
+
 _ATTEMPT_WORDS = frozenset({"seek", "seeks", "try", "tries", "endeavour", "endeavor", "endeavours", "endeavors"})
 
 
@@ -495,6 +505,17 @@ def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]], cue_starts: It
                 break
             if end in stops and end > span.end and doc[end - 1].text in (",", "and", "or", "but"):
                 break
+            if leading and end in stops and end > span.end:
+                # "When you share the Dataset you may not …": no comma closes the condition;
+                # the main clause starts with the subject of its cue
+                back = end
+                if doc[end - 1].lower_ in _PRONOUNS:
+                    back = end - 1
+                elif doc[end - 1].text[:1].isupper():
+                    back = end - 2 if end - 2 > span.end and doc[end - 2].lower_ in _DETERMINERS else end - 1
+                if span.end < back < end:
+                    end = back
+                    break
             if (text == "," and end + 1 < limit and doc[end + 1].lower_ in ("and", "or", "but") and end - span.start > 6
                     and not (series and end + 2 < limit and _INLINE_ENUMERATOR.fullmatch(doc[end + 2].text))):
                 break

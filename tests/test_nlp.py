@@ -131,3 +131,27 @@ def test_carve_outs_and_conditions() -> None:
         ("carve", "Unless Provider consents in writing"),
         ("condition", "if the law forbids it"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [
+        # openers that state a condition first (UK drafting), closed by a comma …
+        ("Where Customer breaches Section 4, Provider may terminate this Agreement.", "Where Customer breaches Section 4"),
+        ("To the extent required by law, Customer shall give notice.", "To the extent required by law"),
+        ("Insofar as the law permits, Provider may suspend access.", "Insofar as the law permits"),
+        # … or, with no comma, by the subject of the main clause's cue
+        ("When you share the Dataset you may not add restrictions.", "When you share the Dataset"),
+        ("If the Licensee resells the Software the Licensee shall pass on these terms.", "If the Licensee resells the Software"),
+    ],
+)
+def test_a_sentence_may_open_with_its_condition(text: str, condition: str) -> None:
+    doc = get_nlp()(text)
+    cues = [c.start for c in grammar.find_cues(doc)]
+    spans = grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents], cues)
+    assert [(s.kind, s.text) for s in spans] == [("condition", condition)]
+
+
+def test_where_inside_a_sentence_is_no_condition() -> None:
+    doc = get_nlp()("Customer shall not use the Service at premises where children are present.")
+    assert grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents]) == []
