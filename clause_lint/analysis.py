@@ -56,7 +56,12 @@ class CompiledPack:
         for name, concept in pack.concepts.items():
             if concept.get("terms"):
                 phrases = [phrase_doc(t) for t in concept["terms"]]
-                self.lemma.add(name, phrases)
+                by_lemma = [p for p in phrases if not _has_participle(p)]
+                if by_lemma:
+                    self.lemma.add(name, by_lemma)
+                pinned = [_participle_pattern(p) for p in phrases if _has_participle(p)]
+                if pinned:
+                    self.tokens.add(name, pinned)
                 for term, phrase in zip(concept["terms"], phrases):
                     if " " in term and term.replace(" ", "").isalpha():
                         self.hyphenated.add(name, phrase)
@@ -95,6 +100,23 @@ class CompiledPack:
             if not blocked:
                 out.append(ConceptMatch(name, s, e, provisions.span_text(doc, s, e)))
         return out
+
+
+def _participle(token: Any) -> bool:
+    """A past participle used as an adjective in a term ("restricted use", "permitted
+    users"): by its lemma it would also be the verb ("may restrict use of the Service
+    during maintenance", "permit users to …"), which the term does not mean."""
+    text = token.lower_
+    return len(text) > 4 and text.endswith("ed") and token.lemma_.lower() != text
+
+
+def _has_participle(phrase: Doc) -> bool:
+    return len(phrase) > 1 and any(_participle(t) for t in phrase)
+
+
+def _participle_pattern(phrase: Doc) -> list[dict[str, str]]:
+    """A term's token pattern: its participles as written, every other word by its lemma."""
+    return [{"LOWER": t.lower_} if _participle(t) else {"LEMMA": t.lemma_} for t in phrase]
 
 
 class HyphenatedTerms:

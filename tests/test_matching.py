@@ -167,3 +167,24 @@ def test_lemma_words_are_read_as_lemmas() -> None:
     assert [(k, doc[s:e].text) for k, s, e in matcher(doc)] == [("records", "Data to police")]
     assert with_lemma_forms([{"LEMMA": "data"}]) == [{"LEMMA": {"IN": ["data", "datum"]}}]
     assert with_lemma_forms([{"LEMMA": "use"}]) == [{"LEMMA": "use"}]
+
+
+def test_a_terms_participle_keeps_its_form() -> None:
+    """Terms match by lemma ("prohibited uses" for "prohibited use"), but a participle
+    used as an adjective is not its verb: "restrict use of the Service during
+    maintenance" is no restricted use, "permit users to" no permitted users."""
+    from clause_lint.analysis import CompiledPack
+    from clause_lint.rules.model import Pack
+
+    pack = Pack(name="t", version="1", title="t", description="", references=[], applicability={}, rules=[],
+                concepts={"violation": {"terms": ["restricted use", "permitted users", "use restrictions"]}})
+    compiled = CompiledPack(pack)
+    nlp = get_nlp()
+
+    def found(text: str) -> list[str]:
+        return [m.text for m in compiled.matches(nlp(text))]
+
+    assert found("A restricted use, two restricted uses and the permitted user.") == ["restricted use", "restricted uses", "permitted user"]
+    assert found("Provider may restrict use of the Service and permit users to log in.") == []
+    assert found("It restricted use of the Service.") == ["restricted use"]  # the form as written
+    assert found("The use restriction applies.") == ["use restriction"]  # no participle: by lemma
