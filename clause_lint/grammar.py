@@ -51,7 +51,9 @@ STATEMENT_OF_PRACTICE = "statement of practice"
 IMPERATIVE = "imperative"
 NON_BINDING_WORDING = "non-binding wording"
 REQUEST_THAT = "request that"
-PRACTICE_SUBJECTS = ["we", "provider", "licensor", "company", "vendor", "supplier", "contractor", "developer", "manufacturer"]
+PRACTICE_SUBJECTS = ["we", "provider", "licensor", "company", "vendor", "supplier", "contractor", "developer", "manufacturer",
+                     # the public bodies and officers of government policies ("The Department audits …")
+                     "agency", "department", "office", "authority", "ministry", "administrator", "manager", "operator"]
 PRACTICE_VERBS = ["conduct", "conducts", "test", "tests", "evaluate", "evaluates", "audit", "audits", "assess", "assesses",
                   "review", "reviews", "publish", "publishes", "submit", "submits", "measure", "measures", "mitigate",
                   "mitigates", "participate", "participates", "monitor", "monitors", "notify", "notifies", "inform", "informs",

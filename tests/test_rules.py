@@ -44,8 +44,6 @@ KNOWN_GAPS_3 = {
         "responsibility for use made with one's API keys is not recognised as account-only responsibility",
     "c5-104 termination for insolvency only":
         "a mutual termination right for insolvency reads as the mutual material-breach right (weak, not missing)",
-    "c7-302 external testing access only on provider discretion":
-        "the discretion is in the next sentence ('Applications are granted … at our sole discretion')",
     "c7-302 publication ban narrowed to competitive marketing":
         "the same sentence's permission to run performance tests decides present before the narrowed publication ban",
 }
