@@ -412,6 +412,8 @@ def find_cues(doc: Doc) -> list[Cue]:
             continue
         if end - start == 1 and doc[start].lower_ == "will" and start > 0 and doc[start - 1].lower_ in _WILL_AS_NOUN:
             continue  # "terminate at will", "of its own free will": the noun, not the modal
+        if end - start == 1 and doc[start].lower_ in ("can", "could") and end < len(doc) and doc[end].lower_ in _CAPABILITY_VERBS:
+            continue  # "The Service can help police find suspects": what it is able to do, no leave to do it
         if force == PROHIBITION:
             prohibited_in.add(sent)
         if binding and force != NEUTRAL:
@@ -423,6 +425,10 @@ def find_cues(doc: Doc) -> list[Cue]:
 # the subject of a main clause after a condition with no comma ("… you may not", "… the Licensee shall")
 _PRONOUNS = frozenset({"you", "we", "it", "they", "he", "she", "i"})
 _DETERMINERS = frozenset({"the", "each", "either", "neither", "no", "any", "every"})
+
+# after "can", what a product is able to do for someone (marketing prose), not leave to do it
+_CAPABILITY_VERBS = frozenset({"help", "assist", "enable", "empower", "improve", "enhance", "speed", "accelerate", "reduce",
+                               "increase", "boost", "streamline", "simplify", "power", "transform", "support"})
 
 _ATTEMPT_WORDS = frozenset({"seek", "seeks", "try", "tries", "endeavour", "endeavor", "endeavours", "endeavors"})
 
