@@ -382,6 +382,17 @@ def _class_condition(sentence: Sentence, pos: int) -> Optional[Provision]:
     return None
 
 
+def _permission_proviso_cue(sentence: Sentence, cue: Cue, pos: int) -> bool:
+    """Whether ``cue`` and token ``pos`` sit in one proviso of a permission stated before
+    it ("Vendor may engage subcontractors, provided that Vendor obtains … an undertaking
+    to keep the data confidential")."""
+    proviso = _proviso_at(sentence, pos)
+    if proviso is None or not proviso.start <= cue.start < proviso.end:
+        return False
+    outside = _carves(sentence)
+    return any(c.force == grammar.PERMISSION and c.start < proviso.start and not _inside(c.start, outside) for c in sentence.cues)
+
+
 def _is_proviso(sentence: Sentence, pos: int) -> bool:
     return _proviso_at(sentence, pos) is not None
 
@@ -789,6 +800,12 @@ class Analysis:
                     # the condition of a permission is a duty of whoever uses it (a
                     # permission stated inside the proviso is the proviso's own matter)
                     governed.append(_flipped(m, cue, grammar.OBLIGATION, via, provisions.CONDITION, prov, sentence))
+                elif cue is not None and cue.force in (grammar.OBLIGATION, grammar.PROHIBITION) and _permission_proviso_cue(sentence, cue, m.start):
+                    # "may engage subcontractors, provided that Vendor obtains … a written undertaking
+                    # to keep all Agency data … confidential": the proviso's own duty binds as written
+                    g = _gov(m.concept, m.text, cue, via, role, prov)
+                    g.pos, g.at = m.start, sentence
+                    governed.append(g)
                 continue
             if role == provisions.NEGATED and cue is not None:
                 # "non-military purposes": the ban or permission is of the opposite class.

@@ -36,12 +36,6 @@ KNOWN_GAPS_3 = {
     "c2-103 ban only on real-time recognition in public spaces by police":
         "a ban on police use for one narrow application reads as a full ban; reading every law-enforcement + "
         "narrow-application ban as weak cost accuracy on the held-out fold, so it needs a finer reading of the head noun",
-    "c3-401 confidentiality to subcontractors only":
-        "a written confidentiality undertaking from subcontractors is not recognised as a confidentiality flow-down",
-    "c3-401 end users must accept restrictions before access":
-        "'Client' is not known as a downstream party without a definition saying so",
-    "c3-401 responsible for use made with API keys":
-        "responsibility for use made with one's API keys is not recognised as account-only responsibility",
     "c5-104 termination for insolvency only":
         "a mutual termination right for insolvency reads as the mutual material-breach right (weak, not missing)",
     "c7-302 publication ban narrowed to competitive marketing":
