@@ -31,8 +31,6 @@ KNOWN_GAPS: dict[str, str] = {}
 # then generalised by class, never by case. The gaps left are kept visible.
 PROBES_3 = yaml.safe_load((HERE / "probe_cases_3.yaml").read_text(encoding="utf-8"))
 KNOWN_GAPS_3 = {
-    "c1-201 inclusive workplace duty for vendor staff":
-        "a fairness word in a staff duty reads as a general fairness aim (weak); whose fairness it is is not read",
     "c2-103 ban only on real-time recognition in public spaces by police":
         "a ban on police use for one narrow application reads as a full ban; reading every law-enforcement + "
         "narrow-application ban as weak cost accuracy on the held-out fold, so it needs a finer reading of the head noun",
