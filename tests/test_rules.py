@@ -36,8 +36,6 @@ KNOWN_GAPS_3 = {
         "narrow-application ban as weak cost accuracy on the held-out fold, so it needs a finer reading of the head noun",
     "c5-104 termination for insolvency only":
         "a mutual termination right for insolvency reads as the mutual material-breach right (weak, not missing)",
-    "c7-302 publication ban narrowed to competitive marketing":
-        "the same sentence's permission to run performance tests decides present before the narrowed publication ban",
 }
 
 
