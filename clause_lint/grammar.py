@@ -70,6 +70,7 @@ PARTICIPLES = ["agreed", "undertaken", "covenanted", "committed", "promised"]
 SOFT_PARTICIPLES = ["intended", "expected", "encouraged", "urged", "recommended", "aimed", "sought", "hoped", "wished", "tried"]
 
 P = dict[str, Any]
+ENSURE_NOT = "duty to ensure that it does not happen"
 
 
 def _l(*words: str) -> P:
@@ -83,6 +84,23 @@ def _opt(*words: str) -> P:
 # "Should the Customer breach …", "should you use …": an inverted condition, not advice
 _INVERTED_SHOULD = [_l("should"), _l("the", "a", "an", "any", "either", "such", "you", "we", "it", "they", "customer", "licensee",
                                      "user", "client", *PARTY_WORDS)]
+
+def _ensure_not_patterns() -> list[list[P]]:
+    ensure = [{"LEMMA": {"IN": ["ensure", "procure"]}}, _opt("that")]
+    make_sure = [_l("make", "makes"), _l("sure"), _opt("that")]
+    # the subject of the clause to be prevented, then its negation ("the Service is not",
+    # "its customers do not", "the Software is never")
+    subject = {"OP": "{1,6}", "IS_PUNCT": False, "LOWER": {"NOT_IN": ["not", "never", "that", "and", "or"]}}
+    aux = {"LOWER": {"IN": ["is", "are", "will", "shall", "does", "do", "can", "may", "be"]}, "OP": "?"}
+    negated = [subject, aux, _l("not", "never")]
+    # "ensure that no one uses …", "no third party"
+    nobody = [_l("no", "none"), {"OP": "{0,2}", "IS_ALPHA": True, "LOWER": {"NOT_IN": ["later", "less", "more", "longer"]}},
+              _l("one", "person", "persons", "party", "parties", "user", "users", "body", "bodies", "entity", "entities", "individual",
+                 "individuals", "customer", "customers", "recipient", "recipients", "agency", "agencies", "force", "forces")]
+    return [ensure + negated, make_sure + negated, ensure + [_l("nobody")], ensure + nobody, make_sure + nobody]
+
+
+_ENSURE_NOT = _ensure_not_patterns()
 
 ADV = {"LOWER": {"IN": ["directly", "indirectly", "knowingly", "intentionally", "expressly", "otherwise", "in", "any", "way", "or", "and", ",", "itself"]}, "OP": "{0,4}"}
 
@@ -151,6 +169,9 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": ["shall", "must", "will", "agree", "agrees"]}}, _opt("to"), _l("avoid", "abstain", "desist")],
         [{"LOWER": {"IN": ["only", "solely", "exclusively"]}}, _opt("be"), _l("used"), _l("for", "to", "in")],
     ]),
+    # "shall ensure that the Service is not used in any weapon system", "shall procure that no
+    # police force receives it": a duty to see that something does not happen is a ban on it
+    (PROHIBITION, True, ENSURE_NOT, _ENSURE_NOT),
     (PROHIBITION, False, "non-binding prohibition", [
         [_l("should"), ADV, _l(*NEG)],
         [_l("should"), _l("n't")],
@@ -412,6 +433,8 @@ def find_cues(doc: Doc) -> list[Cue]:
             continue
         if end - start == 1 and doc[start].lower_ == "will" and start > 0 and doc[start - 1].lower_ in _WILL_AS_NOUN:
             continue  # "terminate at will", "of its own free will": the noun, not the modal
+        if label == ENSURE_NOT and any(doc[k].lower_ in ("should", "encouraged", "recommended", "urged") for k in range(max(sent, start - 3), start)):
+            binding = False  # "Customers should ensure that the Service is not used …": advice
         if end - start == 1 and doc[start].lower_ in ("can", "could") and end < len(doc) and doc[end].lower_ in _CAPABILITY_VERBS:
             continue  # "The Service can help police find suspects": what it is able to do, no leave to do it
         if force == PROHIBITION:

@@ -425,6 +425,14 @@ def read_provisions(
             if lowers[t - start] == "then" or (lowers[t - start] == "that" and t > actor_start and lowers[t - 1 - start] in _THAT_VERBS):
                 actor_start = t + 1
                 break
+        # "Customer's use is subject to the Policy, and any breach of it entitles Provider to
+        # suspend": a whole clause before ", and" is not the actor ("Customer, and its
+        # Affiliates, shall not" has no verb before it and keeps both)
+        for t in range(cue.start - 2, actor_start, -1):
+            if lowers[t - start] == "," and lowers[t + 1 - start] in ("and", "but", "whereas", "while") and any(
+                    w in _FINITE_BE for w in lowers[actor_start - start:t - start]):
+                actor_start = t + 2
+                break
         while actor_start < cue.start and lowers[actor_start - start] in (",", "and", "or", "but", "that", "which"):
             actor_start += 1
         after = lowers[cue.end - start] if cue.end < end else ""
@@ -483,6 +491,8 @@ def read_provisions(
     provisions.extend(_uncued_items(doc, enums, lowers, start, end, real, subordinate, provisions, carves))
     return provisions
 
+
+_FINITE_BE = frozenset({"is", "are", "was", "were", "has", "have", "had"})
 
 _ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv")
 

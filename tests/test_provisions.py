@@ -42,6 +42,27 @@ def test_roles_of_a_plain_prohibition() -> None:
                  "purpose": "in any weapon system"}
 
 
+def test_a_duty_to_ensure_that_it_does_not_happen_is_a_ban() -> None:
+    ensure, ban = _read("Customer shall ensure that the Service is not used in any weapon system.")
+    assert ensure["modality"] == "obligation" and ensure["action"] == "ensure"
+    assert ban["modality"] == "prohibition" and ban["actor"] == "Customer"
+    assert ban["action"] == "used" and ban["purpose"] == "in any weapon system"
+    nobody = _read("The Supplier shall procure that no police force receives the Software.")[-1]
+    assert nobody["modality"] == "prohibition" and nobody["action"] == "receives"
+    # advice to see to it stays advice
+    (_, advice) = _read("Customers should ensure that the Service is not used in any weapon system.")
+    assert advice["modality"] == "prohibition"
+    doc = get_nlp()("Customers should ensure that the Service is not used in any weapon system.")
+    assert [c.binding for c in grammar.find_cues(doc) if c.label == grammar.ENSURE_NOT] == [False]
+
+
+def test_a_whole_clause_before_and_is_not_the_actor() -> None:
+    (p,) = _read("Customer's use of the Services is subject to the Policy, and any breach of it entitles Provider to suspend the Services.")
+    assert p["actor"] == "any breach of it"
+    (q,) = _read("Customer, and its Affiliates, shall not use the Service for weapons.")
+    assert q["actor"] == "Customer, and its Affiliates"
+
+
 def test_passive_subject_is_the_object_and_by_names_the_user() -> None:
     (p,) = _read("The Service may be used by police departments for suspect identification.")
     assert p["modality"] == "permission"
