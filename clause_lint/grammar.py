@@ -155,6 +155,9 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": BINDING_MODALS + ["agree", "agrees", "undertake", "undertakes"]}, "OP": "?"}, _opt("to"), {"LEMMA": "refrain"}, _l("from")],
         [_l("in", "under"), _l("no"), _l("event", "case", "circumstance", "circumstances"), {"LOWER": {"IN": MODALS}, "OP": "?"}],
         [_l("no"), {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "other", "such", "party"]}, "OP": "{1,4}"}, {"LOWER": {"IN": BINDING_MODALS}}],
+        # "No benchmarking of the Service is permitted": the ban holds what it bans
+        [_l("no"), {"OP": "{1,12}", "TEXT": {"NOT_IN": [".", ";", ":"]}, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "longer"]}},
+         {"LOWER": {"IN": BE}}, _l("permitted", "allowed", "authorised", "authorized", "tolerated")],
         [_l("neither"), {"OP": "{1,6}", "IS_PUNCT": False}, _l("nor"), {"OP": "{1,7}", "IS_PUNCT": False}, {"LOWER": {"IN": BINDING_MODALS}}],
         [{"IS_SENT_START": True, "LOWER": {"IN": ["do", "never"]}}, _l("not", "use")],
         # a list item whose subject is in its lead-in: "provided that Licensee: (a) does not use it …"
