@@ -425,6 +425,8 @@ def find_cues(doc: Doc) -> list[Cue]:
         if label == STATEMENT_OF_PRACTICE:
             if doc[start].lower_ != "we" and not doc[end - 1].lower_.endswith("s"):
                 continue  # "the Vendor test results": a noun compound, not "the Vendor tests"
+            if _continues(doc, end, sent_of, sent):
+                binding = True  # "Provider participates in NIST FRVT and will continue to submit …"
             start = end - 1  # the verb is the cue; the party before it is the actor
             span = doc[start:end]
         elif label == REQUEST_THAT:
@@ -468,6 +470,19 @@ def _coordinated(doc: Doc, at: int, sent_start: int) -> bool:
 
 
 _WILL_AS_NOUN = frozenset({"at", "free", "good", "ill", "own", "last", "the", "its", "whose", "their"})
+
+
+def _continues(doc: Doc, at: int, sent_of: list[int], sent: int) -> bool:
+    """Whether the sentence goes on to promise to keep doing it ("… and will continue to
+    submit …", "… and shall continue to do so"), with a verb of practice (not "… and will
+    continue to add features")."""
+    k = at
+    while k + 3 < len(doc) and sent_of[k + 3] == sent:
+        if (doc[k].lower_ in ("will", "shall", "must") and doc[k + 1].lower_ == "continue" and doc[k + 2].lower_ == "to"
+                and (doc[k + 3].lower_ == "do" or doc[k + 3].lower_ in PRACTICE_VERBS)):
+            return True
+        k += 1
+    return False
 
 
 def _sentence_starts(doc: Doc) -> list[int]:
