@@ -438,6 +438,8 @@ def find_cues(doc: Doc) -> list[Cue]:
             continue
         if end - start == 1 and doc[start].lower_ == "will" and start > 0 and doc[start - 1].lower_ in _WILL_AS_NOUN:
             continue  # "terminate at will", "of its own free will": the noun, not the modal
+        if label == "liability" and any(doc[k].lower_ == "without" for k in range(max(sent, start - 3), start)):
+            continue  # "may, without liability, suspend …": an aside, not a liability clause
         if label == ENSURE_NOT and any(doc[k].lower_ in ("should", "encouraged", "recommended", "urged") for k in range(max(sent, start - 3), start)):
             binding = False  # "Customers should ensure that the Service is not used …": advice
         if end - start == 1 and doc[start].lower_ in ("can", "could") and end < len(doc) and doc[end].lower_ in _CAPABILITY_VERBS:
