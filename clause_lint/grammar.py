@@ -97,7 +97,9 @@ def _ensure_not_patterns() -> list[list[P]]:
     nobody = [_l("no", "none"), {"OP": "{0,2}", "IS_ALPHA": True, "LOWER": {"NOT_IN": ["later", "less", "more", "longer"]}},
               _l("one", "person", "persons", "party", "parties", "user", "users", "body", "bodies", "entity", "entities", "individual",
                  "individuals", "customer", "customers", "recipient", "recipients", "agency", "agencies", "force", "forces")]
-    return [ensure + negated, make_sure + negated, ensure + [_l("nobody")], ensure + nobody, make_sure + nobody]
+    # "It is a condition of this licence that the Software is not used …"
+    condition = [_l("condition"), {"OP": "{0,4}", "IS_PUNCT": False, "LOWER": {"NOT_IN": ["that"]}}, _l("that")]
+    return [ensure + negated, make_sure + negated, ensure + [_l("nobody")], ensure + nobody, make_sure + nobody, condition + negated]
 
 
 _ENSURE_NOT = _ensure_not_patterns()
@@ -164,6 +166,11 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"IS_SENT_START": True, "LOWER": "does"}, _l("not")],
         [{"IS_SENT_START": True, "LOWER": "never"}],
         [_l("you", "we", "they", "licensee", "customer", "users", "user"), _l("do"), _l("not")],
+        # "The licence granted does not permit use by law enforcement agencies"
+        [_l("does", "do"), _l("not"), _l("permit", "allow", "authorize", "authorise", "license", "licence")],
+        # "The licence in Clause 2 does not extend to any use … by armed forces": outside the grant
+        [_l("licence", "license", "grant", "rights", "right"), {"OP": "{0,4}", "IS_PUNCT": False},
+         _l("does", "do", "shall", "will"), _l("not"), _l("extend", "include", "cover"), _opt("to")],
         # "must not be used": one cue, so that "must" is not left over as an obligation
         [{"LOWER": {"IN": BINDING_MODALS}, "OP": "?"}, _l("not"), _l("be"), _l("used", "deployed", "utilized", "utilised", "employed")],
         [_l("no"), _l("right", "rights", "license", "licence", "permission", "authorization", "authorisation"), _opt("is", "are"), _opt("granted"), _l("to", "for", "in")],
@@ -243,7 +250,7 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         # "Provider shall not object to, or seek to prevent, the publication of …": a promise
         # not to stand in the way leaves what it names free
         [{"LOWER": {"IN": BINDING_MODALS}}, _l("not"), _l("object", "prevent", "preclude")],
-        [{"LOWER": {"IN": BINDING_MODALS}}, _l("not"), _l("restrict", "prohibit", "bar", "stop"), {"OP": "{1,4}", "IS_ALPHA": True}, _l("from")],
+        [{"LOWER": {"IN": BINDING_MODALS + ["does", "do"]}}, _l("not"), _l("restrict", "prohibit", "bar", "stop", "prevent", "preclude"), {"OP": "{1,4}", "IS_ALPHA": True}, _l("from")],
         [_l("no"), _l("restriction", "restrictions", "limitation", "limitations"), _l("on", "upon", "of")],
         [_l("without"), _l("restriction")],
         [{"LOWER": {"IN": BE}}, _l("not"), _l("prohibited", "restricted", "precluded", "prevented")],
@@ -534,6 +541,8 @@ def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]], cue_starts: It
     # (Span labels are hashes; filter_spans keeps the longest of overlapping cues.)
     out: list[CarveOutSpan] = []
     for span in matches:
+        if any(c.start < span.start < c.end for c in out):
+            continue  # "except with Provider's prior written consent, …": the "with …" is the same carve-out
         sent_end = next((e for s, e in sent_bounds if s <= span.start < e), len(doc))
         sent_start = next((s for s, e in sent_bounds if s <= span.start < e), 0)
         if doc[span.start].lower_ == "subject" and _predicate_subject_to(doc, span.start, sent_start):

@@ -129,6 +129,9 @@ _TIME_PREPOSITIONS = frozenset({"within", "upon", "on", "after", "before", "by"}
 _TIME_WORDS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours", "request",
                          "notice", "receipt", "demand", "termination", "expiry", "expiration", "thereafter", "time"})
 
+# "does not permit any police department to use …": the verb of leave ends the cue and is its action
+_LEAVE_VERBS = frozenset({"permit", "allow", "authorize", "authorise", "license", "licence"})
+
 # Words between a cue and its verb that are not the action.
 _SKIP = frozenset({
     "to", "be", "from", "of", "a", "an", "such", "all", "not", "directly", "indirectly", "knowingly", "intentionally", "expressly", "otherwise", "any",
@@ -136,6 +139,8 @@ _SKIP = frozenset({
     "in", "no", "event", "never", "ever", "at", "all", "times", "time", "herself", "himself", "themselves",
     "attempt", "try", "seek", "either", "whether", "nor", "neither", "have", "has", "the", "right", "sole",
     "need", "willfully", "wilfully", "intend", "purport",
+    # "shall first notify them", "shall promptly deliver"
+    "first", "then", "promptly", "immediately", "forthwith", "thereafter", "subsequently", "always", "duly", "timely",
 })
 
 # Cues that come after what they govern: "Use … is prohibited", "… are not permitted".
@@ -458,7 +463,8 @@ def read_provisions(
             edges = [cue.end] + [p + 1 for p in bounds] + [scope_end]
             list_segments = [(edges[k], edges[k + 1]) for k in range(len(edges) - 1)]
         first_end = list_segments[0][1] if list_segments else scope_end
-        if cue.end - cue.start > 1 and lemmas[cue.end - 1 - start] in _ACTION_VERBS - _DEONTIC_VERBS:
+        if cue.end - cue.start > 1 and (lemmas[cue.end - 1 - start] in _ACTION_VERBS - _DEONTIC_VERBS
+                                        or (lowers[cue.end - 2 - start] == "not" and lemmas[cue.end - 1 - start] in _LEAVE_VERBS)):
             # "must not be used", "agrees not to use": the cue ends with the action.
             prov.spans.append(RoleSpan(ACTION, cue.end - 1, cue.end, doc))
             prov.action_lemmas = (lemmas[cue.end - 1 - start],)

@@ -155,3 +155,10 @@ def test_a_sentence_may_open_with_its_condition(text: str, condition: str) -> No
 def test_where_inside_a_sentence_is_no_condition() -> None:
     doc = get_nlp()("Customer shall not use the Service at premises where children are present.")
     assert grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents]) == []
+
+
+def test_a_carve_out_inside_another_is_the_same_carve_out() -> None:
+    doc = get_nlp()("Customer may not, except with Provider's prior written consent, publish any benchmark results.")
+    cues = [c.start for c in grammar.find_cues(doc)]
+    spans = grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents], cues)
+    assert [s.text for s in spans] == ["except with Provider's prior written consent"]
