@@ -166,6 +166,8 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"IS_SENT_START": True, "LOWER": "does"}, _l("not")],
         [{"IS_SENT_START": True, "LOWER": "never"}],
         [_l("you", "we", "they", "licensee", "customer", "users", "user"), _l("do"), _l("not")],
+        # "Face search is not available to police …", "is not made available to": a ban on supplying it
+        [{"LOWER": {"IN": BE}}, _l("not"), _opt("made"), _l("available")],
         # "The licence granted does not permit use by law enforcement agencies"
         [_l("does", "do"), _l("not"), _l("permit", "allow", "authorize", "authorise", "license", "licence")],
         # "The licence in Clause 2 does not extend to any use … by armed forces": outside the grant
