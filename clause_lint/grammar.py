@@ -166,6 +166,10 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"IS_SENT_START": True, "LOWER": "does"}, _l("not")],
         [{"IS_SENT_START": True, "LOWER": "never"}],
         [_l("you", "we", "they", "licensee", "customer", "users", "user"), _l("do"), _l("not")],
+        # "Prohibited uses include the development of weapons …": what the list names is banned
+        [_opt("examples", "instances"), _opt("of"), _l("prohibited", "forbidden", "banned", "unacceptable", "disallowed", "impermissible"),
+         _l("uses", "use", "activities", "activity", "purposes", "conduct", "applications", "practices", "behaviour", "behavior"),
+         _l("include", "includes", "are", "comprise", "consist")],
         # "Face search is not available to police …", "is not made available to": a ban on supplying it
         [{"LOWER": {"IN": BE}}, _l("not"), _opt("made"), _l("available")],
         # "The licence granted does not permit use by law enforcement agencies"
