@@ -426,9 +426,12 @@ def find_cues(doc: Doc) -> list[Cue]:
     prohibited_in: set[int] = set()  # sentence starts with a prohibition so far
     bound_in: set[int] = set()  # sentence starts with a binding cue so far
     sent_of = _sentence_starts(doc) if chosen else []
+    questions = _question_starts(doc, sent_of) if chosen else set()
     for key, start, end in sorted(chosen, key=lambda m: m[1]):
         force, binding, label = comp.info[key]
         span = doc[start:end]
+        if sent_of[start] in questions:
+            continue  # "Can the Sheriff's Office watch the cameras?": a question grants and bans nothing
         sent = sent_of[start]
         if label == PERMISSION_VERB and sent in prohibited_in:
             continue
@@ -498,6 +501,30 @@ def _continues(doc: Doc, at: int, sent_of: list[int], sent: int) -> bool:
             return True
         k += 1
     return False
+
+
+# (not "Should the Customer breach …, Provider may …": an inverted condition, not a question)
+_ASKING_MODALS = frozenset({"can", "may", "could", "will", "would", "does", "do", "is", "are"})
+_ASKED_SUBJECTS = frozenset({"the", "a", "an", "i", "we", "you", "they", "it", "he", "she", "other", "any", "my", "our", "your", "their",
+                             "this", "these", "those", "someone", "anyone"})
+
+
+def _question_starts(doc: Doc, sent_of: list[int]) -> set[int]:
+    """Starts of the sentences that ask rather than state: they end with "?", or open
+    with a modal and its subject ("Can the Sheriff's Office watch the cameras", an FAQ
+    heading whose question mark was lost)."""
+    out: set[int] = set()
+    for start in set(sent_of):
+        end = start
+        while end < len(doc) and sent_of[end] == start:
+            end += 1
+        last = end - 1
+        while last > start and doc[last].is_space:
+            last -= 1
+        if doc[last].text == "?" or (end - start > 2 and doc[start].lower_ in _ASKING_MODALS and doc[start].text[:1].isupper()
+                                      and doc[start + 1].lower_ in _ASKED_SUBJECTS):
+            out.add(start)
+    return out
 
 
 def _sentence_starts(doc: Doc) -> list[int]:

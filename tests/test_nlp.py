@@ -162,3 +162,20 @@ def test_a_carve_out_inside_another_is_the_same_carve_out() -> None:
     cues = [c.start for c in grammar.find_cues(doc)]
     spans = grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents], cues)
     assert [s.text for s in spans] == ["except with Provider's prior written consent"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can law enforcement agencies use the Service?",
+        "Can the Sheriff's Office watch the camera feeds live",  # an FAQ heading that lost its "?"
+        "May the Licensee use the Software for weapons development?",
+    ],
+)
+def test_a_question_grants_and_bans_nothing(text: str) -> None:
+    assert grammar.find_cues(get_nlp()(text)) == []
+
+
+def test_an_inverted_condition_is_no_question() -> None:
+    cues = grammar.find_cues(get_nlp()("Should the Customer breach Section 4, Provider may terminate this Agreement."))
+    assert "permission" in [c.force for c in cues]
