@@ -426,7 +426,7 @@ def find_cues(doc: Doc) -> list[Cue]:
     prohibited_in: set[int] = set()  # sentence starts with a prohibition so far
     bound_in: set[int] = set()  # sentence starts with a binding cue so far
     sent_of = _sentence_starts(doc) if chosen else []
-    questions = _question_starts(doc, sent_of) if chosen else set()
+    questions = _question_starts(doc) if chosen else set()
     for key, start, end in sorted(chosen, key=lambda m: m[1]):
         force, binding, label = comp.info[key]
         span = doc[start:end]
@@ -509,15 +509,12 @@ _ASKED_SUBJECTS = frozenset({"the", "a", "an", "i", "we", "you", "they", "it", "
                              "this", "these", "those", "someone", "anyone"})
 
 
-def _question_starts(doc: Doc, sent_of: list[int]) -> set[int]:
+def _question_starts(doc: Doc) -> set[int]:
     """Starts of the sentences that ask rather than state: they end with "?", or open
     with a modal and its subject ("Can the Sheriff's Office watch the cameras", an FAQ
     heading whose question mark was lost)."""
     out: set[int] = set()
-    for start in set(sent_of):
-        end = start
-        while end < len(doc) and sent_of[end] == start:
-            end += 1
+    for start, end in sentence_bounds(doc):
         last = end - 1
         while last > start and doc[last].is_space:
             last -= 1
