@@ -85,6 +85,7 @@ def _opt(*words: str) -> P:
 _INVERTED_SHOULD = [_l("should"), _l("the", "a", "an", "any", "either", "such", "you", "we", "it", "they", "customer", "licensee",
                                      "user", "client", *PARTY_WORDS)]
 
+
 def _ensure_not_patterns() -> list[list[P]]:
     ensure = [{"LEMMA": {"IN": ["ensure", "procure"]}}, _opt("that")]
     make_sure = [_l("make", "makes"), _l("sure"), _opt("that")]
