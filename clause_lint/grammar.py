@@ -60,7 +60,9 @@ PRACTICE_VERBS = ["conduct", "conducts", "test", "tests", "evaluate", "evaluates
                   "disclose", "discloses", "post", "posts", "perform", "performs", "undergo", "undergoes",
                   # acting on misuse ("We suspend any account that …") and backing others' work
                   "suspend", "suspends", "terminate", "terminates", "disable", "disables", "remove", "removes",
-                  "investigate", "investigates", "inspect", "inspects", "verify", "verifies", "support", "supports"]
+                  "investigate", "investigates", "inspect", "inspects", "verify", "verifies", "support", "supports",
+                  # "we update these measurements with each model version", "Provider reports …"
+                  "update", "updates", "report", "reports"]
 NEG = ["not", "n't", "never"]
 # the participles of the promising verbs, binding only after an auxiliary
 PARTICIPLES = ["agreed", "undertaken", "covenanted", "committed", "promised"]
