@@ -73,6 +73,7 @@ SOFT_PARTICIPLES = ["intended", "expected", "encouraged", "urged", "recommended"
 
 P = dict[str, Any]
 ENSURE_NOT = "duty to ensure that it does not happen"
+NEITHER_PARTY = "neither party"
 
 
 def _l(*words: str) -> P:
@@ -187,6 +188,13 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LEMMA": {"IN": ["agree", "undertake"]}}, _l("that"), {"OP": "{1,4}", "IS_PUNCT": False}, _l("will", "shall"), _l("not")],
         [{"LOWER": {"IN": ["shall", "must", "will", "agree", "agrees"]}}, _opt("to"), _l("avoid", "abstain", "desist")],
         [{"LOWER": {"IN": ["only", "solely", "exclusively"]}}, _opt("be"), _l("used"), _l("for", "to", "in")],
+    ]),
+    # "Neither party shall use, or allow the Product to be used, for …": a ban on both ("Neither
+    # party shall be in breach … if prevented by … war" excuses, it bans nothing); the verb
+    # matched after the modal is left out of the cue
+    (PROHIBITION, True, NEITHER_PARTY, [
+        [_l("neither"), _l("party", "of"), _opt("the"), _opt("parties"), {"LOWER": {"IN": BINDING_MODALS}},
+         {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["be", "been", "have", "incur", "bear", "owe", "not"]}}],
     ]),
     # "shall ensure that the Service is not used in any weapon system", "shall procure that no
     # police force receives it": a duty to see that something does not happen is a ban on it
@@ -447,6 +455,9 @@ def find_cues(doc: Doc) -> list[Cue]:
             if _continues(doc, end, sent_of, sent):
                 binding = True  # "Provider participates in NIST FRVT and will continue to submit …"
             start = end - 1  # the verb is the cue; the party before it is the actor
+            span = doc[start:end]
+        elif label == NEITHER_PARTY:
+            end -= 1  # "Neither party shall | use": the verb is the action, not the cue
             span = doc[start:end]
         elif label == REQUEST_THAT:
             # "ask that law enforcement agencies not use": the actor sits inside the request

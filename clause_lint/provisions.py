@@ -485,7 +485,7 @@ def read_provisions(
                 _close(prov, doc, role, actor_start, cue.start)
                 if role == ACTOR and prov.spans and prov.spans[-1].role == ACTOR:
                     previous_actor = prov.spans[-1]
-            elif previous_actor is not None:
+            elif previous_actor is not None and previous_actor not in prov.spans:
                 prov.spans.append(previous_actor)
         provisions.append(prov)
         for a, b in list_segments[1:]:

@@ -63,6 +63,14 @@ def test_a_whole_clause_before_and_is_not_the_actor() -> None:
     assert q["actor"] == "Customer, and its Affiliates"
 
 
+def test_neither_party_shall_bans_both_and_an_excuse_bans_nothing() -> None:
+    (ban,) = _read("Neither party shall use the Service in any weapon system.")
+    assert ban == {"modality": "prohibition", "actor": "party", "action": "use", "object": "the Service",
+                   "purpose": "in any weapon system"}
+    excuse = _read("Neither party shall be in breach if prevented by war or military action.")
+    assert all(p["modality"] != "prohibition" for p in excuse)
+
+
 def test_passive_subject_is_the_object_and_by_names_the_user() -> None:
     (p,) = _read("The Service may be used by police departments for suspect identification.")
     assert p["modality"] == "permission"
