@@ -331,7 +331,8 @@ def _sentences(block: Block, doc: Doc, lead_governs: bool = False) -> list[Sente
             end=end,
             cues=[c for c in cues if start <= c.start < end],
             carve_outs=[c for c in carves if start <= c.start < end],
-            notwithstanding=notw in lowers[start:end],
+            # an express override: "notwithstanding …", or a restriction disapplied for a class
+            notwithstanding=notw in lowers[start:end] or any(c.label == grammar.CARVE_BACK for c in cues if start <= c.start < end),
             semicolons=tuple(i for i in semis if start <= i < end),
             list_cue=open_list,
         )

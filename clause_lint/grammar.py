@@ -74,6 +74,7 @@ SOFT_PARTICIPLES = ["intended", "expected", "encouraged", "urged", "recommended"
 P = dict[str, Any]
 ENSURE_NOT = "duty to ensure that it does not happen"
 NEITHER_PARTY = "neither party"
+CARVE_BACK = "restriction disapplied for a class"
 
 
 def _l(*words: str) -> P:
@@ -273,6 +274,14 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": BE}}, _l("not"), _l("prohibited", "restricted", "precluded", "prevented")],
         [_l("do", "does", "shall", "will"), _l("not"), _l("constitute", "amount"), _opt("to"), _opt("a", "an"), _l("prohibited", "breach", "violation", "infringement")],
         [_l("free"), _l("to")],
+    ]),
+    # "This restriction does not apply to Customers in the defence sector": what a restriction no
+    # longer reaches is left free, and the sentence overrides the restriction it names
+    (PERMISSION, True, CARVE_BACK, [
+        [_l("this", "these", "such", "that", "those"), _l("restriction", "restrictions", "prohibition", "prohibitions", "limitation", "limitations"),
+         _l("does", "do", "shall", "will"), _l("not"), _l("apply"), _l("to")],
+        [_l("the"), _l("foregoing"), _opt("restriction", "restrictions", "prohibition", "prohibitions"), _l("does", "do", "shall", "will"), _l("not"),
+         _l("apply"), _l("to")],
     ]),
     # A bare verb of permission: dropped after a prohibition in the same sentence,
     # where it is the object of the ban ("shall not (i) … (ii) cause or permit …").

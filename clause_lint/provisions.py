@@ -473,7 +473,14 @@ def read_provisions(
             # is itself the action.
             prov.spans.append(RoleSpan(ACTION, cue.start, cue.end, doc))
             prov.action_lemmas = (lemmas[cue.start - start],)
-        _read_region(prov, doc, lowers, lemmas, start, cue.end, first_end, carves, nominal=False)
+        if cue.label == grammar.CARVE_BACK:
+            # "This restriction does not apply to Customers in the defence sector": those it no
+            # longer reaches (a class, read as a noun phrase) may use what it banned
+            _read_region(prov, doc, lowers, lemmas, start, cue.end, first_end, carves, nominal=True)
+            prov.action_lemmas = ("use",)
+            _negated_in_class(prov, doc, lowers, start, cue.end, first_end)
+        else:
+            _read_region(prov, doc, lowers, lemmas, start, cue.end, first_end, carves, nominal=False)
         if lowers[cue.start - start] in ("no", "neither") and cue.end - cue.start > 2:
             # "No sheriff, constable or other police body may use …": the cue holds its actor
             _close(prov, doc, ACTOR, cue.start + 1, cue.end - 1)
@@ -496,6 +503,18 @@ def read_provisions(
             provisions.append(item)
     provisions.extend(_uncued_items(doc, enums, lowers, start, end, real, subordinate, provisions, carves))
     return provisions
+
+
+def _negated_in_class(prov: Provision, doc: Doc, lowers: list[str], base: int, a: int, b: int) -> None:
+    """What a disapplied restriction leaves out of the class it frees: "non-military
+    customers", "internal research that does not involve weapons"."""
+    for i in range(a, b):
+        low = lowers[i - base]
+        if low == "non" and i + 2 < b and lowers[i + 1 - base] == "-":
+            prov.spans.append(RoleSpan(NEGATED, i + 2, i + 3, doc))
+        elif low in ("that", "which", "who") and "not" in lowers[i + 1 - base:min(b, i + 4) - base]:
+            prov.spans.append(RoleSpan(NEGATED, i + 1, b, doc))
+            break
 
 
 _FINITE_BE = frozenset({"is", "are", "was", "were", "has", "have", "had"})

@@ -71,6 +71,15 @@ def test_neither_party_shall_bans_both_and_an_excuse_bans_nothing() -> None:
     assert all(p["modality"] != "prohibition" for p in excuse)
 
 
+def test_a_restriction_disapplied_for_a_class_frees_that_class() -> None:
+    (freed,) = _read("This restriction does not apply to Customers in the defence sector.")
+    assert freed["modality"] == "permission" and freed["object"] == "Customers in the defence sector"
+    (spared,) = _read("This restriction does not apply to non-military customers.")
+    assert spared["negated"] == "military"
+    (research,) = _read("The foregoing shall not apply to internal research that does not involve weapons.")
+    assert research["negated"].startswith("does not involve weapons")
+
+
 def test_passive_subject_is_the_object_and_by_names_the_user() -> None:
     (p,) = _read("The Service may be used by police departments for suspect identification.")
     assert p["modality"] == "permission"
