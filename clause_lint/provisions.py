@@ -505,14 +505,22 @@ def read_provisions(
     return provisions
 
 
+def _mark_non(prov: Provision, doc: Doc, lowers: list[str], base: int, i: int, b: int) -> bool:
+    """Mark the word after a "non-" at token ``i`` as negated. Only that word is: a phrase
+    that starts with "non" ("non-consensual tracking") keeps the role around it."""
+    if lowers[i - base] == "non" and i + 2 < b and lowers[i + 1 - base] == "-":
+        prov.spans.append(RoleSpan(NEGATED, i + 2, i + 3, doc))
+        return True
+    return False
+
+
 def _negated_in_class(prov: Provision, doc: Doc, lowers: list[str], base: int, a: int, b: int) -> None:
     """What a disapplied restriction leaves out of the class it frees: "non-military
     customers", "internal research that does not involve weapons"."""
     for i in range(a, b):
-        low = lowers[i - base]
-        if low == "non" and i + 2 < b and lowers[i + 1 - base] == "-":
-            prov.spans.append(RoleSpan(NEGATED, i + 2, i + 3, doc))
-        elif low in ("that", "which", "who") and "not" in lowers[i + 1 - base:min(b, i + 4) - base]:
+        if _mark_non(prov, doc, lowers, base, i, b):
+            continue
+        if lowers[i - base] in ("that", "which", "who") and "not" in lowers[i + 1 - base:min(b, i + 4) - base]:
             prov.spans.append(RoleSpan(NEGATED, i + 1, b, doc))
             break
 
@@ -812,10 +820,7 @@ def _read_region(
         low = lowers[i - base]
         if low == ";":
             break
-        if low == "non" and i + 2 < b and lowers[i + 1 - base] == "-":
-            # Only the word after "non-" is negated: a phrase that starts with "non"
-            # ("non-consensual tracking") keeps the role around it.
-            prov.spans.append(RoleSpan(NEGATED, i + 2, i + 3, doc))
+        if _mark_non(prov, doc, lowers, base, i, b):
             i += 3
             continue
         if low == "outside" and i + 1 < b and lowers[i + 1 - base] in _OUTSIDE_OBJECT_STARTS:
