@@ -16,7 +16,7 @@ subject at all.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Optional
 
 from spacy.attrs import LOWER
@@ -298,6 +298,10 @@ class Unit:
     # its own words and the list's opening, not its neighbours'.
     segments: Optional[dict[int, frozenset[str]]] = None
     outer_concepts: frozenset[str] = frozenset()
+    # concepts the sentence names only as examples ("(e.g., workplace monitoring)"), with
+    # the token offset where the example opens: examples of the deciding words
+    # illustrate them and do not exclude a criterion
+    illustrative: dict[str, int] = field(default_factory=dict)
 
     @property
     def governed_concepts(self) -> frozenset[str]:
@@ -932,6 +936,7 @@ class Analysis:
                         lead_chain=tuple(b.text for b in chain),
                         segments=_segment_concepts(sentence, matches) if sentence.item_bounds else None,
                         outer_concepts=frozenset(lead_concepts | self._heading_concepts(compiled, block) | scope_concepts),
+                        illustrative=_illustrative(sentence, matches),
                     )
                 )
         self._units[key] = units
@@ -1284,6 +1289,48 @@ def _segment_concepts(sentence: Sentence, matches: list[ConceptMatch]) -> dict[i
         if sentence.start <= m.start < sentence.end:
             out.setdefault(_item(sentence, m.start), set()).add(m.concept)
     return {k: frozenset(v) for k, v in out.items()}
+
+
+# Words that open examples of what precedes them: "surveil individuals (e.g., workplace
+# monitoring)", "tracking of people, such as monitoring of workers". "i.e." and "namely"
+# restate, and so may narrow; they are not here.
+_EXAMPLE_CLOSERS = frozenset({")", ";", ":"})
+
+
+def _illustrative(sentence: Sentence, matches: list[ConceptMatch]) -> dict[str, int]:
+    """The concepts the sentence names only inside examples, each with the token offset
+    where its first example opens. An example of a ban does not narrow it: "shall not
+    surveil individuals (for example, workplace monitoring)" bans surveillance of anyone."""
+    doc = sentence.doc
+    spans: list[tuple[int, int]] = []
+    i = sentence.start
+    while i < sentence.end:
+        low = doc[i].lower_
+        opens = (low in ("e.g.", "e.g", "eg", "eg.")
+                 or (low in ("example", "instance") and i > sentence.start and doc[i - 1].lower_ == "for")
+                 or (low == "such" and i + 1 < sentence.end and doc[i + 1].lower_ == "as")
+                 or (low == "including" and i > sentence.start and doc[i - 1].is_punct))
+        if not opens or i == sentence.start or (low in ("example", "instance") and i - 1 == sentence.start):
+            i += 1
+            continue
+        in_paren = any(doc[k].text == "(" for k in range(max(sentence.start, i - 3), i))
+        j = i + 1
+        while j < sentence.end and doc[j].text not in _EXAMPLE_CLOSERS and not (not in_paren and doc[j].text == "."):
+            j += 1
+        spans.append((i, j))
+        i = j
+    if not spans:
+        return {}
+    inside: dict[str, int] = {}
+    outside: set[str] = set()
+    for m in matches:
+        if sentence.start <= m.start < sentence.end:
+            opened = next((a for a, b in spans if a <= m.start < b), None)
+            if opened is None:
+                outside.add(m.concept)
+            else:
+                inside[m.concept] = min(opened, inside.get(m.concept, opened))
+    return {c: at for c, at in inside.items() if c not in outside}
 
 
 def _item(sentence: Sentence, pos: int) -> int:

@@ -184,7 +184,7 @@ def _judge_unit(
             continue
         hits = [g for g in candidates if g.concept in set(crit.all) | set(crit.any)]
         scope = _scope(unit, hits)
-        if crit.none and scope & set(crit.none):
+        if crit.none and _excluded(crit, unit, scope, hits):
             continue
         if crit.context and not scope & set(crit.context):
             continue
@@ -301,6 +301,18 @@ def _scope(unit: Unit, hits: list[Governed]) -> set[str] | frozenset[str]:
 
 
 _DEFINES = re.compile(r"[\"\u201d']\s*(?:\)\s*)?" + DEFINING_VERB + r"\b", re.IGNORECASE)
+
+
+def _excluded(crit: Criterion, unit: Unit, scope: set[str] | frozenset[str], hits: list[Governed]) -> bool:
+    """Whether a ``none`` concept is in the clause, leaving out examples given of the
+    deciding words: "shall not surveil individuals (e.g., workplace monitoring)" is not
+    limited to the workplace, but in "may disclose information, including images, to
+    police" the example says what is disclosed, so it still counts."""
+    found = scope & set(crit.none)
+    if not found or not unit.illustrative:
+        return bool(found)
+    first = min((g.pos for g in hits if g.via == "sentence" and g.at is unit.sentence and g.pos >= 0), default=None)
+    return any(c not in unit.illustrative or first is None or unit.illustrative[c] < first for c in found)
 
 
 def _titleish(text: str) -> bool:
