@@ -78,6 +78,10 @@ def test_rule_case(case: dict, linter: Linter, tmp_path: Path) -> None:
         # The clause that decides is quoted first.
         first = " ".join(got[next(iter(case["expect"]))].evidence[0].text.split())
         assert case["evidence"] in first, f"first quote: {first!r}"
+    if "reason" in case:
+        # ... for the reason the criterion that decided gives
+        why = got[next(iter(case["expect"]))].evidence[0].reason
+        assert case["reason"] in why, f"first reason: {why!r}"
 
 
 def test_every_rule_and_status_is_covered() -> None:
