@@ -298,10 +298,19 @@ class Unit:
     # its own words and the list's opening, not its neighbours'.
     segments: Optional[dict[int, frozenset[str]]] = None
     outer_concepts: frozenset[str] = frozenset()
-    # concepts the sentence names only as examples ("(e.g., workplace monitoring)"), with
-    # the token offset where the example opens: examples of the deciding words
-    # illustrate them and do not exclude a criterion
-    illustrative: dict[str, int] = field(default_factory=dict)
+    # the sentence's concept matches, kept to find its examples when a criterion asks
+    matches: Optional[list[ConceptMatch]] = field(default=None, repr=False)
+
+    @property
+    def illustrative(self) -> dict[str, int]:
+        """Concepts the sentence names only as examples ("(e.g., workplace monitoring)"),
+        with the token offset where the example opens: examples of the deciding words
+        illustrate them and do not exclude a criterion. Found on first asking: few
+        clauses meet a criterion's exclusions at all."""
+        cached = self.__dict__.get("_illustrative")
+        if cached is None:
+            cached = self.__dict__["_illustrative"] = _illustrative(self.sentence, self.matches) if self.matches else {}
+        return cached
 
     @property
     def governed_concepts(self) -> frozenset[str]:
@@ -936,7 +945,7 @@ class Analysis:
                         lead_chain=tuple(b.text for b in chain),
                         segments=_segment_concepts(sentence, matches) if sentence.item_bounds else None,
                         outer_concepts=frozenset(lead_concepts | self._heading_concepts(compiled, block) | scope_concepts),
-                        illustrative=_illustrative(sentence, matches),
+                        matches=matches,
                     )
                 )
         self._units[key] = units
