@@ -75,6 +75,14 @@ class CompiledPack:
         self.strings = nlp.vocab.strings
         # what a lawyer reads instead of a concept's internal name
         self.names = {name: str((c or {}).get("description") or name.replace("_", " ")) for name, c in pack.concepts.items()}
+        # The concepts a clause must hold for any rule to judge it, the applicability gate
+        # to find it, or a rule to know what the document bans: a block with none of
+        # these (only context such as "persons" or "applicable law") is never read.
+        needed: set[str] = set((pack.applicability or {}).get("concepts") or ())
+        for rule in pack.rules:
+            for crit in rule.criteria:
+                needed |= set(crit.all) | set(crit.any) | set(crit.document_prohibits) | set(crit.cites_prohibition)
+        self.needed = frozenset(needed)
 
     def matches(self, doc: Doc) -> list[ConceptMatch]:
         raw: list[tuple[str, int, int]] = list(self.tokens(doc)) + self.hyphenated(doc)
@@ -892,9 +900,10 @@ class Analysis:
             doc = self.docs[index]
             matches = self.matches(compiled, index, doc)
             chain = self._lead_in_chain(block)
-            if not matches and (self._term_re is None or self._term_re.search(block.text) is None) and not any(
-                    self.matches(compiled, lead.index, self.docs[lead.index]) for lead in chain):
-                continue  # no concept here, in its lead-in, or behind a defined term: nothing to judge
+            if (statement is None and not _any_needed(compiled, matches)
+                    and (self._term_re is None or self._term_re.search(block.text) is None)
+                    and not any(_any_needed(compiled, self.matches(compiled, lead.index, self.docs[lead.index])) for lead in chain)):
+                continue  # no concept a rule asks for here, in its lead-in, or behind a defined term: nothing to judge
             sents = self.sentences[index]
             # The lead-in chain: the introducing sentence's last cue governs an item
             # with no cue of its own; its concepts belong to the unit too.
@@ -916,11 +925,14 @@ class Analysis:
                 lead_concepts |= c
                 lead_carves.update(self._carve_kinds(compiled, last, lmatches))
                 lead_notw = lead_notw or last.notwithstanding
+            needed = compiled.needed
+            lead_needed = any(g.concept in needed for g in lead_gov)
             for sentence in sents:
                 scope_of = statement if statement is not None and (statement.block != index or sentence.start >= statement.after) else None
-                if (not any(sentence.start <= m.start < sentence.end for m in matches) and not lead_gov and self._term_re is None
-                        and scope_of is None):
-                    continue
+                if (scope_of is None and not lead_needed
+                        and not any(sentence.start <= m.start < sentence.end and m.concept in needed for m in matches)
+                        and (self._term_re is None or self._term_re.search(sentence.text) is None)):
+                    continue  # a sentence with no concept a rule asks for yields no verdict
                 governed, concepts = self._governed_in(
                     compiled, sentence, matches, fallback, "sentence", 0, None, self._heading_cue(block), lead_action
                 )
@@ -1290,6 +1302,11 @@ def _cited_sections(text: str) -> list[str]:
     for m in _CITED.finditer(text):
         out.extend(_CITED_ONE.findall(m.group(1)))
     return out
+
+
+def _any_needed(compiled: CompiledPack, matches: list[ConceptMatch]) -> bool:
+    needed = compiled.needed
+    return any(m.concept in needed for m in matches)
 
 
 def _segment_concepts(sentence: Sentence, matches: list[ConceptMatch]) -> dict[int, frozenset[str]]:
