@@ -226,15 +226,19 @@ class Sentence:
 
     @property
     def epistemic(self) -> frozenset[int]:
-        """Starts of cues that say what may happen, not what is allowed: a "may" or
-        "can" in a relative clause ("a use that may be harmful to others")."""
+        """Starts of cues that say what may happen or what something is for, not what
+        is allowed or owed: a "may" or "can" in a relative clause ("a use that may be
+        harmful to others"), or a soft word there ("in any way that is intended to
+        cause death" describes the way; the ban before it governs)."""
         cached = self.__dict__.get("_epistemic")
-        if cached is None and not any(c.force == grammar.PERMISSION or c.text.lower() in provisions.ATTRIBUTIVE for c in self.cues):
+        if cached is None and not any(c.force == grammar.PERMISSION or not c.binding or c.text.lower() in provisions.ATTRIBUTIVE
+                                      for c in self.cues):
             cached = self.__dict__["_epistemic"] = frozenset()  # nothing to set aside: skip reading provisions
         if cached is None:
             cached = self.__dict__["_epistemic"] = frozenset(
                 [p.cue.start for p in self.provisions
-                 if p.subordinate and p.cue is not None and p.cue.force == grammar.PERMISSION]
+                 if p.subordinate and p.cue is not None
+                 and (p.cue.force == grammar.PERMISSION or (p.cue.force == grammar.OBLIGATION and not p.cue.binding))]
                 + [c.start for c in self.cues if provisions.is_attributive(self.doc, c)]
             )
         return cached
