@@ -62,7 +62,9 @@ PRACTICE_VERBS = ["conduct", "conducts", "test", "tests", "evaluate", "evaluates
                   "suspend", "suspends", "terminate", "terminates", "disable", "disables", "remove", "removes",
                   "investigate", "investigates", "inspect", "inspects", "verify", "verifies", "support", "supports",
                   # "we update these measurements with each model version", "Provider reports …"
-                  "update", "updates", "report", "reports"]
+                  "update", "updates", "report", "reports",
+                  # "we ask for your consent before …"
+                  "ask", "asks"]
 NEG = ["not", "n't", "never"]
 # the participles of the promising verbs, binding only after an auxiliary
 PARTICIPLES = ["agreed", "undertaken", "covenanted", "committed", "promised"]
