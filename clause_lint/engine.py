@@ -174,7 +174,8 @@ def _judge_unit(
         if wanted.isdisjoint(unit.governed_concepts):
             continue  # none of its concepts is governed here: skip the role checks
         forces = set(crit.force) - {"any"}
-        candidates = [g for g in unit.governed if g.concept in wanted and (not forces or g.force in forces) and _role_ok(crit, g, customers)]
+        candidates = [g for g in unit.governed if g.concept in wanted and (not forces or g.force in forces) and _role_ok(crit, g, customers)
+                      and _carve_back_applies(rule, g, cited)]
         names = {g.concept for g in candidates}
         if crit.all and not set(crit.all) <= names:
             continue
@@ -261,6 +262,20 @@ def _role_ok(crit: Criterion, g: Governed, customers: tuple[str, ...] = ()) -> b
             if any(f" {name} " in said for name in customers):
                 return False
     return True
+
+
+_BY_NUMBER = re.compile(r"^(?:" + "|".join(grammar.SECTION_WORDS) + r")\b", re.IGNORECASE)
+
+
+def _carve_back_applies(rule: Rule, g: Governed, cited: Optional[Callable[[], set[str]]]) -> bool:
+    """A section disapplied by number ("Section 4 does not apply to Customers in the
+    defence sector") frees the class only from what that section bans: it counts for a
+    rule when the cited section bans something the rule is about, so "Section 7 does
+    not apply to defence customers" of a payment section frees nothing."""
+    cue = g.provision.cue if g.provision is not None else None
+    if cue is None or cue.label != grammar.CARVE_BACK or not _BY_NUMBER.match(cue.text):
+        return True
+    return cited is not None and not cited().isdisjoint(_rule_wanted(rule))
 
 
 def _one_provision(concepts: tuple[str, ...], hits: list[Governed]) -> bool:

@@ -74,6 +74,8 @@ PARTICIPLES = ["agreed", "undertaken", "covenanted", "committed", "promised"]
 SOFT_PARTICIPLES = ["intended", "expected", "encouraged", "urged", "recommended", "aimed", "sought", "hoped", "wished", "tried"]
 
 P = dict[str, Any]
+SECTION_WORDS = ("section", "sections", "clause", "clauses", "paragraph", "paragraphs", "article", "articles")
+_SECTION_NUMBER: dict[str, Any] = {"TEXT": {"REGEX": r"^\d+(?:\.\d+)*(?:\([a-zA-Z0-9]{1,4}\))*\.?$"}}
 ENSURE_NOT = "duty to ensure that it does not happen"
 NEITHER_PARTY = "neither party"
 CARVE_BACK = "restriction disapplied for a class"
@@ -284,6 +286,11 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
          _l("does", "do", "shall", "will"), _l("not"), _l("apply"), _l("to")],
         [_l("the"), _l("foregoing"), _opt("restriction", "restrictions", "prohibition", "prohibitions"), _l("does", "do", "shall", "will"), _l("not"),
          _l("apply"), _l("to")],
+        # "Section 4 does not apply to Customers in the defence sector", "Clauses 4 and 5 shall not
+        # apply where the Customer is a police force" (the engine asks that the section cited bans
+        # something the rule is about)
+        [_l(*SECTION_WORDS), _SECTION_NUMBER, {"LOWER": {"IN": ["and", "or", ","]}, "OP": "?"}, dict(_SECTION_NUMBER, OP="?"),
+         _l("does", "do", "shall", "will"), _l("not"), _l("apply"), _l("to", "where", "if", "when", "for")],
     ]),
     # A bare verb of permission: dropped after a prohibition in the same sentence,
     # where it is the object of the ban ("shall not (i) … (ii) cause or permit …").
