@@ -34,8 +34,6 @@ KNOWN_GAPS_3 = {
     "c2-103 ban only on real-time recognition in public spaces by police":
         "a ban on police use for one narrow application reads as a full ban; reading every law-enforcement + "
         "narrow-application ban as weak cost accuracy on the held-out fold, so it needs a finer reading of the head noun",
-    "c5-104 termination for insolvency only":
-        "a mutual termination right for insolvency reads as the mutual material-breach right (weak, not missing)",
 }
 
 
