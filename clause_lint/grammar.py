@@ -75,7 +75,9 @@ SOFT_PARTICIPLES = ["intended", "expected", "encouraged", "urged", "recommended"
 
 P = dict[str, Any]
 SECTION_WORDS = ("section", "sections", "clause", "clauses", "paragraph", "paragraphs", "article", "articles")
-_SECTION_NUMBER: dict[str, Any] = {"TEXT": {"REGEX": r"^\d+(?:\.\d+)*(?:\([a-zA-Z0-9]{1,4}\))*\.?$"}}
+# a section's number ("4", "4.2(b)"): neither a word nor punctuation (no REGEX: every cue
+# runs as compiled steps, without spaCy's Matcher)
+_SECTION_NUMBER: dict[str, Any] = {"IS_ALPHA": False, "IS_PUNCT": False}
 ENSURE_NOT = "duty to ensure that it does not happen"
 NEITHER_PARTY = "neither party"
 CARVE_BACK = "restriction disapplied for a class"
