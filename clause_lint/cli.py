@@ -727,8 +727,6 @@ def _describe_criterion(crit, pack) -> str:  # type: ignore[no-untyped-def]
         bits.append(f"unless its action is {', '.join(crit.except_action[:6])}{'…' if len(crit.except_action) > 6 else ''}")
     if crit.context:
         bits.append(f"where the clause also mentions {names(crit.context)}")
-    if crit.context_all:
-        bits.append(f"where the clause mentions all of {names(crit.context_all)}")
     if crit.cites_prohibition:
         bits.append(f"citing a section that bans {names(crit.cites_prohibition)}")
     if crit.none:

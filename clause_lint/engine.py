@@ -189,8 +189,6 @@ def _judge_unit(
             continue
         if crit.context and not scope & set(crit.context):
             continue
-        if crit.context_all and not set(crit.context_all) <= (unit.concepts if all(g.segment == 0 for g in hits) else scope):
-            continue  # (words that open an inline list reach all its items: "Either Party may terminate: (i) …; (ii) …")
         status = crit.status
         reason = _describe(crit, hits, concept_names)
         fixes: list[str] = []

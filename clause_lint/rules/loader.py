@@ -267,7 +267,7 @@ def _concept_users(data: dict[str, Any], concept: str) -> list[str]:
     users = []
     for raw in data.get("rules") or []:
         try:
-            names = {n for crit in raw.get("criteria") or [] for key in ("all", "any", "none", "context", "context_all", "document_prohibits", "cites_prohibition")
+            names = {n for crit in raw.get("criteria") or [] for key in ("all", "any", "none", "context", "document_prohibits", "cites_prohibition")
                      for n in crit.get(key) or []}
         except (AttributeError, TypeError):
             continue
@@ -339,7 +339,7 @@ def _build(data: dict[str, Any], display: str, path: Path, check_patterns: bool 
         seen_names.add(raw["name"])
         criteria = []
         for crit in raw["criteria"]:
-            for key in ("all", "any", "none", "context", "context_all", "document_prohibits", "cites_prohibition"):
+            for key in ("all", "any", "none", "context", "document_prohibits", "cites_prohibition"):
                 need(crit.get(key, []), crit, key, owner)
             need(crit.get("roles_of", {}), crit, "roles_of", owner)
             criteria.append(
@@ -351,7 +351,6 @@ def _build(data: dict[str, Any], display: str, path: Path, check_patterns: bool 
                     any=tuple(crit.get("any", [])),
                     none=tuple(crit.get("none", [])),
                     context=tuple(crit.get("context", [])),
-                    context_all=tuple(crit.get("context_all", [])),
                     document_prohibits=tuple(crit.get("document_prohibits", [])),
                     cites_prohibition=tuple(crit.get("cites_prohibition", [])),
                     overrides=bool(crit.get("overrides", False)),

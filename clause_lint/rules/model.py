@@ -22,7 +22,6 @@ class Criterion:
     any: tuple[str, ...] = ()
     none: tuple[str, ...] = ()
     context: tuple[str, ...] = ()  # any of these anywhere in the unit
-    context_all: tuple[str, ...] = ()  # every one of these anywhere in the unit
     document_prohibits: tuple[str, ...] = ()  # any of these banned somewhere in the document
     # any of these banned in a section the clause cites ("for breach of Section 3.3(c)")
     cites_prohibition: tuple[str, ...] = ()
