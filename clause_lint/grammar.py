@@ -235,6 +235,9 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": BE}}, _l("required", "obligated", "obliged", "bound"), _l("to", "by")],
         [{"LOWER": {"IN": BE}}, _l("responsible"), _l("for")],
         [{"LOWER": {"IN": BE}}, _opt("fully", "solely", "jointly"), _l("liable", "accountable", "answerable"), _l("for")],
+        # "Partner is liable to Vendor for any use … by its End Customers": the same duty, owed to someone named
+        [{"LOWER": {"IN": BE}}, _opt("fully", "solely", "jointly"), _l("liable", "accountable", "answerable", "responsible"), _l("to"),
+         {"OP": "{1,2}", "IS_ALPHA": True}, _l("for")],
         # "Customer answers for any breach … by anyone to whom it provides access": the verb of the same duty
         [_l("answers", "answer"), _opt("fully", "solely"), _l("for")],
         [_l("has", "have", "need", "needs"), _l("to")],
