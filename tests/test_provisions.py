@@ -125,6 +125,13 @@ def test_postposed_cue_reads_the_words_before_it() -> None:
     assert q["actor"] == "Licensee" and q["action"] == "using"
 
 
+def test_a_section_disapplied_by_number_frees_the_class_it_names() -> None:
+    (freed,) = _read("Section 4 does not apply to Customers in the defence sector.")
+    assert freed == {"modality": "permission", "object": "Customers in the defence sector"}
+    (police,) = _read("Clauses 4 and 5 shall not apply where the Customer is a police force.")
+    assert police["modality"] == "permission" and "police force" in police["object"]
+
+
 def test_a_cue_in_a_relative_clause_does_not_end_the_main_provision() -> None:
     main = _read("Customer shall not use the Service to identify targets in operations where lethal force may be used.")[0]
     assert "lethal force" in main["purpose"]
