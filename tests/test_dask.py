@@ -106,9 +106,11 @@ LONG = "long.md"  # sorts after the docNN.md files
 
 def corpus_with_a_long_document(folder: Path) -> Path:
     """Forty short documents, an empty file and one document of several seconds,
-    which is the only one any worker is ever seen checking for a second."""
+    which is the only one any worker is ever seen checking for a second. (Its clauses
+    name the product's use, so the engine reads each of them: clauses that hold nothing a
+    rule asks about are skipped, and a filler of those would take half a second.)"""
     corpus = write_corpus(folder, count=40)
-    filler = "".join(f"\n\n{n + 20}. Each party shall keep records of its activities under this Agreement." for n in range(8000))
+    filler = "".join(f"\n\n{n + 20}. Each party shall keep records of its use of the Service under this Agreement." for n in range(8000))
     (corpus / LONG).write_text((corpus / "doc00.md").read_text(encoding="utf-8") + filler + "\n", encoding="utf-8")
     return corpus
 
