@@ -310,6 +310,9 @@ class Unit:
     # its own words and the list's opening, not its neighbours'.
     segments: Optional[dict[int, frozenset[str]]] = None
     outer_concepts: frozenset[str] = frozenset()
+    # what the headings above name ("8. Term and Termination"): the section the
+    # document gives a topic is where a reader looks for the clause on it
+    heading_concepts: frozenset[str] = frozenset()
     # the sentence's concept matches, kept to find its examples when a criterion asks
     matches: Optional[list[ConceptMatch]] = field(default=None, repr=False)
 
@@ -948,19 +951,21 @@ class Analysis:
                     continue
                 carves = dict(lead_carves)
                 carves.update(self._carve_kinds(compiled, sentence, matches))
+                headed = self._heading_concepts(compiled, block)
                 units.append(
                     Unit(
                         sentence=sentence,
                         governed=governed + [g for g in lead_gov],
                         # The headings above say what a section is about ("Public
                         # Sector Customers"): context, never a governed topic.
-                        concepts=concepts | lead_concepts | self._heading_concepts(compiled, block) | scope_concepts,
+                        concepts=concepts | lead_concepts | headed | scope_concepts,
                         carve_kinds=carves,
                         notwithstanding=sentence.notwithstanding or lead_notw,
                         lead_in=chain[0].text if chain else None,
                         lead_chain=tuple(b.text for b in chain),
                         segments=_segment_concepts(sentence, matches) if sentence.item_bounds else None,
-                        outer_concepts=frozenset(lead_concepts | self._heading_concepts(compiled, block) | scope_concepts),
+                        outer_concepts=frozenset(lead_concepts | headed | scope_concepts),
+                        heading_concepts=frozenset(headed),
                         matches=matches,
                     )
                 )

@@ -351,10 +351,13 @@ def _rank(rule: Rule, crit: Criterion, unit: Unit, hits: list[Governed]) -> tupl
     via = max(({"sentence": 0, "lead-in": 1}.get(g.via, 2) for g in hits), default=2)
     # an item under "X" means: … is part of the definition too
     defining = 1 if _DEFINES.search(text) or (unit.lead_in and _DEFINES.search(unit.lead_in)) else 0
+    # the clause in the section the document gives the topic ("Term and Termination",
+    # "Audit") over one that touches it elsewhere
+    off_topic = 0 if any(g.concept in unit.heading_concepts for g in hits) else 1
     crit_index = rule.criteria.index(crit) if crit in rule.criteria else 99
     order = list(crit.any) + list(crit.all)
     concept_index = min((order.index(g.concept) for g in hits if g.concept in order), default=99)
-    return (heading, via, defining, crit_index, concept_index)
+    return (heading, via, defining, off_topic, crit_index, concept_index)
 
 
 _FORCE_WORDS = {
