@@ -54,6 +54,7 @@ REQUEST_THAT = "request that"
 PRACTICE_SUBJECTS = ["we", "provider", "licensor", "company", "vendor", "supplier", "contractor", "developer", "manufacturer",
                      # the public bodies and officers of government policies ("The Department audits …")
                      "agency", "department", "office", "authority", "ministry", "administrator", "manager", "operator"]
+PASSIVE_PRACTICE = ["tested", "evaluated", "audited", "assessed", "submitted", "measured", "benchmarked"]
 PRACTICE_VERBS = ["conduct", "conducts", "test", "tests", "evaluate", "evaluates", "audit", "audits", "assess", "assesses",
                   "review", "reviews", "publish", "publishes", "submit", "submits", "measure", "measures", "mitigate",
                   "mitigates", "participate", "participates", "monitor", "monitors", "notify", "notifies", "inform", "informs",
@@ -264,6 +265,10 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
     (OBLIGATION, False, STATEMENT_OF_PRACTICE, [
         [{"LOWER": {"IN": PRACTICE_SUBJECTS}}, {"LOWER": {"IN": ["regularly", "routinely", "also", "currently", "periodically", "annually", "independently"]}, "OP": "?"},
          {"LOWER": {"IN": PRACTICE_VERBS}}],
+        # the same in the passive: "Each release of the model is tested across skin tones",
+        # "every version is submitted to NIST's evaluation"
+        [{"LOWER": {"IN": ["is", "are"]}}, {"LOWER": {"IN": ["regularly", "routinely", "also", "currently", "periodically", "annually", "independently"]}, "OP": "?"},
+         {"LOWER": {"IN": PASSIVE_PRACTICE}}],
     ]),
     # --- permissions ---------------------------------------------------------------
     (PERMISSION, True, "permission", [
@@ -475,8 +480,10 @@ def find_cues(doc: Doc) -> list[Cue]:
                 and _coordinated(doc, start, sent)):
             continue  # "shall not use, or seek to use, …": the attempt is part of what binds
         if label == STATEMENT_OF_PRACTICE:
-            if doc[start].lower_ != "we" and not doc[end - 1].lower_.endswith("s"):
+            if doc[start].lower_ not in ("we", "is", "are") and not doc[end - 1].lower_.endswith("s"):
                 continue  # "the Vendor test results": a noun compound, not "the Vendor tests"
+            if doc[start].lower_ in ("is", "are") and start > 0 and doc[start - 1].lower_ in _DESCRIBING:
+                continue  # "(what is measured, why, …)", "each model that is tested": it describes
             if _continues(doc, end, sent_of, sent):
                 binding = True  # "Provider participates in NIST FRVT and will continue to submit …"
             start = end - 1  # the verb is the cue; the party before it is the actor
@@ -506,6 +513,9 @@ def find_cues(doc: Doc) -> list[Cue]:
         out.append(Cue(force, binding, label, span.start, span.end, span.text))
     return out
 
+
+# words before a passive "is tested" that make it describe, not state a practice
+_DESCRIBING = frozenset({"what", "which", "that", "who", "how", "where", "when", "whatever", "whichever", "if", "whether", "once", "until", "unless"})
 
 # the subject of a main clause after a condition with no comma ("… you may not", "… the Licensee shall")
 _PRONOUNS = frozenset({"you", "we", "it", "they", "he", "she", "i"})

@@ -807,6 +807,15 @@ def _read_region(
     transfer = any(lem in TRANSFER_VERBS for lem in action_lemmas)
     role = OBJECT
     span_start = i
+    if action_lemmas and action_lemmas[-1] in _DOUBLE_OBJECT_VERBS:
+        # "send the police the footage", "give any police department live access to …":
+        # the first of two objects is who receives the second
+        k = _second_object(lowers, punct, base, i, b)
+        if k is not None:
+            # ... and who is given access to a thing is its user
+            given_access = "access" in lowers[k - base: min(b, k + 4) - base]
+            prov.spans.append(RoleSpan(USER if given_access else RECIPIENT, i, k, doc))
+            i = span_start = k
     while i < b:
         if carves and _within(i, carves):
             carve = next(c for c in carves if c.start <= i < c.end)
@@ -835,6 +844,17 @@ def _read_region(
                 prov.spans.append(RoleSpan(NEGATED, j, k, doc))
                 i = span_start = k
                 continue
+        if (low in ("and", "or") and role == OBJECT and i > span_start and i + 2 < b
+                and lemmas[i + 1 - base] in _COORDINATED_USE and lowers[i + 2 - base] != "of" and not punct[i + 2]):
+            # "may join the Portal and use Face Alerts to …": a second verb with its own
+            # object; what is allowed includes the use
+            _close(prov, doc, role, span_start, i)
+            prov.spans.append(RoleSpan(ACTION, i + 1, i + 2, doc))
+            prov.action_lemmas = prov.action_lemmas + (lemmas[i + 1 - base],)
+            transfer = transfer or lemmas[i + 1 - base] in TRANSFER_VERBS
+            role, span_start = OBJECT, i + 2
+            i += 2
+            continue
         found = _marker(lowers, i - base, b - base)
         if found is not None:
             new_role, n = found
@@ -867,6 +887,35 @@ _CONDITION_AFTER_EXCEPT = frozenset({
     "as", "pursuant", "where", "when", "if", "with", "without", "under", "upon", "to", "that", "by", "insofar",
     "so", "after", "before", "until", "through", "in", "on", "within", "at",
 })
+
+
+# verbs of use that may follow a first verb and its object ("join the Portal and use …");
+# "access" is left out, being as often a noun ("the data and access to …")
+_COORDINATED_USE = frozenset({"use", "utilize", "utilise", "deploy", "operate", "employ"})
+
+_DOUBLE_OBJECT_VERBS = frozenset({"give", "send", "hand", "show", "lend", "offer", "sell", "email", "mail"})
+# words that open the second object ("the footage", "access to …")
+_SECOND_OBJECT = frozenset({"the", "a", "an", "any", "all", "its", "their", "our", "your", "his", "her", "such", "this",
+                            "that", "these", "those", "every", "each", "no", "access"})
+_NOT_IN_RECIPIENT = _PREPOSITIONS | {"and", "or", "that", "which", "who", "if", "unless", "except", "as", "than"}
+
+
+def _second_object(lowers: list[str], punct: list[bool], base: int, i: int, b: int) -> Optional[int]:
+    """Where the second object of a double-object verb begins, when the words after
+    the verb are a short phrase (who receives) followed by a determiner or "access";
+    None when the verb has one object ("give notice to …", "sell the Software")."""
+    k = i
+    while k < b and lowers[k - base] in _SECOND_OBJECT and lowers[k - base] != "access":
+        k += 1  # the recipient's own determiner
+    start = k
+    while k < b and k - start < 5:
+        low = lowers[k - base]
+        if punct[k] or low in _NOT_IN_RECIPIENT:
+            return None
+        if low in _SECOND_OBJECT and k > start:
+            return k
+        k += 1
+    return None
 
 
 def _carve_role(lowers: list[str], base: int, carve: grammar.CarveOutSpan) -> str:
