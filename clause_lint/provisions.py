@@ -844,6 +844,19 @@ def _read_region(
                 prov.spans.append(RoleSpan(NEGATED, j, k, doc))
                 i = span_start = k
                 continue
+        if (low == "not" and i > span_start and lowers[i - 1 - base] in ("and", "but", ",") and prov.cue is not None
+                and prov.cue.force in (grammar.PERMISSION, grammar.OBLIGATION)
+                and (i + 1 >= b or lowers[i + 1 - base] not in _NOT_LIMITING)):
+            # "may use it only to confirm identity and not in connection with any weapon":
+            # what the permission denies in so many words it bans
+            _close(prov, doc, role, span_start, i - 1)
+            k = i + 1
+            while k < b and lowers[k - base] not in (";", ".", ":", "(") and not (carves and _within(k, carves)):
+                k += 1
+            prov.spans.append(RoleSpan(NEGATED, i + 1, k, doc))
+            prov.only = True
+            i = span_start = k
+            continue
         if (low in ("and", "or") and role == OBJECT and i > span_start and i + 2 < b
                 and lemmas[i + 1 - base] in _COORDINATED_USE and lowers[i + 2 - base] != "of" and not punct[i + 2]):
             # "may join the Portal and use Face Alerts to …": a second verb with its own
@@ -888,6 +901,9 @@ _CONDITION_AFTER_EXCEPT = frozenset({
     "so", "after", "before", "until", "through", "in", "on", "within", "at",
 })
 
+
+# "including but not limited to", "and not merely": the "not" widens, it denies nothing
+_NOT_LIMITING = frozenset({"limited", "necessarily", "only", "just", "merely", "solely", "exclusively", "least", "restricted"})
 
 # verbs of use that may follow a first verb and its object ("join the Portal and use …");
 # "access" is left out, being as often a noun ("the data and access to …")
