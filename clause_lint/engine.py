@@ -187,7 +187,7 @@ def _judge_unit(
         scope = _scope(unit, hits)
         if crit.none and _excluded(crit, unit, scope, hits):
             continue
-        if crit.context and not scope & set(crit.context):
+        if crit.context and not (scope & set(crit.context) or _defined_in(unit) & set(crit.context)):
             continue
         status = crit.status
         reason = _describe(crit, hits, concept_names)
@@ -328,6 +328,16 @@ def _excluded(crit: Criterion, unit: Unit, scope: set[str] | frozenset[str], hit
         return bool(found)
     first = min((g.pos for g in hits if g.via == "sentence" and g.at is unit.sentence and g.pos >= 0), default=None)
     return any(c not in unit.illustrative or first is None or unit.illustrative[c] < first for c in found)
+
+
+def _defined_in(unit: Unit) -> frozenset[str]:
+    """What the defined terms the clause uses stand for ("watch-list alerts from Express
+    Entry", where "Express Entry" means a face recognition system): context as much as
+    the clause's own words."""
+    got = unit.__dict__.get("_defined")
+    if got is None:
+        got = unit.__dict__["_defined"] = frozenset(g.concept for g in unit.governed if g.via.startswith("definition"))
+    return got
 
 
 def _in_own_clause(found: set[str], unit: Unit, hits: list[Governed]) -> set[str]:
