@@ -323,7 +323,7 @@ def _excluded(crit: Criterion, unit: Unit, scope: set[str] | frozenset[str], hit
     deciding words: "shall not surveil individuals (e.g., workplace monitoring)" is not
     limited to the workplace, but in "may disclose information, including images, to
     police" the example says what is disclosed, so it still counts."""
-    found = _in_own_clause(scope & set(crit.none), unit, hits)
+    found = scope & set(crit.none)
     if not found or not unit.illustrative:
         return bool(found)
     first = min((g.pos for g in hits if g.via == "sentence" and g.at is unit.sentence and g.pos >= 0), default=None)
@@ -338,33 +338,6 @@ def _defined_in(unit: Unit) -> frozenset[str]:
     if got is None:
         got = unit.__dict__["_defined"] = frozenset(g.concept for g in unit.governed if g.via.startswith("definition"))
     return got
-
-
-def _in_own_clause(found: set[str], unit: Unit, hits: list[Governed]) -> set[str]:
-    """Of the excluding concepts, those that speak to the deciding clause: a concept
-    named only in another clause joined by ';' ("We will not give any police department
-    access to the cameras; we release footage to police only under a warrant") is about
-    that clause, not this one. (Conditions still reach across: see ``_scope``.)"""
-    s = unit.sentence
-    if not found or not s.semicolons or s.item_bounds or not unit.matches:
-        return found  # (the items of a list are judged by _scope)
-    own = [g.pos for g in hits if g.via == "sentence" and g.at is s and g.pos >= 0]
-    if not own or len(own) != len(hits):
-        return found
-
-    def part(pos: int) -> int:
-        return sum(1 for p in s.semicolons if p < pos)
-
-    parts = {part(p) for p in own}
-    if len(parts) != 1:
-        return found
-    k = parts.pop()
-    keep = set()
-    for c in found:
-        where = [m.start for m in unit.matches if m.concept == c and s.start <= m.start < s.end]
-        if c in unit.outer_concepts or not where or any(part(p) == k for p in where):
-            keep.add(c)
-    return keep
 
 
 def _titleish(text: str) -> bool:

@@ -468,9 +468,12 @@ def find_cues(doc: Doc) -> list[Cue]:
     bound_in: set[int] = set()  # sentence starts with a binding cue so far
     sent_of = _sentence_starts(doc) if chosen else []
     questions = _question_starts(doc) if chosen else set()
+    ends = {end for _, _, end in chosen}
     for key, start, end in sorted(chosen, key=lambda m: m[1]):
         force, binding, label = comp.info[key]
         span = doc[start:end]
+        if force == PERMISSION and start in ends and doc[start].lower_ in BE:
+            continue  # "may not be licensed to …": the passive verb of the cue before it, no leave of its own
         if sent_of[start] in questions:
             continue  # "Can the Sheriff's Office watch the cameras?": a question grants and bans nothing
         sent = sent_of[start]
