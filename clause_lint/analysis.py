@@ -310,9 +310,9 @@ class Unit:
     # its own words and the list's opening, not its neighbours'.
     segments: Optional[dict[int, frozenset[str]]] = None
     outer_concepts: frozenset[str] = frozenset()
-    # what the headings above name ("8. Term and Termination"): the section the
-    # document gives a topic is where a reader looks for the clause on it
-    heading_concepts: frozenset[str] = frozenset()
+    # what each heading above names ("Article 14: Termination" > "14.4 Suspension"):
+    # the section the document gives a topic is where a reader looks for the clause on it
+    heading_topics: tuple[frozenset[str], ...] = ()
     # the sentence's concept matches, kept to find its examples when a criterion asks
     matches: Optional[list[ConceptMatch]] = field(default=None, repr=False)
 
@@ -951,7 +951,8 @@ class Analysis:
                     continue
                 carves = dict(lead_carves)
                 carves.update(self._carve_kinds(compiled, sentence, matches))
-                headed = self._heading_concepts(compiled, block)
+                topics = self._heading_topics(compiled, block)
+                headed = set().union(*topics)
                 units.append(
                     Unit(
                         sentence=sentence,
@@ -965,7 +966,7 @@ class Analysis:
                         lead_chain=tuple(b.text for b in chain),
                         segments=_segment_concepts(sentence, matches) if sentence.item_bounds else None,
                         outer_concepts=frozenset(lead_concepts | headed | scope_concepts),
-                        heading_concepts=frozenset(headed),
+                        heading_topics=topics,
                         matches=matches,
                     )
                 )
@@ -1040,12 +1041,19 @@ class Analysis:
 
     def _heading_concepts(self, compiled: CompiledPack, block: Block) -> set[str]:
         out: set[str] = set()
+        for named in self._heading_topics(compiled, block):
+            out |= named
+        return out
+
+    def _heading_topics(self, compiled: CompiledPack, block: Block) -> tuple[frozenset[str], ...]:
+        """What each of the two headings nearest above the block names."""
+        out = []
         for heading in block.headings[-2:]:
             key = f"heading:{heading}"
             if key not in self._def_docs:
                 self._def_docs[key] = (make_doc(heading), [])
-            out |= {m.concept for m in self.matches(compiled, key, self._def_docs[key][0])}
-        return out
+            out.append(frozenset(m.concept for m in self.matches(compiled, key, self._def_docs[key][0])))
+        return tuple(out)
 
     def _heading_cue(self, block: Block) -> Optional[Cue]:
         """The force carried by the nearest telling heading above: a prohibition

@@ -363,7 +363,10 @@ def _rank(rule: Rule, crit: Criterion, unit: Unit, hits: list[Governed]) -> tupl
     defining = 1 if _DEFINES.search(text) or (unit.lead_in and _DEFINES.search(unit.lead_in)) else 0
     # the clause in the section the document gives the topic ("Term and Termination",
     # "Audit") over one that touches it elsewhere
-    off_topic = 0 if any(g.concept in unit.heading_concepts for g in hits) else 1
+    # (a whole article given to it — "Article 14: Termination" > "14.4 Suspension" — over one
+    # clause on it inside an article about something else)
+    named = {g.concept for g in hits}
+    off_topic = -sum(1 for topic in unit.heading_topics if topic & named)
     crit_index = rule.criteria.index(crit) if crit in rule.criteria else 99
     order = list(crit.any) + list(crit.all)
     concept_index = min((order.index(g.concept) for g in hits if g.concept in order), default=99)
