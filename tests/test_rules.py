@@ -45,6 +45,9 @@ KNOWN_GAPS_CASES = {
         "ban on police access to the cameras from counting",
     "no live police access to cameras and footage only under a warrant":
         "the same: one ';' joins the ban on police access to the footage released under a warrant",
+    "no officer may use it without an ordinance after a public hearing":
+        "a bare 'officer' is a police officer only because the contract's other party is a police department; "
+        "'No Department officer may use …' is read right",
 }
 
 
