@@ -506,6 +506,12 @@ def find_cues(doc: Doc) -> list[Cue]:
             continue
         if end - start == 1 and doc[start].lower_ == "will" and start > 0 and doc[start - 1].lower_ in _WILL_AS_NOUN:
             continue  # "terminate at will", "of its own free will": the noun, not the modal
+        if end - start == 1 and doc[start].lower_ in ("will", "would") and _in_content_clause(doc, start, sent):
+            continue  # "the likelihood that a person will commit an offence": a prediction described
+        if binding and end - start == 1 and doc[start].lower_ in ("will", "would") and any(
+                o.label == NON_BINDING_WORDING and o.text.lower() in _HOPING and sent_of[o.start] == sent
+                and start - o.start <= 10 and not any(doc[k].lower_ in (",", ";", ":") for k in range(o.start, start)) for o in out):
+            binding = False  # "We hope the community will help us find …": what is hoped, not promised
         if label == "liability" and any(doc[k].lower_ == "without" for k in range(max(sent, start - 3), start)):
             continue  # "may, without liability, suspend …": an aside, not a liability clause
         if label == ENSURE_NOT and any(doc[k].lower_ in ("should", "encouraged", "recommended", "urged") for k in range(max(sent, start - 3), start)):
@@ -518,6 +524,25 @@ def find_cues(doc: Doc) -> list[Cue]:
             bound_in.add(sent)
         out.append(Cue(force, binding, label, span.start, span.end, span.text))
     return out
+
+
+# nouns whose "that" clause says what may come to be ("the likelihood that a person will …")
+_CONTENT_NOUNS = frozenset({"likelihood", "probability", "chance", "chances", "risk", "possibility", "prediction", "predictions",
+                            "expectation", "fear", "belief", "assumption", "forecast", "estimate", "odds", "prospect"})
+# verbs of hoping whose clause a "will" only describes
+_HOPING = frozenset({"hope", "hopes", "expect", "expects", "wish", "wishes", "believe", "believes", "trust", "trusts",
+                     "anticipate", "anticipates"})
+
+
+def _in_content_clause(doc: Doc, start: int, sent: int) -> bool:
+    """Whether the modal at ``start`` sits in a "that" clause of a noun of likelihood."""
+    for k in range(start - 1, max(sent, start - 8) - 1, -1):
+        low = doc[k].lower_
+        if low in (";", ":", ".", ","):
+            return False
+        if low == "that":
+            return k > sent and doc[k - 1].lower_ in _CONTENT_NOUNS
+    return False
 
 
 # words before a passive "is tested" that make it describe, not state a practice

@@ -48,6 +48,9 @@ KNOWN_GAPS_CASES = {
     "no officer may use it without an ordinance after a public hearing":
         "a bare 'officer' is a police officer only because the contract's other party is a police department; "
         "'No Department officer may use …' is read right",
+    "no predicting crime nor supplying police":
+        "'nor provide it to any police force' is read inside the provision of the narrow ban before it, so the "
+        "police read as the recipients of the crime-prediction ban (weak) rather than of a ban of their own",
 }
 
 
