@@ -1313,11 +1313,17 @@ def _referred_back(sentence: Sentence, statement: _ScopeStatement) -> list[Gover
     return out
 
 
+# "a use listed in Attachment A", "in breach of Exhibit C": an attachment cited by its own label
+_CITED_ANNEX = re.compile(r"\b(Attachment|Schedule|Exhibit|Annex|Appendix|Addendum)\s+([A-Z]|\d+)\b")
+
+
 def _cited_sections(text: str) -> list[str]:
-    """Section labels a sentence cites: "Section 3.3(c)" → ["3.3(c)"], "Sections 4 and 5" → ["4", "5"]."""
+    """Section labels a sentence cites: "Section 3.3(c)" → ["3.3(c)"], "Sections 4 and 5" → ["4", "5"],
+    "Exhibit C" → ["Exhibit C"]."""
     out: list[str] = []
     for m in _CITED.finditer(text):
         out.extend(_CITED_ONE.findall(m.group(1)))
+    out.extend(f"{m.group(1)} {m.group(2)}" for m in _CITED_ANNEX.finditer(text))
     return out
 
 
