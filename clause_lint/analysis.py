@@ -72,6 +72,8 @@ class CompiledPack:
             if concept.get("not_within"):
                 self.not_within[name] = tuple(concept["not_within"])
         self.carve_kinds = pack.carve_outs
+        # concepts that keep others out and are themselves kept out by a third
+        self._blocking_blocked = frozenset(o for names in self.not_within.values() for o in names if o in self.not_within)
         self.strings = nlp.vocab.strings
         # what a lawyer reads instead of a concept's internal name
         self.names = {name: str((c or {}).get("description") or name.replace("_", " ")) for name, c in pack.concepts.items()}
@@ -94,6 +96,11 @@ class CompiledPack:
         by_concept: dict[str, list[tuple[int, int]]] = {}
         for name, s, e in raw:
             by_concept.setdefault(name, []).append((s, e))
+        # A span that blocks others may itself be blocked ("release face matches to the police"
+        # is no records request, so "police" there is not kept out as one): settle those first.
+        for inner in self._blocking_blocked & by_concept.keys():
+            by_concept[inner] = [(s, e) for s, e in by_concept[inner]
+                                 if not any(os_ <= s and e <= oe for other in self.not_within[inner] for os_, oe in by_concept.get(other, ()))]
         out = []
         seen = set()
         for name, s, e in sorted(raw, key=lambda r: (r[1], r[2], r[0])):
