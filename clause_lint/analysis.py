@@ -1046,12 +1046,6 @@ class Analysis:
             seen += 1
         return out
 
-    def _heading_concepts(self, compiled: CompiledPack, block: Block) -> set[str]:
-        out: set[str] = set()
-        for named in self._heading_topics(compiled, block):
-            out |= named
-        return out
-
     def _heading_topics(self, compiled: CompiledPack, block: Block) -> tuple[frozenset[str], ...]:
         """What each of the two headings nearest above the block names."""
         out = []
