@@ -260,6 +260,8 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
           "LOWER": {"NOT_IN": SOFT_PARTICIPLES}}],
         [{"LOWER": {"IN": BE + ["has", "have", "had"]}}, _opt("also", "further", "strongly", "generally", "only"), {"LOWER": {"IN": SOFT_PARTICIPLES}}],
         [_l("best"), _l("practice", "practices")],
+        # "We are working to make face recognition work well for everyone": an effort, not a promise
+        [{"LOWER": {"IN": BE}}, _opt("actively", "continually", "constantly"), _l("working"), _l("to", "towards", "toward")],
         # "Provider believes in fair and unbiased technology": a value held, not a promise
         [{"LEMMA": "believe"}, _l("in")],
     ]),
