@@ -274,6 +274,9 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         # "every version is submitted to NIST's evaluation"
         [{"LOWER": {"IN": ["is", "are"]}}, {"LOWER": {"IN": ["regularly", "routinely", "also", "currently", "periodically", "annually", "independently"]}, "OP": "?"},
          {"LOWER": {"IN": PASSIVE_PRACTICE}}],
+        # "The model has been tested by an independent testing house": what was done, no promise
+        [{"LOWER": {"IN": ["has", "have"]}}, {"LOWER": "been"}, {"LOWER": {"IN": ["regularly", "independently", "also"]}, "OP": "?"},
+         {"LOWER": {"IN": PASSIVE_PRACTICE}}],
     ]),
     # --- permissions ---------------------------------------------------------------
     (PERMISSION, True, "permission", [
@@ -488,9 +491,11 @@ def find_cues(doc: Doc) -> list[Cue]:
                 and _coordinated(doc, start, sent)):
             continue  # "shall not use, or seek to use, …": the attempt is part of what binds
         if label == STATEMENT_OF_PRACTICE:
-            if doc[start].lower_ not in ("we", "is", "are") and not doc[end - 1].lower_.endswith("s"):
+            if doc[start].lower_ not in ("we", "is", "are", "has", "have") and not doc[end - 1].lower_.endswith("s"):
                 continue  # "the Vendor test results": a noun compound, not "the Vendor tests"
-            if doc[start].lower_ in ("is", "are") and start > 0 and doc[start - 1].lower_ in _DESCRIBING:
+            if doc[start].lower_ in ("has", "have") and start > 0 and doc[start - 1].lower_ in BINDING_MODALS + ["should", "may", "to"]:
+                continue  # "must have been evaluated in NIST's test": the modal binds, nothing is described
+            if doc[start].lower_ in ("is", "are", "has", "have") and start > 0 and doc[start - 1].lower_ in _DESCRIBING:
                 continue  # "(what is measured, why, …)", "each model that is tested": it describes
             if _continues(doc, end, sent_of, sent):
                 binding = True  # "Provider participates in NIST FRVT and will continue to submit …"
