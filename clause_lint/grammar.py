@@ -493,7 +493,7 @@ def find_cues(doc: Doc) -> list[Cue]:
         if label == STATEMENT_OF_PRACTICE:
             if doc[start].lower_ not in ("we", "is", "are", "has", "have") and not doc[end - 1].lower_.endswith("s"):
                 continue  # "the Vendor test results": a noun compound, not "the Vendor tests"
-            if doc[start].lower_ in ("has", "have") and start > 0 and doc[start - 1].lower_ in BINDING_MODALS + ["should", "may", "to"]:
+            if doc[start].lower_ in ("has", "have") and start > 0 and doc[start - 1].lower_ in BINDING_MODALS + ["should", "to"]:
                 continue  # "must have been evaluated in NIST's test": the modal binds, nothing is described
             if doc[start].lower_ in ("is", "are", "has", "have") and start > 0 and doc[start - 1].lower_ in _DESCRIBING:
                 continue  # "(what is measured, why, …)", "each model that is tested": it describes
