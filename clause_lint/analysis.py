@@ -941,6 +941,9 @@ class Analysis:
                 lead_notw = lead_notw or last.notwithstanding
             needed = compiled.needed
             lead_needed = any(g.concept in needed for g in lead_gov)
+            # what the headings above name: the same for every sentence of the block
+            topics = self._heading_topics(compiled, block)
+            headed = set().union(*topics)
             for sentence in sents:
                 scope_of = statement if statement is not None and (statement.block != index or sentence.start >= statement.after) else None
                 if (scope_of is None and not lead_needed
@@ -958,8 +961,6 @@ class Analysis:
                     continue
                 carves = dict(lead_carves)
                 carves.update(self._carve_kinds(compiled, sentence, matches))
-                topics = self._heading_topics(compiled, block)
-                headed = set().union(*topics)
                 units.append(
                     Unit(
                         sentence=sentence,
