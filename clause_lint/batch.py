@@ -93,6 +93,9 @@ def _init_worker(settings: "Settings", factory: Callable[["Settings"], Checker],
     """Pool initializer: the worker's checker, built once (or inherited through fork)."""
     global _worker_checker
     _worker_checker = inherited if inherited is not None else factory(settings)
+    from .factory import settle_collector
+
+    settle_collector()  # a forked worker has it from its parent already
 
 
 def _check_chunk(paths: list[str]) -> list[DocumentResult]:

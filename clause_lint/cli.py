@@ -210,6 +210,7 @@ def check_cmd(
     """
     from .report import RenderOptions, count_failing, render
     from .runner import check_rule_ids, check_suppression_files, every_rule, make_linter, run
+    from .factory import settle_collector
 
     if not paths:
         raise click.UsageError("give at least one file or folder to check")
@@ -256,6 +257,7 @@ def check_cmd(
         check_rule_ids(every_rule(new), s)
         check_suppression_files(every_rule(new), s, complete=True)
         built.append(new)
+        settle_collector()
         return new
 
     from .discover import discover
@@ -753,12 +755,15 @@ def eval_cmd(labels_dir: str, paths: tuple[str, ...], packs: tuple[str, ...], as
     import json
 
     from .evaluate import format_scores, score, to_json
+    from .factory import settle_collector
     from .runner import make_linter, run
 
     settings = Settings(assume_applicable=assume_applicable)
     if packs:
         settings.packs = list(packs)
-    report = run(paths, settings, make_linter(settings))
+    linter = make_linter(settings)
+    settle_collector()  # many documents, one linter: as `check` does
+    report = run(paths, settings, linter)
     try:
         scores = score(report.documents, labels_dir)
     except (ValueError, OSError) as exc:

@@ -8,6 +8,7 @@ documents are all in the result cache never needs spaCy or the packs.
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,3 +40,32 @@ def _apply_severity(linter: "Linter", settings: "Settings") -> None:
         for key in (rule.id, rule.name):
             if key in settings.severity:
                 rule.severity = {**rule.severity, **settings.severity[key]}
+
+
+#: The collector's first-generation threshold during a command-line run (Python's is 700).
+YOUNG_GENERATION = 10_000
+_settled = False
+
+
+def settle_collector() -> None:
+    """Tune Python's cyclic garbage collector for a run, once per process, after the
+    linter is built.
+
+    A check makes millions of short-lived objects, and every collection used to walk
+    the long-lived ones as well — spaCy's vocabulary, the lemma table, the pack's
+    matchers: a tenth of a corpus check's CPU went to collections (0.5–0.6 s of
+    ~5 s, measured with ``gc.callbacks``). Freezing what exists once the linter is
+    built takes it out of every collection (and keeps forked workers from copying
+    its memory), and a larger first generation makes collections rarer; together
+    the collector's share falls to 0.1 s, with the same peak memory.
+
+    For clause-lint's own processes only (the command line and its workers): a
+    program that imports clause-lint as a library keeps its own collector settings.
+    """
+    global _settled
+    if _settled:
+        return
+    _settled = True
+    gc.freeze()
+    _young, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_GENERATION, middle, old)

@@ -392,3 +392,42 @@ def test_the_fast_schema_check_agrees_with_jsonschema(edit) -> None:  # type: ig
     data = yamlsafe.load(edit(HOUSE_PACK))
     reference = not list(jsonschema.Draft202012Validator(loader._schema()).iter_errors(data))
     assert fast.is_valid(data) == reference
+
+
+COLLECTOR = """
+import gc, sys
+{run}
+print(gc.get_threshold()[0], gc.get_freeze_count())
+"""
+
+
+def _collector_after(run: str, cwd: Path) -> tuple[int, int]:
+    done = subprocess.run([sys.executable, "-c", COLLECTOR.format(run=run)], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    threshold, frozen = done.stdout.split()[-2:]
+    return int(threshold), int(frozen)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_a_check_freezes_its_long_lived_objects_out_of_the_collector(documents: Path, fmt: str) -> None:
+    from clause_lint.factory import YOUNG_GENERATION
+
+    run = (f"from clause_lint.cli import main\n"
+           f"code = main(['check', '--no-cache', '-j', '1', '--assume-applicable', '--format', '{fmt}', 'terms.md'])\n"
+           f"assert code == 1, code")
+    threshold, frozen = _collector_after(run, documents)
+    assert threshold == YOUNG_GENERATION
+    assert frozen > 10_000  # spaCy's vocabulary, the lemma table, the pack's matchers
+
+
+def test_a_fully_cached_check_and_a_library_leave_the_collector_alone(documents: Path, tmp_path: Path) -> None:
+    # a library user's process keeps Python's settings
+    run = ("from clause_lint.api import Linter, Options, load_document\n"
+           "Linter(options=Options()).check_document(load_document('terms.md'))")
+    assert _collector_after(run, documents) == (700, 0)
+    # nothing to check: no linter is built, and nothing is tuned for it
+    cache = tmp_path / "cache"
+    warm = f"from clause_lint.cli import main\nmain(['check', '--cache-dir', {str(cache)!r}, 'terms.md'])"
+    _collector_after(warm, documents)
+    assert _collector_after(warm, documents) == (700, 0)
