@@ -154,6 +154,8 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         # "makes no commitment to test", "gives no undertaking to", "does not commit to"
         [_l("make", "makes", "give", "gives", "offer", "offers"), _l("no"), _l("commitment", "commitments", "undertaking", "undertakings", "promise", "promises"), _opt("to", "that", "regarding", "as")],
         [_l("does", "do"), _l("not"), _l("commit", "undertake", "promise"), _l("to")],
+        # "The Department need not inform visitors …": no duty to do it
+        [_l("need", "needs"), _l("not")],
         # "The Vendor does not test, and makes no representation about, how accurately …": a
         # practice disowned
         [_l("does", "do"), _l("not"), _l("test", "evaluate", "assess", "audit", "measure")],
