@@ -408,12 +408,19 @@ def _class_condition(sentence: Sentence, pos: int) -> Optional[Provision]:
     found = _CLASS_CONDITION.match(cond.text)
     if found is None:
         return None
-    names = {found.group("party").lower(), "it", "they"}
+    party = found.group("party").lower()
+    names = {party, "it", "they"}
+    # "If you are a law enforcement customer, your use of the Service must …": the party's use
+    owners = {"your" if party == "you" else party + "'s", party + "\u2019s", "its", "their"}
     for prov in sentence.provisions:
         if prov.cue is None or prov.cue.start < cond.end:
             continue
         actor = prov.span(provisions.ACTOR)
         if actor is not None and re.sub(r"^the\s+", "", actor.text.lower()).strip() in names:
+            return prov
+        # the words between the condition and the cue: "…, your use of the Service is prohibited"
+        subject = provisions.span_text(sentence.doc, cond.end, prov.cue.start).lower().lstrip(" ,")
+        if subject.split(" ", 1)[0] in owners and re.match(r"^\S+\s+(?:use|usage|deployment|operation)\b", subject):
             return prov
     return None
 
