@@ -30,7 +30,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from .nlp import columns, lemma_of, more_columns, sentence_bounds
+from .nlp import columns, lemma_of, more_columns, sentence_words
 
 # Words too common to make a useful anchor.
 _COMMON = frozenset(
@@ -265,6 +265,9 @@ class AnchoredMatcher:
         # per matcher: its anchor as (is_lemma, word hashes), and the longest match
         self._anchors: list[Optional[tuple[bool, frozenset[int]]]] = []
         self._max_len: list[Optional[int]] = []
+        # the anchor indexes' keys as sets, for one C-level intersection per sentence
+        self._lower_keys: frozenset[int] = frozenset()
+        self._lemma_keys: frozenset[int] = frozenset()
 
     def add(self, key: str, patterns: Iterable[list[dict[str, Any]]]) -> None:
         """Add ``patterns`` under ``key``, one small spaCy matcher per pattern.
@@ -302,6 +305,8 @@ class AnchoredMatcher:
             index = self._by_lemma if attr == "LEMMA" else self._by_lower
             for w in words:
                 index.setdefault(strings.add(w), set()).add(idx)
+        self._lower_keys = frozenset(self._by_lower)
+        self._lemma_keys = frozenset(self._by_lemma)
 
     def _matcher(self, idx: int) -> Matcher:
         """The spaCy matcher of pattern ``idx``, built the first time it is needed."""
@@ -345,23 +350,28 @@ class AnchoredMatcher:
         # One pass over the doc's attribute columns instead of Python Token objects.
         low_col, lem_col = columns(doc)
         by_lower, by_lemma, always = self._by_lower, self._by_lemma, self._always
+        lower_keys, lemma_keys = self._lower_keys, self._lemma_keys
         out: set[tuple[str, int, int]] = set()
         checks = self._checks
         cols: tuple[list[int], ...] = (low_col, lem_col)  # ORTH and IS_ALPHA added when a pattern reads them
-        for sent_start, sent_end in sentence_bounds(doc):
-            lowers = set(low_col[sent_start:sent_end])
-            lemmas = set(lem_col[sent_start:sent_end])
+        for sent_start, sent_end, lowers, lemmas in sentence_words(doc):
             todo: set[int] = set(always)
             # The intersections run in C over the smaller side; the loops only see hits.
-            for h in by_lower.keys() & lowers:
+            for h in lower_keys & lowers:
                 todo |= by_lower[h]
-            for h in by_lemma.keys() & lemmas:
+            for h in lemma_keys & lemmas:
                 todo |= by_lemma[h]
             if not todo:
                 continue
             for idx in todo:
-                # Every other required word must be in the sentence too.
-                if any((lemmas if is_lemma else lowers).isdisjoint(words) for is_lemma, words in checks[idx]):
+                # Every other required word must be in the sentence too (a loop, not any():
+                # this runs for every candidate pattern of every sentence).
+                missing = False
+                for is_lemma, words in checks[idx]:
+                    if (lemmas if is_lemma else lowers).isdisjoint(words):
+                        missing = True
+                        break
+                if missing:
                     continue
                 key = self._keys[idx]
                 steps = self._steps[idx]

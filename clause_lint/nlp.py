@@ -130,6 +130,19 @@ def more_columns(doc: Doc) -> tuple[list[int], list[int], list[int], list[int]]:
     return cols
 
 
+def sentence_words(doc: Doc) -> list[tuple[int, int, set[int], set[int]]]:
+    """Per sentence: ``(start, end, lower-case hashes, lemma hashes)``, built once per doc
+    and shared by every matcher that picks its patterns by the words a sentence holds."""
+    got = doc.user_data.get(_WORDS_KEY)
+    if got is None:
+        low_col, lem_col = columns(doc)
+        got = doc.user_data[_WORDS_KEY] = [(a, b, set(low_col[a:b]), set(lem_col[a:b])) for a, b in sentence_bounds(doc)]
+    return got
+
+
+_WORDS_KEY = "clause_lint_sentence_words"
+
+
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     """``(start, end)`` token offsets of the doc's sentences. Kept by the sentence
     component: ``doc.sents`` makes Span objects anew on every walk."""
