@@ -231,7 +231,8 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
     ]),
     # --- obligations ---------------------------------------------------------------
     (OBLIGATION, True, "obligation", [
-        [_l("shall", "must", "will")],
+        # ("we'll explain what it does": plain-English terms write the modal as a contraction)
+        [_l("shall", "must", "will", "'ll", "\u2019ll")],
         # "agrees to", "has agreed to", "is committed to"; a bare participle after a noun
         # describes ("scholars committed to truth", "the price agreed to") and binds no one
         [{"LEMMA": {"IN": ["agree", "undertake", "covenant", "commit", "promise"]}, "LOWER": {"NOT_IN": PARTICIPLES}}, _l("to")],

@@ -304,8 +304,17 @@ def narrowing_at(doc: Doc, start: int, end: int, lo: int, hi: int) -> Optional[s
         stop = j + 1
         while stop < hi and stop < j + 12 and not punct[stop]:
             stop += 1
+        clause = range(j + 1, stop)
+        if any(lowers[k] in _NEGATIONS for k in clause) and any(table.lemmas[k] in _CONSENT_LEMMAS for k in clause):
+            # "anyone who hasn't agreed to it", "persons who have not consented": the people a
+            # consent rule protects, not a subset carved out of the ban
+            return None
         return span_text(doc, start, stop)
     return None
+
+
+_NEGATIONS = frozenset({"not", "n't", "n\u2019t", "never", "no"})
+_CONSENT_LEMMAS = frozenset({"consent", "agree", "authorise", "authorize", "permit", "opt", "know", "tell", "inform", "notify"})
 
 
 @dataclass(frozen=True)
