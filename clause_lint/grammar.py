@@ -490,6 +490,9 @@ def find_cues(doc: Doc) -> list[Cue]:
         sent = sent_of[start]
         if label == PERMISSION_VERB and sent in prohibited_in:
             continue
+        if label == PERMISSION_VERB and end < len(doc) and doc[start].lower_ in ("grant", "grants", "permit", "permits") \
+                and doc[end].lower_ in _NOUN_AFTER_GRANT:
+            continue  # "purchased with grant funds", "the permit holder": the noun, not the verb
         if (label == NON_BINDING_WORDING and sent in bound_in and doc[start].lower_ in _ATTEMPT_WORDS
                 and _coordinated(doc, start, sent)):
             continue  # "shall not use, or seek to use, …": the attempt is part of what binds
@@ -500,6 +503,8 @@ def find_cues(doc: Doc) -> list[Cue]:
                 continue  # "must have been evaluated in NIST's test": the modal binds, nothing is described
             if doc[start].lower_ in ("is", "are", "has", "have") and start > 0 and doc[start - 1].lower_ in _DESCRIBING:
                 continue  # "(what is measured, why, …)", "each model that is tested": it describes
+            if doc[start].lower_ in ("is", "are", "has", "have") and any(doc[k].lower_ == "whose" for k in range(max(sent, start - 4), start)):
+                continue  # "only systems whose algorithms have been evaluated …": which systems, not what was done
             if _continues(doc, end, sent_of, sent):
                 binding = True  # "Provider participates in NIST FRVT and will continue to submit …"
             start = end - 1  # the verb is the cue; the party before it is the actor
@@ -556,6 +561,10 @@ def _in_content_clause(doc: Doc, start: int, sent: int) -> bool:
 
 
 # words before a passive "is tested" that make it describe, not state a practice
+# what follows "grant" or "permit" used as a noun ("grant funds", "a permit holder")
+_NOUN_AFTER_GRANT = frozenset({"funds", "fund", "funding", "money", "monies", "award", "awards", "program", "programme", "agreement",
+                               "application", "applications", "recipient", "recipients", "period", "holder", "holders", "fee",
+                               "fees", "number", "conditions", "proposal", "proposals", "budget", "year", "cycle", "writer"})
 _DESCRIBING = frozenset({"what", "which", "that", "who", "how", "where", "when", "whatever", "whichever", "if", "whether", "once", "until", "unless"})
 
 # the subject of a main clause after a condition with no comma ("… you may not", "… the Licensee shall")

@@ -48,6 +48,12 @@ KNOWN_GAPS_CASES = {
     "no officer may use it without an ordinance after a public hearing":
         "a bare 'officer' is a police officer only because the contract's other party is a police department; "
         "'No Department officer may use …' is read right",
+    "only systems whose algorithms have been evaluated in the nist face recognition":
+        "the main clause's 'may be purchased' after a long relative clause ('whose algorithms have been evaluated "
+        "…, with results published by NIST,') is read as part of that clause, so nothing governs the benchmark",
+    "provider may grant access to the service only to customers that accept":
+        "the same reach: '…customers that accept Section 4, and may revoke it from …' reads the second 'may' "
+        "inside the relative clause, so the right to revoke is governed by 'grant'",
     "no predicting crime nor supplying police":
         "'nor provide it to any police force' is read inside the provision of the narrow ban before it, so the "
         "police read as the recipients of the crime-prediction ban (weak) rather than of a ban of their own",
