@@ -97,13 +97,22 @@ def _convert(node: yaml.Node, loader: Any) -> Any:
     return loader.construct_object(node, deep=True)
 
 
+# Where an anchor could begin: "&" and a name character, at a line's start or after
+# whitespace or a flow indicator. "Privacy & Technology" or "R&D" cannot be one; a text
+# with no match holds no anchor, hence no alias either (an alias needs its anchor).
+_MAYBE_ANCHOR = re.compile(r"(?:^|(?<=[\s\[\]{},:?-]))&[^\s\[\]{},]", re.MULTILINE)
+
+
 def _load_fast(text: str) -> Any:
-    """libyaml: scan once for anchors and aliases (refused, with the reference
-    loader's message), then compose and convert as :func:`_load_reference` does."""
+    """libyaml: scan for anchors and aliases (refused, with the reference loader's
+    message) when the text may hold one, then compose and convert as
+    :func:`_load_reference` does. (The scan makes a Python token of every token:
+    half of loading the bundled pack, for a check most packs never need.)"""
     try:
-        for token in yaml.scan(text, Loader=_FastLoader):
-            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
-                raise _NeedsSlowPath()
+        if _MAYBE_ANCHOR.search(text):
+            for token in yaml.scan(text, Loader=_FastLoader):
+                if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                    raise _NeedsSlowPath()
         loader = _FastLoader(text)
         try:
             node = loader.get_single_node()

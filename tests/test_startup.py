@@ -347,6 +347,11 @@ def test_the_fast_yaml_path_keeps_every_position() -> None:
 
 @pytest.mark.parametrize("text", [
     "a: &x [1]\nb: *x\n",          # anchor and alias
+    "- &a foo\n- *a\n",             # in a block sequence
+    "x: [&a 1, *a]\n",              # in a flow sequence
+    "k: {a: &b c, d: *b}\n",        # in a flow mapping
+    "a: &only 1\n",                 # an anchor no alias uses
+    "a: Privacy & Technology, R&D\n",  # an ampersand in words is no anchor
     "a: 1\nb: [2\n",               # broken YAML
     "a: 1\na: 2\n",                # duplicate key
     "a: !!python/name:os.system\n",  # a tag
@@ -360,6 +365,16 @@ def test_the_fast_yaml_path_says_what_the_reference_loader_says(text: str) -> No
             return ("error", exc.message, exc.line, exc.col)
 
     assert outcome(yamlsafe.load) == outcome(_yamlparse._load_reference)
+
+
+def test_the_anchor_scan_is_skipped_only_where_no_anchor_can_be() -> None:
+    may = _yamlparse._MAYBE_ANCHOR.search
+    for text in ["a: &x 1", "- &a foo", "x: [&a 1]", "k: {a: &b c}", "x: [1,&a 2]", "  &a\n  b: 1", "k: 'q &r'"]:
+        assert may(text), text  # (a quoted "&r" is scanned needlessly: safe)
+    for text in ["a: R&D", "title: Privacy & Technology", "a: x&&y", "b: '&'"]:
+        assert not may(text), text
+    # the bundled pack holds no anchor: it loads without the token scan
+    assert not may((ROOT / "rules" / "safe-face-pledge.yaml").read_text(encoding="utf-8"))
 
 
 def test_token_pattern_matchers_are_built_on_first_use() -> None:
