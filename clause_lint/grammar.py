@@ -560,11 +560,11 @@ def _in_content_clause(doc: Doc, start: int, sent: int) -> bool:
     return False
 
 
-# words before a passive "is tested" that make it describe, not state a practice
 # what follows "grant" or "permit" used as a noun ("grant funds", "a permit holder")
 _NOUN_AFTER_GRANT = frozenset({"funds", "fund", "funding", "money", "monies", "award", "awards", "program", "programme", "agreement",
                                "application", "applications", "recipient", "recipients", "period", "holder", "holders", "fee",
                                "fees", "number", "conditions", "proposal", "proposals", "budget", "year", "cycle", "writer"})
+# words before a passive "is tested" that make it describe, not state a practice
 _DESCRIBING = frozenset({"what", "which", "that", "who", "how", "where", "when", "whatever", "whichever", "if", "whether", "once", "until", "unless"})
 
 # the subject of a main clause after a condition with no comma ("… you may not", "… the Licensee shall")

@@ -314,7 +314,9 @@ def narrowing_at(doc: Doc, start: int, end: int, lo: int, hi: int) -> Optional[s
 
 
 _NEGATIONS = frozenset({"not", "n't", "n\u2019t", "never", "no"})
-_CONSENT_LEMMAS = frozenset({"consent", "agree", "authorise", "authorize", "permit", "opt", "know", "tell", "inform", "notify"})
+# (not "permit" or "authorise": "any surveillance that is not permitted by law" narrows to
+# the unlawful kind)
+_CONSENT_LEMMAS = frozenset({"consent", "agree", "opt", "know", "tell", "inform", "notify"})
 
 
 @dataclass(frozen=True)
