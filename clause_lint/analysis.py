@@ -436,6 +436,42 @@ def _permission_proviso_cue(sentence: Sentence, cue: Cue, pos: int) -> bool:
     return any(c.force == grammar.PERMISSION and c.start < proviso.start and not _inside(c.start, outside) for c in sentence.cues)
 
 
+_RESTRICTING = frozenset({"only", "solely"})
+
+
+def _restricted_leave(sentence: Sentence, pos: int) -> Optional[Cue]:
+    """The permission or duty of the main clause when token ``pos`` is in its "only if"
+    condition ("may use it only after a judge has issued a warrant", "shall release a
+    model only once it has been submitted to NIST"); None otherwise."""
+    cond = next((c for c in sentence.carve_outs if c.kind == grammar.CONDITION and c.start <= pos < c.end), None)
+    if cond is None or sentence.doc[cond.start].lower_ not in _RESTRICTING:
+        return None
+    main = _governing_cue(sentence, cond.start, scope_pos=cond.start - 1)
+    if main is None or main is _CONDITION_CUE or main.force not in (grammar.PERMISSION, grammar.OBLIGATION):
+        return None
+    return main
+
+
+_RELATIVE_WORDS = frozenset({"that", "which", "who", "whose", "whom"})
+
+
+def _only_relative(sentence: Sentence, cue: Cue, pos: int) -> bool:
+    """Whether token ``pos`` (a concept's last) is in a relative clause that says what
+    an "only" after ``cue`` is limited to ("may buy only systems whose vendors submit
+    them to NIST", "may enrol only faces of people who have given written consent")."""
+    doc = sentence.doc
+    rel = next((k for k in range(pos - 1, max(cue.end, pos - 14) - 1, -1) if doc[k].lower_ in _RELATIVE_WORDS), None)
+    if rel is None:
+        return False
+    for k in range(rel - 1, max(cue.end, rel - 6) - 1, -1):
+        low = doc[k].lower_
+        if low in _RESTRICTING:
+            return True
+        if doc[k].is_punct or low in _RELATIVE_WORDS:
+            return False
+    return False
+
+
 def _is_proviso(sentence: Sentence, pos: int) -> bool:
     return _proviso_at(sentence, pos) is not None
 
@@ -829,6 +865,13 @@ class Analysis:
                     g.pos, g.at = m.start, sentence
                     governed.append(g)
                     continue
+                leave = _restricted_leave(sentence, m.start)
+                if leave is not None:
+                    # "Customer may scan faces only after posting signs": whoever uses the
+                    # leave must first meet its condition, a duty as much as "shall post signs"
+                    prov = sentence.provision_for(leave, m.start)
+                    governed.append(_flipped(m, leave, grammar.OBLIGATION, via, provisions.CONDITION, prov, sentence))
+                    continue
             prov = sentence.provision_for(cue, m.start, lead_action if cue is fallback else ())
             role = prov.role_at(m.start)
             if _inside(m.start, _carves(sentence)):
@@ -849,6 +892,11 @@ class Analysis:
                     g = _gov(m.concept, m.text, cue, via, role, prov)
                     g.pos, g.at = m.start, sentence
                     governed.append(g)
+                continue
+            if cue is not None and cue.force == grammar.PERMISSION and _only_relative(sentence, cue, m.end - 1):
+                # "may buy only systems whose vendors submit them to NIST": what the leave is
+                # limited to must be so, a duty on whoever uses it
+                governed.append(_flipped(m, cue, grammar.OBLIGATION, via, provisions.CONDITION, prov, sentence))
                 continue
             if role == provisions.NEGATED and cue is not None:
                 # "non-military purposes": the ban or permission is of the opposite class.

@@ -346,6 +346,17 @@ CONDITION_CUES: list[list[P]] = [
     [_l("in"), _l("case"), _opt("that", "of")],
     [_l("upon", "on"), _l("any"), _l("breach", "violation")],
     [_l("whenever", "wherever")],
+    # "may use it only after a judge has issued a warrant", "only where each shopper has been
+    # told": a condition the use must meet (mid-sentence "where" and "when" are relative, but
+    # not after "only")
+    [_l("only", "solely"), _l("if", "where", "when", "whenever", "after", "once", "upon", "while", "until", "provided")],
+    [_l("only", "solely"), _l("so", "as"), _l("long"), _l("as")],
+    [_l("only", "solely"), _l("on", "upon", "subject"), _opt("to"), _opt("the"), _l("condition", "conditions")],
+    # "only with the employee's signed consent", "only with a warrant": a condition; not "share
+    # it only with the police", whom it goes to
+    [_l("only", "solely"), _l("with", "under", "pursuant"), _opt("to"), {"OP": "{0,4}", "IS_PUNCT": False},
+     {"LEMMA": {"IN": ["consent", "approval", "authorization", "authorisation", "permission", "agreement", "warrant", "order",
+                       "release", "notice", "authority"]}}],
     # "Where Customer breaches Section 4, Provider may …" (UK drafting), "To the extent required
     # by law, …": a sentence that opens with them states its condition first (mid-sentence,
     # "where" and "when" are mostly relative: "the premises where the Service is used")
@@ -505,6 +516,8 @@ def find_cues(doc: Doc) -> list[Cue]:
                 continue  # "(what is measured, why, …)", "each model that is tested": it describes
             if doc[start].lower_ in ("is", "are", "has", "have") and any(doc[k].lower_ == "whose" for k in range(max(sent, start - 4), start)):
                 continue  # "only systems whose algorithms have been evaluated …": which systems, not what was done
+            if _in_condition(doc, start, sent):
+                continue  # "may buy it only if its algorithm has been evaluated …": what must be so, not what is done
             if _continues(doc, end, sent_of, sent):
                 binding = True  # "Provider participates in NIST FRVT and will continue to submit …"
             start = end - 1  # the verb is the cue; the party before it is the actor
@@ -566,6 +579,27 @@ _NOUN_AFTER_GRANT = frozenset({"funds", "fund", "funding", "money", "monies", "a
                                "fees", "number", "conditions", "proposal", "proposals", "budget", "year", "cycle", "writer"})
 # words before a passive "is tested" that make it describe, not state a practice
 _DESCRIBING = frozenset({"what", "which", "that", "who", "how", "where", "when", "whatever", "whichever", "if", "whether", "once", "until", "unless"})
+
+# words that open a condition: a statement of practice after one says what must be so for the
+# main clause to hold, not what anyone does
+_CONDITION_OPENERS = frozenset({"if", "unless", "once", "when", "whenever", "where", "wherever"})
+# words that open a condition only after "only" ("only after it has been submitted"); alone they
+# are as often prepositions ("Before each release we measure …": a statement)
+_TIME_OPENERS = frozenset({"after", "before", "until"})
+
+
+def _in_condition(doc: Doc, start: int, sent: int) -> bool:
+    """Whether token ``start`` is in a condition opened a few words before it ("if its
+    algorithm has been evaluated", "unless each model is tested", "only after it has
+    been submitted"), with no punctuation or binding word between."""
+    for k in range(start - 1, max(sent, start - 7) - 1, -1):
+        low = doc[k].lower_
+        if low in _CONDITION_OPENERS or (low in _TIME_OPENERS and k > sent and doc[k - 1].lower_ in ("only", "solely")):
+            return True
+        if doc[k].is_punct or low in BINDING_MODALS:
+            return False
+    return False
+
 
 # the subject of a main clause after a condition with no comma ("… you may not", "… the Licensee shall")
 _PRONOUNS = frozenset({"you", "we", "it", "they", "he", "she", "i"})

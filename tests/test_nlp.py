@@ -157,6 +157,45 @@ def test_where_inside_a_sentence_is_no_condition() -> None:
     assert grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents]) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [
+        ("Customer may scan faces only after posting signs at each entrance.", "only after posting signs at each entrance"),
+        ("Police users may run a search only where a judge has issued a warrant.", "only where a judge has issued a warrant"),
+        ("Customer may enrol a face only with that employee's signed consent.", "only with that employee's signed consent"),
+        ("Access continues only so long as Customer complies with Section 4.", "only so long as Customer complies with Section 4"),
+    ],
+)
+def test_only_opens_a_condition_the_main_clause_must_meet(text: str, condition: str) -> None:
+    doc = get_nlp()(text)
+    cues = [c.start for c in grammar.find_cues(doc)]
+    spans = grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents], cues)
+    assert [(s.kind, s.text) for s in spans] == [("condition", condition)]
+
+
+def test_only_with_whom_is_no_condition() -> None:
+    # "only with its employees" names whom it goes to; no condition is set
+    doc = get_nlp()("Customer may share face templates only with its own employees.")
+    assert grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents]) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Recipient may buy a system only if its algorithm has been evaluated by NIST.",
+        "A model may be released only after it has been submitted to NIST.",
+        "Customer shall not enrol a face unless the person is told first.",
+    ],
+)
+def test_a_statement_of_practice_inside_a_condition_states_nothing(text: str) -> None:
+    assert not [c for c in force_of(text) if c[0] == "obligation" and not c[1]], force_of(text)
+
+
+def test_a_time_phrase_before_a_statement_of_practice_leaves_it_a_statement() -> None:
+    # "Before each release" is a phrase, not a condition: what follows says what is done
+    assert ("obligation", False, "measure") in force_of("Before each release we measure error rates by skin tone.")
+
+
 def test_a_carve_out_inside_another_is_the_same_carve_out() -> None:
     doc = get_nlp()("Customer may not, except with Provider's prior written consent, publish any benchmark results.")
     cues = [c.start for c in grammar.find_cues(doc)]

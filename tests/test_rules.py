@@ -54,6 +54,11 @@ KNOWN_GAPS_CASES = {
     "provider may grant access to the service only to customers that accept":
         "the same reach: '…customers that accept Section 4, and may revoke it from …' reads the second 'may' "
         "inside the relative clause, so the right to revoke is governed by 'grant'",
+    "sharing feedback only with signers of a non-disclosure agreement passes no restriction on":
+        "'may share its feedback only with persons who have signed a non-disclosure agreement' is now read as a duty "
+        "on whom it may be shared with, as 'shall ensure that any person it shares its feedback with has signed …' was "
+        "already read: a confidentiality duty passed on (weak). Whether confidentiality of the customer's own feedback "
+        "is the spec's 'only confidentiality duties flow down' is a question for the spec",
     "no predicting crime nor supplying police":
         "'nor provide it to any police force' is read inside the provision of the narrow ban before it, so the "
         "police read as the recipients of the crime-prediction ban (weak) rather than of a ban of their own",
