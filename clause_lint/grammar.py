@@ -148,6 +148,9 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": ["has", "have", "assumes", "assume", "bears", "bear", "owes", "undertakes", "accept", "accepts"]}}, _l("no"), _opt("duty", "legal", "contractual", "affirmative", "ongoing", "general"), _l("obligation", "obligations", "duty", "duties", "responsibility", "liability")],
         [_l("does", "do"), _l("not"), _l("have", "assume", "undertake", "accept", "owe"), _opt("any"), _l("obligation", "obligations", "duty", "duties", "responsibility")],
         [_l("no"), _opt("general", "legal", "contractual", "affirmative", "ongoing"), _l("obligation", "duty", "responsibility"), _l("to")],
+        # "It is not the Provider's responsibility to test …": the duty disowned (the affirmative form is an obligation)
+        [{"LOWER": {"IN": BE}}, _l(*NEG), {"OP": "{1,4}", "IS_PUNCT": False, "LOWER": {"NOT_IN": ["to", "only", "just", "merely"]}},
+         _l("responsibility", "duty", "obligation"), {"OP": "{0,4}", "IS_PUNCT": False, "LOWER": {"NOT_IN": ["to", "not"]}}, _l("to")],
         # "is not subject to any general obligation to monitor"
         [{"LOWER": {"IN": BE}}, _l(*NEG), _l("subject"), _l("to"), _opt("any"), _opt("general", "legal", "contractual", "affirmative", "ongoing"), _l("obligation", "obligations", "duty", "duties")],
         [{"LEMMA": {"IN": ["disclaim", "waive"]}}],
@@ -201,6 +204,11 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LEMMA": {"IN": ["agree", "undertake"]}}, _l("that"), {"OP": "{1,4}", "IS_PUNCT": False}, _l("will", "shall"), _l("not")],
         [{"LOWER": {"IN": ["shall", "must", "will", "agree", "agrees"]}}, _opt("to"), _l("avoid", "abstain", "desist")],
         [{"LOWER": {"IN": ["only", "solely", "exclusively"]}}, _opt("be"), _l("used"), _l("for", "to", "in")],
+        # "Use of the Service in any weapon system is a material breach of this Agreement",
+        # "… constitutes a violation of these Terms": what it names is forbidden
+        [{"LOWER": {"IN": BE + ["constitutes", "constitute"]}}, _opt("a", "an"), _opt("material", "serious", "fundamental", "substantial"),
+         _l("breach", "violation"), _opt("of"), _opt("this", "these", "the"),
+         _opt("agreement", "terms", "licence", "license", "eula", "policy", "contract")],
     ]),
     # "Neither party shall use, or allow the Product to be used, for …": a ban on both ("Neither
     # party shall be in breach … if prevented by … war" excuses, it bans nothing); the verb
@@ -249,6 +257,17 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [_l("answers", "answer"), _opt("fully", "solely"), _l("for")],
         [_l("has", "have", "need", "needs"), _l("to")],
         [{"LEMMA": {"IN": ["require", "oblige", "obligate"]}}],
+        # "It is a condition of this licence that the agency publish …", "It is a term of every
+        # order that …": what the "that" clause says is owed (a negated one is _ENSURE_NOT's)
+        [{"LOWER": {"IN": BE}}, _opt("a", "an"), _opt("express", "essential", "fundamental", "further", "continuing"),
+         _l("condition", "term", "requirement"), {"OP": "{0,5}", "IS_PUNCT": False, "LOWER": {"NOT_IN": ["that", "not", "no"]}}, _l("that")],
+        # "It is the Customer's responsibility to ensure …", "is the sole duty of the Vendor to test …"
+        [{"LOWER": {"IN": BE}}, {"OP": "{1,4}", "IS_PUNCT": False, "LOWER": {"NOT_IN": ["not", "no", "never", "n't", "any", "without"]}},
+         _l("responsibility", "duty", "obligation"), {"OP": "{0,4}", "IS_PUNCT": False, "LOWER": {"NOT_IN": ["to", "not", "no"]}}, _l("to")],
+        # "Submission of each model to NIST's test is a continuing obligation of the Vendor", "… is a
+        # condition of use": the clause before it is what is owed (read as the postposed "is prohibited" is)
+        [{"LOWER": {"IN": BE}}, _opt("a", "an"), _opt("continuing", "ongoing", "essential", "express", "fundamental", "material"),
+         _l("obligation", "duty", "requirement", "condition"), _l("of"), {"OP": "{1,2}", "IS_ALPHA": True}],
     ]),
     # Imperatives that open a licence condition: "Include this license with any
     # redistribution." (Under a lead-in that has a cue of its own — "The Licensee shall
@@ -267,6 +286,12 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": BE}}, _opt("actively", "continually", "constantly"), _l("working"), _l("to", "towards", "toward")],
         # "Provider believes in fair and unbiased technology": a value held, not a promise
         [{"LEMMA": "believe"}, _l("in")],
+        # "Fairness is one of the values that guide our design", "We value fairness", "Our principles
+        # include …": a value declared, nothing promised
+        [_l("value", "values", "principle", "principles"), _l("that", "which"), _l("guide", "guides", "shape", "shapes", "inform", "informs",
+                                                                                  "underpin", "underpins", "drive", "drives")],
+        [_l("we"), _opt("deeply", "greatly", "highly"), _l("value", "champion", "embrace", "cherish")],
+        [_l("our", "its"), _opt("core", "guiding"), _l("values", "principles"), _l("include", "are")],
     ]),
     # "We conduct regular fairness audits …", "Provider tests each model …": a statement of
     # what a party does, with no word that binds it to go on doing so
@@ -546,7 +571,9 @@ def find_cues(doc: Doc) -> list[Cue]:
             binding = False  # "Customers should ensure that the Service is not used …": advice
         if end - start == 1 and doc[start].lower_ in ("can", "could") and end < len(doc) and doc[end].lower_ in _CAPABILITY_VERBS:
             continue  # "The Service can help police find suspects": what it is able to do, no leave to do it
-        if force == PROHIBITION:
+        if force == PROHIBITION and not (doc[start].lower_ in _NOMINAL_VERBS and (end >= len(doc) or doc[end].lower_ not in ("from", "to"))):
+            # (a ban stated after what it bans — "… is a material breach entitling Vendor to
+            # terminate" — has closed its clause: a permission verb after it is not its object)
             prohibited_in.add(sent)
         if binding and force != NEUTRAL:
             bound_in.add(sent)
@@ -683,6 +710,11 @@ def _predicate_subject_to(doc: Doc, at: int, sent_start: int) -> bool:
     return False
 
 
+# carve-outs that are phrases, not clauses: a cue of "be" after one is the main verb, not theirs
+# ("unless Provider is required to …" is a clause with its own verb)
+_PHRASE_CARVES = frozenset({"without", "absent", "with"})
+_NOMINAL_VERBS = frozenset({"is", "are", "was", "were", "constitutes", "constitute"})
+
 _ASIDE_AFTER = frozenset(BINDING_MODALS + ["not", "should", "agrees", "agree", "undertakes", "undertake"])
 
 _INLINE_ENUMERATOR = re.compile(r"\((?:[a-z]|[ivx]{1,5}|\d{1,2})\)")
@@ -728,6 +760,8 @@ def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]], cue_starts: It
                 break
             if end in stops and end > span.end and doc[end - 1].text in (",", "and", "or", "but"):
                 break
+            if end in stops and doc[span.start].lower_ in _PHRASE_CARVES and doc[end].lower_ in _NOMINAL_VERBS:
+                break  # "Publication … without Provider's consent is prohibited": the phrase ends where the clause's verb begins
             if leading and end in stops and end > span.end:
                 # "When you share the Dataset you may not …": no comma closes the condition;
                 # the main clause starts with the subject of its cue

@@ -145,7 +145,7 @@ _SKIP = frozenset({
 
 # Cues that come after what they govern: "Use … is prohibited", "… are not permitted".
 _POSTPOSED_HEADS = frozenset({
-    "is", "are", "be", "was", "were", "been", "prohibited", "forbidden", "banned", "disallowed", "proscribed",
+    "is", "are", "be", "was", "were", "been", "constitutes", "constitute", "prohibited", "forbidden", "banned", "disallowed", "proscribed",
     "unauthorized", "unauthorised", "impermissible", "not",
 })
 

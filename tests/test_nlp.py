@@ -196,6 +196,34 @@ def test_a_time_phrase_before_a_statement_of_practice_leaves_it_a_statement() ->
     assert ("obligation", False, "measure") in force_of("Before each release we measure error rates by skin tone.")
 
 
+@pytest.mark.parametrize(
+    ("text", "force", "binding"),
+    [
+        ("It is a condition of every order that the agency publish its use.", "obligation", True),
+        ("It is the Customer's responsibility to tell each visitor.", "obligation", True),
+        ("It is not the Provider's responsibility to test the Service.", "disclaimer", True),
+        ("Submission of each model to NIST is a continuing obligation of the Vendor.", "obligation", True),
+        ("Use of the Service in any weapon is a material breach of this Agreement.", "prohibition", True),
+        ("Fairness is one of the values that guide our design.", "obligation", False),
+        ("We value fairness in everything we build.", "obligation", False),
+    ],
+)
+def test_duties_and_bans_stated_as_nouns(text: str, force: str, binding: bool) -> None:
+    assert [(f, b) for f, b, _t in force_of(text) if f != grammar.NEUTRAL] == [(force, binding)], force_of(text)
+
+
+def test_a_phrase_carve_out_ends_where_the_clause_verb_begins() -> None:
+    doc = get_nlp()("Publication of results without Provider's consent is prohibited.")
+    cues = [c.start for c in grammar.find_cues(doc)]
+    spans = grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents], cues)
+    assert [s.text for s in spans] == ["without Provider's consent"]
+    # a clause carve-out keeps its own verb
+    doc = get_nlp()("Customer shall not publish results unless Provider is notified first.")
+    cues = [c.start for c in grammar.find_cues(doc)]
+    spans = grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents], cues)
+    assert [s.text for s in spans] == ["unless Provider is notified first"]
+
+
 def test_a_carve_out_inside_another_is_the_same_carve_out() -> None:
     doc = get_nlp()("Customer may not, except with Provider's prior written consent, publish any benchmark results.")
     cues = [c.start for c in grammar.find_cues(doc)]
