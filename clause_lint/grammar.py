@@ -46,7 +46,8 @@ MODALS = ["shall", "must", "may", "will", "can", "could", "would", "might", "sho
 BINDING_MODALS = ["shall", "must", "may", "will", "can", "could", "would"]
 # how contracts name the provider side, for "with Provider's consent"
 PARTY_WORDS = ["provider", "licensor", "company", "vendor", "supplier", "owner", "developer", "seller", "manufacturer"]
-BE = ["be", "is", "are", "was", "were", "been", "being"]
+# ("you're not allowed to", "they’re responsible for": plain-English terms write it short)
+BE = ["be", "is", "are", "was", "were", "been", "being", "'re", "\u2019re"]
 STATEMENT_OF_PRACTICE = "statement of practice"
 IMPERATIVE = "imperative"
 NON_BINDING_WORDING = "non-binding wording"
@@ -204,6 +205,9 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LEMMA": {"IN": ["agree", "undertake"]}}, _l("that"), {"OP": "{1,4}", "IS_PUNCT": False}, _l("will", "shall"), _l("not")],
         [{"LOWER": {"IN": ["shall", "must", "will", "agree", "agrees"]}}, _opt("to"), _l("avoid", "abstain", "desist")],
         [{"LOWER": {"IN": ["only", "solely", "exclusively"]}}, _opt("be"), _l("used"), _l("for", "to", "in")],
+        # "It's against our rules to use the app to …", "is against these Terms"
+        [{"LOWER": {"IN": BE + ["'s", "\u2019s"]}}, _opt("strictly", "also"), _l("against"), _l("our", "the", "these", "this", "its"),
+         _opt("community", "house", "acceptable", "usage", "use"), _l("rules", "terms", "policy", "policies", "guidelines", "standards", "agreement")],
         # "Use of the Service in any weapon system is a material breach of this Agreement",
         # "… constitutes a violation of these Terms": what it names is forbidden
         [{"LOWER": {"IN": BE + ["constitutes", "constitute"]}}, _opt("a", "an"), _opt("material", "serious", "fundamental", "substantial"),
@@ -278,8 +282,10 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
     ]),
     (OBLIGATION, False, NON_BINDING_WORDING, [
         [_l("should")],
-        [{"LEMMA": {"IN": ["encourage", "urge", "recommend", "strive", "aim", "aspire", "endeavor", "endeavour", "hope", "expect", "seek", "intend", "try", "wish"]},
+        [{"LEMMA": {"IN": ["encourage", "urge", "recommend", "strive", "aspire", "endeavor", "endeavour", "hope", "expect", "seek", "intend", "try", "wish"]},
           "LOWER": {"NOT_IN": SOFT_PARTICIPLES}}],
+        # (an aim is "aim to", "aim for"; "help build or aim weapons" points them)
+        [{"LEMMA": "aim", "LOWER": {"NOT_IN": SOFT_PARTICIPLES}}, _l("to", "for", "towards", "toward")],
         [{"LOWER": {"IN": BE + ["has", "have", "had"]}}, _opt("also", "further", "strongly", "generally", "only"), {"LOWER": {"IN": SOFT_PARTICIPLES}}],
         [_l("best"), _l("practice", "practices")],
         # "We are working to make face recognition work well for everyone": an effort, not a promise

@@ -212,6 +212,23 @@ def test_duties_and_bans_stated_as_nouns(text: str, force: str, binding: bool) -
     assert [(f, b) for f, b, _t in force_of(text) if f != grammar.NEUTRAL] == [(force, binding)], force_of(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "force"),
+    [
+        ("You're not allowed to use face search on strangers.", "prohibition"),
+        ("It's against our rules to track people.", "prohibition"),
+        ("They\u2019re responsible for every account they open.", "obligation"),
+    ],
+)
+def test_plain_english_contractions(text: str, force: str) -> None:
+    assert [f for f, _b, _t in force_of(text) if f != grammar.NEUTRAL] == [force], force_of(text)
+
+
+def test_aim_is_an_aim_only_towards_something() -> None:
+    assert ("obligation", False, "aim to") in force_of("We aim to test every model.")
+    assert force_of("Do not help build or aim weapons.") == [("prohibition", True, "Do not")]
+
+
 def test_a_phrase_carve_out_ends_where_the_clause_verb_begins() -> None:
     doc = get_nlp()("Publication of results without Provider's consent is prohibited.")
     cues = [c.start for c in grammar.find_cues(doc)]
