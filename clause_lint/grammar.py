@@ -149,6 +149,8 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": ["has", "have", "assumes", "assume", "bears", "bear", "owes", "undertakes", "accept", "accepts"]}}, _l("no"), _opt("duty", "legal", "contractual", "affirmative", "ongoing", "general"), _l("obligation", "obligations", "duty", "duties", "responsibility", "liability")],
         [_l("does", "do"), _l("not"), _l("have", "assume", "undertake", "accept", "owe"), _opt("any"), _l("obligation", "obligations", "duty", "duties", "responsibility")],
         [_l("no"), _opt("general", "legal", "contractual", "affirmative", "ongoing"), _l("obligation", "duty", "responsibility"), _l("to")],
+        # "Nothing in this Agreement shall oblige the Supplier to monitor …": no duty to do it
+        [_l("nothing"), {"OP": "{0,8}", "IS_PUNCT": False}, {"LEMMA": {"IN": ["oblige", "obligate", "require", "compel"]}}],
         # "It is not the Provider's responsibility to test …": the duty disowned (the affirmative form is an obligation)
         [{"LOWER": {"IN": BE}}, _l(*NEG), {"OP": "{1,4}", "IS_PUNCT": False, "LOWER": {"NOT_IN": ["to", "only", "just", "merely"]}},
          _l("responsibility", "duty", "obligation"), {"OP": "{0,4}", "IS_PUNCT": False, "LOWER": {"NOT_IN": ["to", "not"]}}, _l("to")],
@@ -177,7 +179,12 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LEMMA": {"IN": ["prohibit", "forbid", "ban", "bar", "preclude", "proscribe"]}}],
         [{"LOWER": {"IN": BINDING_MODALS + ["agree", "agrees", "undertake", "undertakes"]}, "OP": "?"}, _opt("to"), {"LEMMA": "refrain"}, _l("from")],
         [_l("in", "under"), _l("no"), _l("event", "case", "circumstance", "circumstances"), {"LOWER": {"IN": MODALS}, "OP": "?"}],
-        [_l("no"), {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "other", "such", "party"]}, "OP": "{1,4}"}, {"LOWER": {"IN": BINDING_MODALS}}],
+        # (not "gives no undertaking that it will …": a promise withheld, a disclaimer's)
+        [_l("no"), {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "other", "such", "party",
+                                                            "undertaking", "undertakings", "commitment", "commitments", "promise", "promises", "warranty",
+                                                            "warranties", "representation", "representations", "assurance", "assurances", "guarantee",
+                                                            "guarantees"]}, "OP": "{1,4}"},
+         {"LOWER": {"IN": BINDING_MODALS}}],
         # "No benchmarking of the Service is permitted": the ban holds what it bans
         [_l("no"), {"OP": "{1,12}", "TEXT": {"NOT_IN": [".", ";", ":"]}, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "longer"]}},
          {"LOWER": {"IN": BE}}, _l("permitted", "allowed", "authorised", "authorized", "tolerated")],
@@ -532,6 +539,9 @@ def find_cues(doc: Doc) -> list[Cue]:
         sent = sent_of[start]
         if label == PERMISSION_VERB and sent in prohibited_in:
             continue
+        if (label == PERMISSION_VERB and out and out[-1].force == DISCLAIMER and out[-1].end == start - 1
+                and doc[start - 1].lower_ in ("or", "and")):
+            continue  # "Nothing … shall oblige or entitle the Supplier to act": the right is disowned with the duty
         if label == PERMISSION_VERB and end < len(doc) and doc[start].lower_ in ("grant", "grants", "permit", "permits") \
                 and doc[end].lower_ in _NOUN_AFTER_GRANT:
             continue  # "purchased with grant funds", "the permit holder": the noun, not the verb
@@ -565,6 +575,10 @@ def find_cues(doc: Doc) -> list[Cue]:
             continue
         if end - start == 1 and doc[start].lower_ == "will" and start > 0 and doc[start - 1].lower_ in _WILL_AS_NOUN:
             continue  # "terminate at will", "of its own free will": the noun, not the modal
+        if (end - start == 1 and doc[start].lower_ in ("will", "would", "shall") and out and out[-1].force == DISCLAIMER
+                and doc[out[-1].end - 1].lower_ == "that" and 0 <= start - out[-1].end <= 4
+                and not any(doc[k].is_punct for k in range(out[-1].end, start))):
+            continue  # "gives no undertaking that it will assess …": what is not promised
         if end - start == 1 and doc[start].lower_ in ("will", "would") and _in_content_clause(doc, start, sent):
             continue  # "the likelihood that a person will commit an offence": a prediction described
         if binding and end - start == 1 and doc[start].lower_ in ("will", "would") and any(
@@ -716,6 +730,10 @@ def _predicate_subject_to(doc: Doc, at: int, sent_start: int) -> bool:
     return False
 
 
+# verbs whose object follows "on": "act on any breach" names the breach, not a condition
+_ACT_ON = frozenset({"act", "acts", "acting", "action", "actions", "rely", "relies", "comment", "report", "reports", "insist", "decide",
+                     "follow", "focus"})
+
 # carve-outs that are phrases, not clauses: a cue of "be" after one is the main verb, not theirs
 # ("unless Provider is required to …" is a clause with its own verb)
 _PHRASE_CARVES = frozenset({"without", "absent", "with"})
@@ -748,6 +766,8 @@ def find_carve_outs(doc: Doc, sent_bounds: list[tuple[int, int]], cue_starts: It
         sent_start = next((s for s, e in sent_bounds if s <= span.start < e), 0)
         if doc[span.start].lower_ == "subject" and _predicate_subject_to(doc, span.start, sent_start):
             continue  # "shall be subject to public review": what the duty is, not an exception to it
+        if doc[span.start].lower_ in ("on", "upon") and span.start > sent_start and doc[span.start - 1].lower_ in _ACT_ON:
+            continue  # "to act on any breach": what is acted on, not when
         # a carve-out that opens a sentence ends at its first comma, and so does one set off
         # by commas between a cue and its verb ("shall not, without Licensor's consent, publish")
         leading = span.start - sent_start <= 2 or (

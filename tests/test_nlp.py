@@ -224,6 +224,21 @@ def test_plain_english_contractions(text: str, force: str) -> None:
     assert [f for f, _b, _t in force_of(text) if f != grammar.NEUTRAL] == [force], force_of(text)
 
 
+def test_what_a_disclaimer_withholds_binds_no_one() -> None:
+    # "gives no undertaking that it will assess …": the "will" is the promise not given
+    assert [f for f, _b, _t in force_of("The Supplier gives no undertaking that it will assess bias.") if f != grammar.NEUTRAL] == ["disclaimer"]
+    # "Nothing … shall oblige or entitle": the right goes with the duty
+    forces = [f for f, _b, _t in force_of("Nothing in this Agreement shall oblige or entitle the Supplier to act.") if f != grammar.NEUTRAL]
+    assert forces == ["disclaimer"]
+
+
+def test_acting_on_a_breach_is_no_condition() -> None:
+    doc = get_nlp()("Provider need not act on any breach of the rules.")
+    assert grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents]) == []
+    doc = get_nlp()("Provider may, upon any breach of the rules, suspend access.")
+    assert [s.kind for s in grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents])] == ["condition"]
+
+
 def test_aim_is_an_aim_only_towards_something() -> None:
     assert ("obligation", False, "aim to") in force_of("We aim to test every model.")
     assert force_of("Do not help build or aim weapons.") == [("prohibition", True, "Do not")]
