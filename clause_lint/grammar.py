@@ -542,6 +542,8 @@ def find_cues(doc: Doc) -> list[Cue]:
         if (label == PERMISSION_VERB and out and out[-1].force == DISCLAIMER and out[-1].end == start - 1
                 and doc[start - 1].lower_ in ("or", "and")):
             continue  # "Nothing … shall oblige or entitle the Supplier to act": the right is disowned with the duty
+        if label == PERMISSION_VERB and _product_subject(doc, start, sent):
+            continue  # "The Service allows administrators to audit …": what it can do, no leave given
         if label == PERMISSION_VERB and end < len(doc) and doc[start].lower_ in ("grant", "grants", "permit", "permits") \
                 and doc[end].lower_ in _NOUN_AFTER_GRANT:
             continue  # "purchased with grant funds", "the permit holder": the noun, not the verb
@@ -626,6 +628,19 @@ _NOUN_AFTER_GRANT = frozenset({"funds", "fund", "funding", "money", "monies", "a
                                "fees", "number", "conditions", "proposal", "proposals", "budget", "year", "cycle", "writer"})
 # words before a passive "is tested" that make it describe, not state a practice
 _DESCRIBING = frozenset({"what", "which", "that", "who", "how", "where", "when", "whatever", "whichever", "if", "whether", "once", "until", "unless"})
+
+# the product as a verb's subject: "The Service allows …", "the app also lets …" say what it does
+_PRODUCT_NOUNS = frozenset({"service", "services", "software", "platform", "app", "application", "tool", "tools", "product", "system",
+                            "feature", "features", "api", "solution", "device", "camera", "dashboard", "portal", "model", "engine",
+                            "interface", "functionality"})
+
+
+def _product_subject(doc: Doc, start: int, sent: int) -> bool:
+    k = start - 1
+    if k > sent and doc[k].lower_ in ("also", "further", "automatically", "currently"):
+        k -= 1
+    return k >= sent and doc[k].lower_ in _PRODUCT_NOUNS
+
 
 # words that open a condition: a statement of practice after one says what must be so for the
 # main clause to hold, not what anyone does

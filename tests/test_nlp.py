@@ -239,6 +239,11 @@ def test_acting_on_a_breach_is_no_condition() -> None:
     assert [s.kind for s in grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents])] == ["condition"]
 
 
+def test_what_the_product_allows_is_no_leave() -> None:
+    assert [f for f, _b, _t in force_of("The Service allows administrators to audit each search.") if f != grammar.NEUTRAL] == []
+    assert [f for f, _b, _t in force_of("This Agreement permits Provider to audit each search.") if f != grammar.NEUTRAL] == ["permission"]
+
+
 def test_aim_is_an_aim_only_towards_something() -> None:
     assert ("obligation", False, "aim to") in force_of("We aim to test every model.")
     assert force_of("Do not help build or aim weapons.") == [("prohibition", True, "Do not")]
