@@ -63,6 +63,14 @@ KNOWN_GAPS_CASES = {
         "spec: termination for non-payment only stays missing, and insolvency names no breach; the pack reads any "
         "'either party may terminate' as the weak mutual right, because asking for a breach word beside it was tried "
         "and taken out when the held-out fold lost a verdict by it (README, accuracy section)",
+    "officers may submit a probe image for a face search only in":
+        "a bare 'Officers' in a police ordinance are police officers only by the document's context (as 'no officer "
+        "may use it without an ordinance'); 'Police officers may submit …' is read right",
+    "officers may use face recognition only in accordance with the department's general":
+        "the same: the bare 'Officers' of a police ordinance",
+    "face recognition shall not be used to track the movements of any":
+        "'track the movements of any person' matches before the possessive, so the narrow group the possessive "
+        "introduces ('any person's children at school') is not seen (this reading predates the session)",
     "no predicting crime nor supplying police":
         "'nor provide it to any police force' is read inside the provision of the narrow ban before it, so the "
         "police read as the recipients of the crime-prediction ban (weak) rather than of a ban of their own",
