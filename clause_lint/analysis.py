@@ -71,6 +71,11 @@ class CompiledPack:
                 self.tokens.add(name, concept["patterns"])
             if concept.get("not_within"):
                 self.not_within[name] = tuple(concept["not_within"])
+        # "officers" that are police officers where the document is a police agency's own
+        self.stands_for: dict[str, tuple[str, frozenset[str]]] = {
+            name: (c["stands_for"], frozenset(c.get("in_documents_about") or ()))
+            for name, c in pack.concepts.items() if c and c.get("stands_for")
+        }
         self.carve_kinds = pack.carve_outs
         # concepts that keep others out and are themselves kept out by a third
         self._blocking_blocked = frozenset(o for names in self.not_within.values() for o in names if o in self.not_within)
@@ -713,6 +718,19 @@ class _LazySentences(dict):
             return default
 
 
+# how many leading blocks may hold the title and the headings under it
+_TITLE_BLOCKS = 4
+# a first provision that names the parties
+_PARTIES = re.compile(r"\b(?:between|by and between|entered into by)\b", re.IGNORECASE)
+
+
+def _title_like(text: str) -> bool:
+    """A short line with no sentence punctuation: a title a plain-text file could
+    not mark as a heading ("SHERIFF'S OFFICE FACE SEARCH POLICY")."""
+    stripped = text.strip()
+    return bool(stripped) and len(stripped.split()) <= 15 and stripped[-1] not in ".;:,"
+
+
 class Analysis:
     """Everything the engine learns about one document, computed lazily."""
 
@@ -725,6 +743,7 @@ class Analysis:
         self.blocks = {b.index: b for b in blocks}
         self.sentences = _LazySentences(self.blocks, self.docs)
         self._matches: dict[tuple[int, int | str], list[ConceptMatch]] = {}
+        self._about: dict[int, frozenset[str]] = {}
         self._def_docs: dict[str, tuple[Doc, list[Sentence]]] = {}
         self._units: dict[int, list[Unit]] = {}
         self._prohibited: dict[tuple[str, int], set[str]] = {}
@@ -760,8 +779,35 @@ class Analysis:
         found = self._matches.get(k)
         if found is None:
             found = compiled.matches(doc)
+            if compiled.stands_for and any(m.concept in compiled.stands_for for m in found):
+                about = self.document_about(compiled)
+                found = found + [ConceptMatch(target, m.start, m.end, m.text) for m in found
+                                 for target, where in [compiled.stands_for.get(m.concept, ("", frozenset()))]
+                                 if target and about & where]
             self._matches[k] = found
         return found
+
+    def document_about(self, compiled: CompiledPack) -> frozenset[str]:
+        """The concepts the document names as what it is: its title (from the file's
+        metadata), the headings before its first provision, and a first provision that
+        names the parties ("… between Vendor and the Springfield Police Department").
+        A police department's own policy speaks of "officers" and "deputies"; a
+        contract that merely mentions police elsewhere does not make them police."""
+        key = id(compiled)
+        cached = self._about.get(key)
+        if cached is None:
+            texts = []
+            title = self.document.metadata.get("title")
+            if isinstance(title, str) and title.strip():
+                texts.append(title)
+            for block in self.document.blocks[:_TITLE_BLOCKS]:
+                if block.operative and not _title_like(block.text):
+                    if _PARTIES.search(block.text):
+                        texts.append(block.text)
+                    break
+                texts.append(block.text)
+            cached = self._about[key] = frozenset(m.concept for t in texts for m in compiled.matches(make_doc(t)))
+        return cached
 
     def scope(self, compiled: CompiledPack) -> "Scope":
         """Whether the document is about the pack's subject, and the passage that says so.

@@ -119,6 +119,10 @@ def test_cli_with_a_pack_folder_and_both_packs(tmp_path: Path) -> None:
          ":", ["unknown concept 'sell_dta'", "HR101"]),
         (lambda t: t.replace("any: [sell_data]\n        reason: prohibition", "any: [sell_data]\n        roles_of: {sell_data: [buyer]}\n        reason: prohibition"),
          ":", ["roles_of", "HR101"]),
+        # a concept standing in for one the pack does not define, or missing its document condition
+        (lambda t: t.replace("  sell_data:\n", "  sell_data:\n    stands_for: sell_dta\n    in_documents_about: [sell_data]\n"),
+         ":", ["concept sell_data", "stands_for names unknown concept 'sell_dta'"]),
+        (lambda t: t.replace("  sell_data:\n", "  sell_data:\n    stands_for: sell_data\n"), ":", ["in_documents_about"]),
         # a status the language does not have
         (lambda t: t.replace("status: contradicted", "status: maybe"), ":", ["status", "HR101"]),
         # a malformed spaCy token pattern

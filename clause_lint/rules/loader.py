@@ -311,6 +311,12 @@ def _build(data: dict[str, Any], display: str, path: Path, check_patterns: bool 
             if other not in concepts:
                 line, col = yamlsafe.pos_of(concept, "not_within")
                 raise PackError(f"{display}:{line}:{col}: concept {name}: not_within names unknown concept {other!r}")
+        for key in ("stands_for", "in_documents_about"):
+            value = concept.get(key)
+            for other in ([value] if isinstance(value, str) else value or []):
+                if other not in concepts:
+                    line, col = yamlsafe.pos_of(concept, key)
+                    raise PackError(f"{display}:{line}:{col}: concept {name}: {key} names unknown concept {other!r}")
 
     def need(names: Iterable[str], where: Any, key: str, owner: str) -> None:
         for n in names:
