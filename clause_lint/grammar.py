@@ -180,7 +180,8 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": BINDING_MODALS + ["agree", "agrees", "undertake", "undertakes"]}, "OP": "?"}, _opt("to"), {"LEMMA": "refrain"}, _l("from")],
         [_l("in", "under"), _l("no"), _l("event", "case", "circumstance", "circumstances"), {"LOWER": {"IN": MODALS}, "OP": "?"}],
         # (not "gives no undertaking that it will …": a promise withheld, a disclaimer's)
-        [_l("no"), {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "other", "such", "party",
+        # ("No shopper's face shall be …": a possessive inside the subject)
+        [_l("no"), {"IS_PUNCT": False, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "other", "such", "party",
                                                             "undertaking", "undertakings", "commitment", "commitments", "promise", "promises", "warranty",
                                                             "warranties", "representation", "representations", "assurance", "assurances", "guarantee",
                                                             "guarantees"]}, "OP": "{1,4}"},
