@@ -347,13 +347,18 @@ class Unit:
         return cached
 
 
-def _sentences(block: Block, doc: Doc, lead_governs: bool = False) -> list[Sentence]:
+def _sentences(block: Block, doc: Doc, lead_governs: bool = False, answered_no: bool = False) -> list[Sentence]:
     """The block's sentences with their cues and carve-outs. ``lead_governs``: the
     block is an item of a lead-in that carries a cue, so an imperative opening the
-    item ("(d) provide the Software to …") is the lead-in's object, not a duty."""
+    item ("(d) provide the Software to …") is the lead-in's object, not a duty.
+    ``answered_no``: the next block answers the block's closing question "No"."""
     cues = grammar.find_cues(doc)
     if lead_governs:
         cues = [c for c in cues if not (c.label == grammar.IMPERATIVE and c.start == 0)]
+    if answered_no:
+        extra = [c for c in grammar.answered_no(doc, grammar.question_starts(doc), answer_follows=True)
+                 if not any(o.start == c.start and o.label == c.label for o in cues)]
+        cues = sorted(cues + extra, key=lambda c: c.start)
     bounds = sentence_bounds(doc)
     carves = grammar.find_carve_outs(doc, bounds, [c.start for c in cues if c.force not in (grammar.NEUTRAL, grammar.LIABILITY)])
     # Attribute arrays, not Token objects: this runs for every sentence of every block.
@@ -688,6 +693,10 @@ def read_provisions(document: Document) -> list[tuple[Block, Sentence, Provision
     return Analysis(document).provisions()
 
 
+# an answer that opens with a bare "No" ("No.", "No, we do not …", "No - …")
+_ANSWER_NO = re.compile(r"\s*No\b(?:\s*[.,!;:\u2014\u2013-]|\s*$)")
+
+
 class _LazySentences(dict):
     """Block index -> its sentences, read with the grammar on first use: most blocks
     of a long document hold no concept of any pack and are never read."""
@@ -701,8 +710,15 @@ class _LazySentences(dict):
         block = self._blocks.get(index)
         if block is None:
             raise KeyError(index)
-        got = self[index] = _sentences(block, self._docs[index], self._lead_governs(block))
+        got = self[index] = _sentences(block, self._docs[index], self._lead_governs(block), self.answered_no(index))
         return got
+
+    def answered_no(self, index: int) -> bool:
+        """Whether block ``index`` ends with a question the next block answers "No"
+        (an FAQ's question and its answer)."""
+        block, after = self._blocks.get(index), self._blocks.get(index + 1)
+        return (block is not None and after is not None and block.text.rstrip().endswith("?")
+                and _ANSWER_NO.match(after.text) is not None)
 
     def _lead_governs(self, block: Block) -> bool:
         lead = block.lead_in_block
@@ -1010,8 +1026,8 @@ class Analysis:
         statement: Optional[_ScopeStatement] = None
         for index, block in self.blocks.items():
             statement = self._scope_statement(compiled, block, statement)
-            if not block.operative:
-                continue  # headings, recitals, contents; definitions do count
+            if not block.operative and not self.sentences.answered_no(index):
+                continue  # headings, recitals, contents (an FAQ's question answered "No" does count); definitions do
             doc = self.docs[index]
             matches = self.matches(compiled, index, doc)
             chain = self._lead_in_chain(block)

@@ -201,6 +201,9 @@ def _judge_unit(
                     # The criterion asks for a right ("Provider may audit"); a statement that
                     # the holder does it ("Provider audits each customer") shows the right.
                     pass
+                elif first.provision is not None and first.provision.cue is not None and first.provision.cue.label == grammar.ANSWERED_NO:
+                    weakening.append("a question answered 'No' in the text after it, which says what is not done but binds no one to it")
+                    fixes.append("State it as a rule: write the question's answer as '… shall not …'.")
                 elif practice:
                     weakening.append(f"a statement of what is done ('{first.cue}'), with no word that binds anyone to keep doing it")
                     base = first.provision.action_lemmas[0] if first.provision.action_lemmas else first.provision.cue.text.lower()

@@ -52,6 +52,9 @@ STATEMENT_OF_PRACTICE = "statement of practice"
 IMPERATIVE = "imperative"
 NON_BINDING_WORDING = "non-binding wording"
 REQUEST_THAT = "request that"
+# "Can immigration agents use the system? No.": a question answered "No" states that it is not
+# done or allowed, as a statement does (not binding)
+ANSWERED_NO = "question answered no"
 PRACTICE_SUBJECTS = ["we", "provider", "licensor", "company", "vendor", "supplier", "contractor", "developer", "manufacturer",
                      # the public bodies and officers of government policies ("The Department audits …")
                      "agency", "department", "office", "authority", "ministry", "administrator", "manager", "operator"]
@@ -528,7 +531,7 @@ def find_cues(doc: Doc) -> list[Cue]:
     prohibited_in: set[int] = set()  # sentence starts with a prohibition so far
     bound_in: set[int] = set()  # sentence starts with a binding cue so far
     sent_of = _sentence_starts(doc) if chosen else []
-    questions = _question_starts(doc) if chosen else set()
+    questions = _question_starts(doc) if chosen or "?" in doc.text else set()
     ends = {end for _, _, end in chosen}
     for key, start, end in sorted(chosen, key=lambda m: m[1]):
         force, binding, label = comp.info[key]
@@ -601,7 +604,69 @@ def find_cues(doc: Doc) -> list[Cue]:
         if binding and force != NEUTRAL:
             bound_in.add(sent)
         out.append(Cue(force, binding, label, span.start, span.end, span.text))
+    if questions:
+        out = sorted(out + answered_no(doc, questions), key=lambda c: c.start)
     return out
+
+
+def answered_no(doc: Doc, questions: Iterable[int], answer_follows: bool = False) -> list[Cue]:
+    """A cue for each question (by its first token) that the next sentence answers
+    "No" ("Will the cameras track people? No, they will not."), or, with
+    ``answer_follows``, the last question of a block whose next block is that answer
+    (an FAQ heading and its paragraph). The cue stands at the question's first word,
+    so the question's words are what it says is not done."""
+    bounds = sentence_bounds(doc)
+    out = []
+    for i, (start, end) in enumerate(bounds):
+        if start not in questions:
+            continue
+        if i + 1 < len(bounds):
+            nxt = bounds[i + 1][0]
+            # ("No." is one token: the tokenizer keeps it whole, as the abbreviation of "number")
+            answered = doc[nxt].lower_ == "no." or (doc[nxt].lower_ == "no" and (nxt + 1 >= len(doc) or doc[nxt + 1].is_punct))
+        else:
+            answered = answer_follows
+        if answered and _asks_what_is_done(doc, start, end):
+            # "Do police need a warrant to see the footage? No.": no duty, not a ban on what it names
+            force = DISCLAIMER if _asks_a_duty(doc, start, end) else PROHIBITION
+            out.append(Cue(force, False, ANSWERED_NO, start, start + 1, "No"))
+    return out
+
+
+# a question about what will or may be done ("Can agents use it?", "Will the cameras track …?",
+# "Do you sell face data?"), not about what exists ("Does the office have cameras that use
+# face recognition? No." is a fact: there are none)
+_ASKING_LEAVE = frozenset({"can", "may", "will", "would", "could", "might", "shall", "should"})
+_DONE_VERBS = frozenset({"sell", "share", "give", "provide", "track", "monitor", "disclose", "license", "supply", "send", "release",
+                         "scan", "identify", "record", "keep", "store", "retain", "allow", "permit", "let"})
+
+
+def _asks_what_is_done(doc: Doc, start: int, end: int) -> bool:
+    first = doc[start].lower_
+    if first in _ASKING_LEAVE:
+        return True
+    if first in ("do", "does", "did", "is", "are"):
+        return (any(doc[k].lower_ in _DONE_VERBS for k in range(start + 1, min(end, start + 5)))
+                or _asks_a_duty(doc, start, end))
+    return False
+
+
+_DUTY_WORDS = frozenset({"need", "needs", "required", "require", "requires", "must", "obliged", "obligated", "necessary", "mandatory"})
+
+
+def _asks_a_duty(doc: Doc, start: int, end: int) -> bool:
+    """Whether the question asks whether something is required ("Do police need a
+    warrant …?", "Is consent required?", "Do I have to …?")."""
+    for k in range(start, end):
+        low = doc[k].lower_
+        if low in _DUTY_WORDS or (low in ("have", "has") and k + 1 < end and doc[k + 1].lower_ == "to"):
+            return True
+    return False
+
+
+def question_starts(doc: Doc) -> set[int]:
+    """Starts of the sentences of ``doc`` that ask rather than state."""
+    return _question_starts(doc)
 
 
 # nouns whose "that" clause says what may come to be ("the likelihood that a person will …")

@@ -244,6 +244,25 @@ def test_what_the_product_allows_is_no_leave() -> None:
     assert [f for f, _b, _t in force_of("This Agreement permits Provider to audit each search.") if f != grammar.NEUTRAL] == ["permission"]
 
 
+@pytest.mark.parametrize(
+    ("text", "answered"),
+    [
+        ("Can immigration agents use the system? No.", [("prohibition", False)]),
+        ("Will the cameras track people? No, never.", [("prohibition", False)]),
+        # a question about a duty answered "No" says there is none
+        ("Do police need a warrant to see the footage? No.", [("disclaimer", False)]),
+        # "Yes", or no answer: a question still grants and bans nothing
+        ("Can immigration agents use the system? Yes.", []),
+        ("Can immigration agents use the system?", []),
+    ],
+)
+def test_a_question_answered_no(text: str, answered: list) -> None:
+    cues = grammar.find_cues(get_nlp()(text))
+    assert [(c.force, c.binding) for c in cues if c.label == grammar.ANSWERED_NO] == answered
+    # (the question's own modal stays out: only the answer speaks)
+    assert not [c for c in cues if c.label != grammar.ANSWERED_NO and c.start < 6 and c.force != grammar.NEUTRAL]
+
+
 def test_aim_is_an_aim_only_towards_something() -> None:
     assert ("obligation", False, "aim to") in force_of("We aim to test every model.")
     assert force_of("Do not help build or aim weapons.") == [("prohibition", True, "Do not")]
