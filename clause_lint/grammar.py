@@ -182,6 +182,13 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LEMMA": {"IN": ["prohibit", "forbid", "ban", "bar", "preclude", "proscribe"]}}],
         [{"LOWER": {"IN": BINDING_MODALS + ["agree", "agrees", "undertake", "undertakes"]}, "OP": "?"}, _opt("to"), {"LEMMA": "refrain"}, _l("from")],
         [_l("in", "under"), _l("no"), _l("event", "case", "circumstance", "circumstances"), {"LOWER": {"IN": MODALS}, "OP": "?"}],
+        # "shall at no time use", "At no time may the Service …"
+        [{"LOWER": {"IN": BINDING_MODALS}, "OP": "?"}, _l("at"), _l("no"), _l("time"), {"LOWER": {"IN": MODALS}, "OP": "?"}],
+        # "Nothing in this Agreement permits Customer to …": no leave is given (the mirror of
+        # "Nothing … restricts", a permission)
+        # (not across "oblige or entitle": that is the disclaimer's, "Nothing … shall oblige")
+        [_l("nothing"), {"OP": "{0,8}", "IS_PUNCT": False, "LOWER": {"NOT_IN": ["or", "and"]}},
+         {"LEMMA": {"IN": ["permit", "allow", "authorize", "authorise", "entitle", "license", "licence"]}}],
         # (not "gives no undertaking that it will …": a promise withheld, a disclaimer's)
         # ("No shopper's face shall be …": a possessive inside the subject)
         [_l("no"), {"IS_PUNCT": False, "LOWER": {"NOT_IN": ["later", "less", "more", "fewer", "event", "case", "circumstances", "obligation", "duty", "liability", "other", "such", "party",
@@ -336,7 +343,9 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [_l("nothing"), {"OP": "{0,8}", "IS_PUNCT": False}, {"LEMMA": {"IN": ["restrict", "prevent", "limit", "prohibit", "preclude", "bar", "prejudice", "impair"]}}],
         # "Provider shall not object to, or seek to prevent, the publication of …": a promise
         # not to stand in the way leaves what it names free
-        [{"LOWER": {"IN": BINDING_MODALS}}, _l("not"), _l("object", "prevent", "preclude")],
+        # ("shall not prohibit, restrict or penalise any independent evaluation")
+        [{"LOWER": {"IN": BINDING_MODALS}}, _l("not"), _l("object", "prevent", "preclude", "prohibit", "forbid", "restrict", "penalise",
+                                                         "penalize", "ban", "bar", "block", "hinder", "obstruct")],
         [{"LOWER": {"IN": BINDING_MODALS + ["does", "do"]}}, _l("not"), _l("restrict", "prohibit", "bar", "stop", "prevent", "preclude"), {"OP": "{1,4}", "IS_ALPHA": True}, _l("from")],
         [_l("no"), _l("restriction", "restrictions", "limitation", "limitations"), _l("on", "upon", "of")],
         [_l("without"), _l("restriction")],

@@ -122,7 +122,10 @@ _GRANTED = frozenset({"licence", "license", "right", "permission", "authorisatio
 _ENABLING_VERBS = frozenset({"entitle", "authorize", "authorise", "empower"})
 
 # Verbs of hindering that end a permission cue ("Nothing … prevents", "shall not restrict … from")
-_HINDER_VERBS = frozenset({"prevent", "restrict", "prohibit", "preclude", "bar", "stop", "limit", "prejudice", "impair"})
+_HINDER_VERBS = frozenset({"prevent", "restrict", "prohibit", "preclude", "bar", "stop", "limit", "prejudice", "impair", "obstruct",
+                           "hinder", "block", "penalise", "penalize", "forbid", "ban", "object"})
+# "shall not restrict Provider's right to audit …": the right's holder is who is left free
+_RIGHT_NOUNS = frozenset({"right", "rights", "ability", "power", "freedom", "entitlement"})
 
 # A time phrase between a cue and its verb: "shall within thirty days deliver".
 _TIME_PREPOSITIONS = frozenset({"within", "upon", "on", "after", "before", "by"})
@@ -496,7 +499,12 @@ def read_provisions(
             # "No sheriff, constable or other police body may use …": the cue holds its actor
             _close(prov, doc, ACTOR, cue.start + 1, cue.end - 1)
             previous_actor = prov.spans[-1] if prov.spans and prov.spans[-1].role == ACTOR else previous_actor
-        if not postposed:
+        holder = _right_holder(lowers, start, cue, end) if cue.force == grammar.PERMISSION else None
+        if holder is not None:
+            # "Customer shall not restrict or obstruct Provider's right to audit …": the one
+            # promising not to stand in the way holds nothing; the right's holder acts
+            _close(prov, doc, ACTOR, holder[0], holder[1])
+        elif not postposed:
             if cue.start > actor_start:
                 # "The Service may be used by police": the subject of a passive is its object.
                 role = OBJECT if _passive(lowers, start, cue.end, prov) else ACTOR
@@ -984,6 +992,25 @@ def _close(prov: Provision, doc: Doc, role: str, s: int, e: int) -> None:
 
 _OUTSIDE_OBJECT_STARTS = frozenset({"the", "of", "its", "this", "that", "any", "such", "your", "their"})
 _OUTSIDE_OBJECT_ENDS = frozenset({"for", "to", "in", "by", "and", "or", "without", "unless", "except", "if", "where", "with", "as"})
+
+
+def _right_holder(lowers: list[str], base: int, cue: grammar.Cue, end: int) -> Optional[tuple[int, int]]:
+    """The possessor in "shall not restrict or obstruct Provider's right to …" after a
+    cue that ends in a verb of hindering (or "or" and a second one), as token offsets;
+    None otherwise."""
+    if lemma_of(cue.text.split()[-1]) not in _HINDER_VERBS:
+        return None
+    k = cue.end
+    if k + 1 < end and lowers[k - base] in ("or", "and") and lemma_of(lowers[k + 1 - base]) in _HINDER_VERBS:
+        k += 2
+    first = k
+    while k < end and k - first < 4 and lowers[k - base] not in ("'s", "\u2019s"):
+        if lowers[k - base] in (",", ";", ".", "to", "from"):
+            return None
+        k += 1
+    if k + 1 < end and k > first and lowers[k - base] in ("'s", "\u2019s") and lowers[k + 1 - base] in _RIGHT_NOUNS:
+        return (first + 1 if lowers[first - base] in ("the", "any") else first, k)
+    return None
 
 
 def _is_enumerator(low: str) -> bool:

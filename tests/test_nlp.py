@@ -239,6 +239,20 @@ def test_acting_on_a_breach_is_no_condition() -> None:
     assert [s.kind for s in grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents])] == ["condition"]
 
 
+@pytest.mark.parametrize(
+    ("text", "force"),
+    [
+        ("Nothing in this Agreement permits Customer to track people.", "prohibition"),
+        ("Customer shall at no time track people.", "prohibition"),
+        ("At no time may Customer track people.", "prohibition"),
+        # a promise not to stand in the way leaves what it names free
+        ("Provider shall not prohibit or penalise any independent evaluation.", "permission"),
+    ],
+)
+def test_leave_denied_and_leave_not_withheld(text: str, force: str) -> None:
+    assert [f for f, _b, _t in force_of(text) if f != grammar.NEUTRAL] == [force], force_of(text)
+
+
 def test_what_the_product_allows_is_no_leave() -> None:
     assert [f for f, _b, _t in force_of("The Service allows administrators to audit each search.") if f != grammar.NEUTRAL] == []
     assert [f for f, _b, _t in force_of("This Agreement permits Provider to audit each search.") if f != grammar.NEUTRAL] == ["permission"]

@@ -595,3 +595,12 @@ def test_model_clauses_name_the_parties_as_the_document_does(tmp_path: Path) -> 
     assert result["status"] == "missing"
     assert "Kestrel may audit Harbour's use" in result["remediation"]
     assert "Customer" not in result["remediation"] and "Provider" not in result["remediation"]
+
+
+def test_the_holder_of_a_right_not_to_be_restricted_is_its_actor() -> None:
+    # "Customer shall not restrict Provider's right to audit …": Provider may audit
+    (p,) = _read("Customer shall not restrict or obstruct Provider's right to audit the use.")
+    assert p["modality"] == "permission" and p["actor"] == "Provider"
+    # the hindering verb with no right named keeps the subject as actor
+    (p,) = _read("Customer shall not restrict access to the Service.")
+    assert p["actor"] == "Customer"
