@@ -71,6 +71,13 @@ KNOWN_GAPS_CASES = {
     "face recognition shall not be used to track the movements of any":
         "'track the movements of any person' matches before the possessive, so the narrow group the possessive "
         "introduces ('any person's children at school') is not seen (this reading predates the session)",
+    "developers may not provide platform data or any face recognition derived from":
+        "a ban that names data and the technology together ('Platform Data, or any face recognition derived from "
+        "it') is read as data sharing with the police, which the spec leaves out, so the technology's half is lost",
+    "you may share platform data with another developer only if it agrees":
+        "the recipient's own agreement to 'follow this Policy' inside an 'only if' condition is not read as the "
+        "policy passed on: nothing yet tells the recipient's agreement from the party's own ('Customer agrees to "
+        "comply with this Policy')",
     "no predicting crime nor supplying police":
         "'nor provide it to any police force' is read inside the provision of the narrow ban before it, so the "
         "police read as the recipients of the crime-prediction ban (weak) rather than of a ban of their own",
