@@ -143,13 +143,22 @@ def test_carve_outs_and_conditions() -> None:
         # … or, with no comma, by the subject of the main clause's cue
         ("When you share the Dataset you may not add restrictions.", "When you share the Dataset"),
         ("If the Licensee resells the Software the Licensee shall pass on these terms.", "If the Licensee resells the Software"),
+        # "only" before if/where/after/with … opens a condition the main clause must meet
+        ("Customer may scan faces only after posting signs at each entrance.", "only after posting signs at each entrance"),
+        ("Police users may run a search only where a judge has issued a warrant.", "only where a judge has issued a warrant"),
+        ("Customer may enrol a face only with that employee's signed consent.", "only with that employee's signed consent"),
+        ("Access continues only so long as Customer complies with Section 4.", "only so long as Customer complies with Section 4"),
     ],
 )
-def test_a_sentence_may_open_with_its_condition(text: str, condition: str) -> None:
+def test_a_condition_and_where_it_ends(text: str, condition: str) -> None:
+    assert _carve_outs(text) == [("condition", condition)]
+
+
+def _carve_outs(text: str) -> list[tuple[str, str]]:
+    """(kind, text) of each carve-out and condition of ``text``, found as the engine does."""
     doc = get_nlp()(text)
     cues = [c.start for c in grammar.find_cues(doc)]
-    spans = grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents], cues)
-    assert [(s.kind, s.text) for s in spans] == [("condition", condition)]
+    return [(s.kind, s.text) for s in grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents], cues)]
 
 
 def test_where_inside_a_sentence_is_no_condition() -> None:
@@ -157,26 +166,9 @@ def test_where_inside_a_sentence_is_no_condition() -> None:
     assert grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents]) == []
 
 
-@pytest.mark.parametrize(
-    ("text", "condition"),
-    [
-        ("Customer may scan faces only after posting signs at each entrance.", "only after posting signs at each entrance"),
-        ("Police users may run a search only where a judge has issued a warrant.", "only where a judge has issued a warrant"),
-        ("Customer may enrol a face only with that employee's signed consent.", "only with that employee's signed consent"),
-        ("Access continues only so long as Customer complies with Section 4.", "only so long as Customer complies with Section 4"),
-    ],
-)
-def test_only_opens_a_condition_the_main_clause_must_meet(text: str, condition: str) -> None:
-    doc = get_nlp()(text)
-    cues = [c.start for c in grammar.find_cues(doc)]
-    spans = grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents], cues)
-    assert [(s.kind, s.text) for s in spans] == [("condition", condition)]
-
-
 def test_only_with_whom_is_no_condition() -> None:
     # "only with its employees" names whom it goes to; no condition is set
-    doc = get_nlp()("Customer may share face templates only with its own employees.")
-    assert grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents]) == []
+    assert _carve_outs("Customer may share face templates only with its own employees.") == []
 
 
 @pytest.mark.parametrize(
@@ -212,50 +204,41 @@ def test_duties_and_bans_stated_as_nouns(text: str, force: str, binding: bool) -
     assert [(f, b) for f, b, _t in force_of(text) if f != grammar.NEUTRAL] == [(force, binding)], force_of(text)
 
 
+def _forces(text: str) -> list[str]:
+    return [f for f, _b, _t in force_of(text) if f != grammar.NEUTRAL]
+
+
 @pytest.mark.parametrize(
     ("text", "force"),
     [
+        # plain-English contractions
         ("You're not allowed to use face search on strangers.", "prohibition"),
         ("It's against our rules to track people.", "prohibition"),
         ("They\u2019re responsible for every account they open.", "obligation"),
-    ],
-)
-def test_plain_english_contractions(text: str, force: str) -> None:
-    assert [f for f, _b, _t in force_of(text) if f != grammar.NEUTRAL] == [force], force_of(text)
-
-
-def test_what_a_disclaimer_withholds_binds_no_one() -> None:
-    # "gives no undertaking that it will assess …": the "will" is the promise not given
-    assert [f for f, _b, _t in force_of("The Supplier gives no undertaking that it will assess bias.") if f != grammar.NEUTRAL] == ["disclaimer"]
-    # "Nothing … shall oblige or entitle": the right goes with the duty
-    forces = [f for f, _b, _t in force_of("Nothing in this Agreement shall oblige or entitle the Supplier to act.") if f != grammar.NEUTRAL]
-    assert forces == ["disclaimer"]
-
-
-def test_acting_on_a_breach_is_no_condition() -> None:
-    doc = get_nlp()("Provider need not act on any breach of the rules.")
-    assert grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents]) == []
-    doc = get_nlp()("Provider may, upon any breach of the rules, suspend access.")
-    assert [s.kind for s in grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents])] == ["condition"]
-
-
-@pytest.mark.parametrize(
-    ("text", "force"),
-    [
+        # leave denied …
         ("Nothing in this Agreement permits Customer to track people.", "prohibition"),
         ("Customer shall at no time track people.", "prohibition"),
         ("At no time may Customer track people.", "prohibition"),
-        # a promise not to stand in the way leaves what it names free
+        # … and a promise not to stand in the way, which leaves what it names free
         ("Provider shall not prohibit or penalise any independent evaluation.", "permission"),
+        # what a disclaimer withholds binds no one: the "will" of "gives no undertaking that it
+        # will …" is the promise not given, and "Nothing … shall oblige or entitle" disowns the right with the duty
+        ("The Supplier gives no undertaking that it will assess bias.", "disclaimer"),
+        ("Nothing in this Agreement shall oblige or entitle the Supplier to act.", "disclaimer"),
     ],
 )
-def test_leave_denied_and_leave_not_withheld(text: str, force: str) -> None:
-    assert [f for f, _b, _t in force_of(text) if f != grammar.NEUTRAL] == [force], force_of(text)
+def test_one_clause_one_force(text: str, force: str) -> None:
+    assert _forces(text) == [force], force_of(text)
+
+
+def test_acting_on_a_breach_is_no_condition() -> None:
+    assert _carve_outs("Provider need not act on any breach of the rules.") == []
+    assert [kind for kind, _t in _carve_outs("Provider may, upon any breach of the rules, suspend access.")] == ["condition"]
 
 
 def test_what_the_product_allows_is_no_leave() -> None:
-    assert [f for f, _b, _t in force_of("The Service allows administrators to audit each search.") if f != grammar.NEUTRAL] == []
-    assert [f for f, _b, _t in force_of("This Agreement permits Provider to audit each search.") if f != grammar.NEUTRAL] == ["permission"]
+    assert _forces("The Service allows administrators to audit each search.") == []
+    assert _forces("This Agreement permits Provider to audit each search.") == ["permission"]
 
 
 @pytest.mark.parametrize(
@@ -283,15 +266,10 @@ def test_aim_is_an_aim_only_towards_something() -> None:
 
 
 def test_a_phrase_carve_out_ends_where_the_clause_verb_begins() -> None:
-    doc = get_nlp()("Publication of results without Provider's consent is prohibited.")
-    cues = [c.start for c in grammar.find_cues(doc)]
-    spans = grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents], cues)
-    assert [s.text for s in spans] == ["without Provider's consent"]
+    assert _carve_outs("Publication of results without Provider's consent is prohibited.") == [("carve", "without Provider's consent")]
     # a clause carve-out keeps its own verb
-    doc = get_nlp()("Customer shall not publish results unless Provider is notified first.")
-    cues = [c.start for c in grammar.find_cues(doc)]
-    spans = grammar.find_carve_outs(doc, [(s.start, s.end) for s in doc.sents], cues)
-    assert [s.text for s in spans] == ["unless Provider is notified first"]
+    assert _carve_outs("Customer shall not publish results unless Provider is notified first.") == [
+        ("carve", "unless Provider is notified first")]
 
 
 def test_a_carve_out_inside_another_is_the_same_carve_out() -> None:
