@@ -463,6 +463,16 @@ def _restricted_leave(sentence: Sentence, pos: int) -> Optional[Cue]:
 
 
 _RELATIVE_WORDS = frozenset({"that", "which", "who", "whose", "whom"})
+# the clause openers of a ban's exception that say what must be so ("unless …", "except where …");
+# not "without …", whose words name what is missing
+_UNLESS = re.compile(r"^(?:unless|except\s+(?:if|where|when|upon|after|once))\b", re.IGNORECASE)
+
+
+def _required_by_ban(sentence: Sentence, cue: Cue, pos: int) -> bool:
+    """Whether token ``pos`` is in the "unless …" of the ban ``cue`` stated before it:
+    "shall not A unless C" is "may A only if C"."""
+    carve = next((c for c in _carves(sentence) if c.start <= pos < c.end), None)
+    return carve is not None and cue.end <= carve.start and _UNLESS.match(carve.text) is not None
 
 
 def _only_relative(sentence: Sentence, cue: Cue, pos: int) -> bool:
@@ -942,6 +952,11 @@ class Analysis:
                 # purposes"), which the ban leaves permitted.
                 if role == provisions.EXCEPTION and cue is not None and cue.force == grammar.PROHIBITION:
                     governed.append(_flipped(m, cue, grammar.PERMISSION, via, role, prov, sentence))
+                elif cue is not None and cue.force == grammar.PROHIBITION and _required_by_ban(sentence, cue, m.start):
+                    # "No agency may use it unless its use is subject to review by an independent
+                    # oversight board": whoever does what is banned must first meet the exception,
+                    # as "may use it only if …" says (a say-so kept back is weighed as a carve-out)
+                    governed.append(_flipped(m, cue, grammar.OBLIGATION, via, provisions.CONDITION, prov, sentence))
                 elif cue is not None and cue.force == grammar.PERMISSION and _is_proviso(sentence, m.start) \
                         and not any(c.start <= cue.start < c.end and c.start <= m.start < c.end for c in _carves(sentence)):
                     # "You may distribute …, provided that you include the restrictions":
