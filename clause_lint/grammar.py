@@ -540,7 +540,8 @@ def find_cues(doc: Doc) -> list[Cue]:
     prohibited_in: set[int] = set()  # sentence starts with a prohibition so far
     bound_in: set[int] = set()  # sentence starts with a binding cue so far
     sent_of = _sentence_starts(doc) if chosen else []
-    questions = _question_starts(doc) if chosen or "?" in doc.text else set()
+    # (by the token column, not doc.text, which spaCy joins anew on every call)
+    questions = question_starts(doc) if chosen or doc.vocab.strings["?"] in low_col else set()
     ends = {end for _, _, end in chosen}
     for key, start, end in sorted(chosen, key=lambda m: m[1]):
         force, binding, label = comp.info[key]
@@ -645,7 +646,7 @@ def answered_no(doc: Doc, questions: Iterable[int], answer_follows: bool = False
 # a question about what will or may be done ("Can agents use it?", "Will the cameras track …?",
 # "Do you sell face data?"), not about what exists ("Does the office have cameras that use
 # face recognition? No." is a fact: there are none)
-_ASKING_LEAVE = frozenset({"can", "may", "will", "would", "could", "might", "shall", "should"})
+_ASKING_LEAVE = frozenset(MODALS) - {"must"}
 _DONE_VERBS = frozenset({"sell", "share", "give", "provide", "track", "monitor", "disclose", "license", "supply", "send", "release",
                          "scan", "identify", "record", "keep", "store", "retain", "allow", "permit", "let"})
 
@@ -671,11 +672,6 @@ def _asks_a_duty(doc: Doc, start: int, end: int) -> bool:
         if low in _DUTY_WORDS or (low in ("have", "has") and k + 1 < end and doc[k + 1].lower_ == "to"):
             return True
     return False
-
-
-def question_starts(doc: Doc) -> set[int]:
-    """Starts of the sentences of ``doc`` that ask rather than state."""
-    return _question_starts(doc)
 
 
 # nouns whose "that" clause says what may come to be ("the likelihood that a person will …")
@@ -779,7 +775,7 @@ _ASKED_SUBJECTS = frozenset({"the", "a", "an", "i", "we", "you", "they", "it", "
                              "this", "these", "those", "someone", "anyone"})
 
 
-def _question_starts(doc: Doc) -> set[int]:
+def question_starts(doc: Doc) -> set[int]:
     """Starts of the sentences that ask rather than state: they end with "?", or open
     with a modal and its subject ("Can the Sheriff's Office watch the cameras", an FAQ
     heading whose question mark was lost)."""
