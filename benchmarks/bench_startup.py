@@ -54,6 +54,19 @@ def clause_lint() -> list[str]:
     return [exe] if os.access(exe, os.X_OK) else [sys.executable, "-m", "clause_lint"]
 
 
+def prebuilt_packs() -> str:
+    """Whether the clause-lint measured carries its bundled packs prebuilt (a wheel
+    does, ``pip install .``; an editable install does not and parses their YAML)."""
+    code = ("from clause_lint.rules.loader import BUNDLED_PACK_DIR as d; from clause_lint.cache import PREBUILT_SUFFIX as s; "
+            "ps = sorted(d.glob('*.yaml')); print(sum(p.with_name(p.stem + s).is_file() for p in ps), len(ps))")
+    out = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True).stdout.split()
+    if len(out) != 2:
+        return "bundled packs: unknown"
+    if out[0] == out[1]:
+        return "bundled packs prebuilt (an installed wheel)"
+    return "bundled packs NOT prebuilt (an editable install: their YAML is parsed; `pip install .` measures what users get)"
+
+
 #: CPU seconds (user + system) of every process run by :func:`timed`, in order: on a
 #: machine shared with other work, wall time swings with the load and CPU time much less.
 CPU: list[float] = []
@@ -163,7 +176,7 @@ def main() -> int:
 
     targets = {"tiny": "<= 1.2x", "samples": "<= 2x", "extract": "<= 2x"}
     refs = {"tiny": "spacy", "tiny-packs-cached": "spacy", "samples": "spacy", "samples-j1": "spacy", "extract": "pdftotext", "version": "spacy"}
-    print(f"median of {args.runs} runs, alternating; {os.cpu_count()} CPUs; clause-lint = {' '.join(cl)}")
+    print(f"median of {args.runs} runs, alternating; {os.cpu_count()} CPUs; clause-lint = {' '.join(cl)}; {prebuilt_packs()}")
     print(f"{'measure':<18} {'wall s':>7} {'(min':>6} {'max)':>6} {'cpu s':>6}  {'reference':<10} {'wall':>6} {'cpu':>6}  target")
     for name in measures:
         ref = refs.get(name)  # None: this row is a reference

@@ -408,10 +408,10 @@ _PACK_SHAPING_SOURCES = (
 
 
 @lru_cache(maxsize=1)
-def pack_loader_fingerprint() -> str:
-    """clause-lint's version, the sources in ``_PACK_SHAPING_SOURCES``, the versions of
-    spaCy (whose pattern validation a stored pack passed) and PyYAML, and Python's."""
-    h = hashlib.sha256(f"clause-lint {__version__}\0python {sys.version}\0".encode())
+def pack_source_fingerprint() -> str:
+    """clause-lint's version and the sources in ``_PACK_SHAPING_SOURCES``: what a
+    pack's loaded form depends on in clause-lint itself."""
+    h = hashlib.sha256(f"clause-lint {__version__}\0".encode())
     package = Path(__file__).resolve().parent
     for name in _PACK_SHAPING_SOURCES:
         try:
@@ -419,6 +419,14 @@ def pack_loader_fingerprint() -> str:
         except OSError:
             data = b"\0missing\0"
         h.update(name.encode() + b"\0" + _sha256(data).encode())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def pack_loader_fingerprint() -> str:
+    """:func:`pack_source_fingerprint`, the versions of spaCy (whose pattern validation a
+    stored pack passed) and PyYAML, and Python's."""
+    h = hashlib.sha256(f"{pack_source_fingerprint()}\0python {sys.version}\0".encode())
     versions = _installed_versions(("spacy", "PyYAML"))
     for dist in ("spacy", "PyYAML"):
         h.update(f"\0{dist}={versions[dist]}".encode())
@@ -470,6 +478,41 @@ class PackCache:
             return  # a value JSON cannot hold (a YAML timestamp): load this pack afresh each time
         if _prepare_dir(self.directory):
             _write_atomic(self._path(key), _checked_entry(key, body))
+
+
+#: File name ending of a bundled pack's prebuilt form, beside its YAML in the wheel.
+PREBUILT_SUFFIX = ".prebuilt.json"
+
+
+def _prebuilt_key(text: str, display: str) -> str:
+    material = f"{CACHE_FORMAT}\0prebuilt\0{pack_source_fingerprint()}\0{display}\0{_sha256(text.encode('utf-8'))}"
+    return _sha256(material.encode("utf-8"))
+
+
+def write_prebuilt(out: Path, pack: Any, text: str, display: str) -> None:
+    """Write ``pack`` (loaded from ``text``, shown as ``display``) as a prebuilt entry:
+    the wheel build hook (``hatch_build.py``) ships one beside each bundled pack."""
+    body = json.dumps(dataclasses.asdict(pack), ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8")
+    out.write_bytes(_checked_entry(_prebuilt_key(text, display), body))
+
+
+def read_prebuilt(path: Path, text: str, display: str) -> Any:
+    """The :class:`~clause_lint.rules.model.Pack` prebuilt at ``path`` when it was made
+    from exactly ``text`` by this clause-lint's loader, else None (no such file, an
+    edited pack, a loader changed since, a damaged file): then the YAML is read.
+
+    Like a ``.pyc`` beside its ``.py``: part of the installed package, used only while
+    it matches its source, so ``--no-cache`` does not turn it off. It was built
+    without spaCy (the build has none), so its token patterns were not checked
+    against spaCy's ``Matcher`` there; the test suite checks the bundled packs'."""
+    body = _read_checked(path, _prebuilt_key(text, display))
+    if body is None:
+        return None
+    try:
+        return _pack_from_dict(json.loads(body))
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError, UnicodeDecodeError):
+        return None
 
 
 def _pack_from_dict(raw: dict[str, Any]) -> Any:

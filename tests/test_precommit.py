@@ -61,7 +61,7 @@ def _hook_repo(dest: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".clause-lint-cache")
     for name in ("clause_lint", "rules"):
         shutil.copytree(ROOT / name, dest / name, ignore=ignore)
-    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+    for name in ("pyproject.toml", "hatch_build.py", "README.md", ".pre-commit-hooks.yaml"):
         shutil.copy2(ROOT / name, dest / name)
     _git(dest, "init", "-q")
     _git(dest, "add", "-A")

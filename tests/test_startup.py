@@ -320,6 +320,82 @@ def test_concurrent_writers_leave_one_whole_entry(house: Path, tmp_path: Path) -
     assert cache_mod.PackCache(store).get(key) == load_pack(house)
 
 
+# --------------------------------------------------------------------------- prebuilt bundled packs
+
+
+@pytest.fixture
+def bundled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A bundled-pack folder holding the house pack and its prebuilt form, as a wheel
+    built by hatch_build.py holds the bundled packs."""
+    folder = tmp_path / "_packs"
+    folder.mkdir()
+    pack = folder / "house.yaml"
+    pack.write_text(HOUSE_PACK, encoding="utf-8")
+    monkeypatch.setattr(loader, "BUNDLED_PACK_DIR", folder)
+    loader.prebuild(pack, folder / f"house{cache_mod.PREBUILT_SUFFIX}")
+    return pack
+
+
+def test_a_prebuilt_pack_is_used_and_equals_the_yaml(bundled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = load_pack(bundled, check_patterns=True)
+    assert fresh.path == "rules/house.yaml" and fresh.rules[0].source.startswith("rules/house.yaml:")
+    _no_parsing(monkeypatch)
+    assert load_pack(bundled) == fresh  # no cache folder either: the prebuilt form is part of the package
+    assert loader.load_packs(["house"]) == [fresh]
+
+
+@pytest.mark.parametrize("change", ["edited pack", "damaged", "another loader", "not bundled"])
+def test_a_prebuilt_pack_that_does_not_match_is_never_used(bundled: Path, tmp_path: Path, change: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    prebuilt = bundled.with_name(f"house{cache_mod.PREBUILT_SUFFIX}")
+    title = "No sale of personal data"
+    if change == "edited pack":  # someone edited the installed YAML: what it says now holds
+        title = "Never sell personal data"
+        bundled.write_text(HOUSE_PACK.replace("title: No sale of personal data", f"title: {title}"), encoding="utf-8")
+    elif change == "damaged":
+        prebuilt.write_bytes(prebuilt.read_bytes()[:-40])
+    elif change == "another loader":  # a clause-lint whose loader builds packs differently
+        monkeypatch.setattr(cache_mod, "pack_source_fingerprint", lambda: "a developer edited loader.py")
+    else:  # a user's pack with a matching file beside it: only clause-lint's own are trusted
+        monkeypatch.setattr(loader, "BUNDLED_PACK_DIR", tmp_path / "elsewhere")
+        cache_mod.write_prebuilt(prebuilt, load_pack(bundled), HOUSE_PACK, str(bundled))
+    parsed: list[str] = []
+    real = loader._load_text
+    monkeypatch.setattr(loader, "_load_text", lambda text, display, *a: parsed.append(display) or real(text, display, *a))
+    pack = load_pack(bundled)
+    assert parsed == [pack.path] and pack.rules[0].title == title
+
+
+def test_the_bundled_packs_prebuild_to_what_their_yaml_loads(tmp_path: Path) -> None:
+    # What the wheel build hook runs, on the packs clause-lint ships (their token patterns
+    # are checked against spaCy's Matcher by the fresh load: the build cannot do that).
+    for pack in sorted(BUNDLED_PACK_DIR.glob("*.yaml")):
+        out = tmp_path / f"{pack.stem}{cache_mod.PREBUILT_SUFFIX}"
+        loader.prebuild(pack, out)
+        text = pack.read_text(encoding="utf-8")
+        assert cache_mod.read_prebuilt(out, text, f"rules/{pack.name}") == load_pack(pack, check_patterns=True)
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_each_bundled_pack_prebuilt(tmp_path: Path) -> None:
+    # Built as `pip install .` builds it (an isolated build with hatch_build.py's needs).
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+                           capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = tmp_path.glob("clause_lint-*.whl")
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        for pack in sorted(BUNDLED_PACK_DIR.glob("*.yaml")):
+            inside = f"clause_lint/_packs/{pack.stem}{cache_mod.PREBUILT_SUFFIX}"
+            assert inside in names and f"clause_lint/_packs/{pack.name}" in names
+            out = tmp_path / pack.name
+            out.write_bytes(zf.read(inside))
+            text = zf.read(f"clause_lint/_packs/{pack.name}").decode("utf-8")
+            assert cache_mod.read_prebuilt(out, text, f"rules/{pack.name}") == load_pack(pack)
+
+
 # --------------------------------------------------------------------------- YAML and matchers
 
 

@@ -9,7 +9,10 @@ A pack that loaded cleanly is stored in the cache folder (:class:`clause_lint.ca
 so later runs skip the parsing and validation; an edited pack, another clause-lint
 or spaCy is a different entry. The token-pattern check needs spaCy's ``Matcher``;
 commands that only show a pack (``rules``, ``explain``) skip that one check on a
-cache miss (``check_patterns=False``), so they never load spaCy.
+cache miss (``check_patterns=False``), so they never load spaCy. The packs bundled with
+an installed clause-lint come already loaded (``NAME.prebuilt.json`` beside the YAML,
+written by the wheel build hook ``hatch_build.py``; used only while it matches the YAML
+and this loader).
 """
 
 from __future__ import annotations
@@ -101,14 +104,20 @@ def load_pack(path: Path | str, cache_dir: Optional[str | os.PathLike[str]] = No
     cache). ``check_patterns=False`` skips validating token patterns with spaCy's
     ``Matcher`` (for commands that only show a pack); such a pack is not stored.
     """
-    from ..cache import PackCache
+    from ..cache import PREBUILT_SUFFIX, PackCache, read_prebuilt
 
     path = Path(path)
-    display = _display(path)
+    bundled = _bundled(path)
+    display = f"rules/{path.name}" if bundled else str(path)  # bundled packs shown as rules/NAME.yaml
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PackError(f"{display}:1:1: cannot read pack: {exc}") from None
+    if bundled:
+        # a wheel carries each bundled pack also as loaded (hatch_build.py)
+        prebuilt = read_prebuilt(path.with_name(path.stem + PREBUILT_SUFFIX), text, display)
+        if prebuilt is not None:
+            return prebuilt
     store = PackCache(cache_dir, write=check_patterns) if cache_dir else None
     key = store.key(text, display) if store is not None else ""
     if store is not None:
@@ -414,12 +423,21 @@ def _build(data: dict[str, Any], display: str, path: Path, check_patterns: bool 
     )
 
 
-def _display(path: Path) -> str:
-    """Show bundled packs as ``rules/NAME.yaml`` and user packs as given."""
+def _bundled(path: Path) -> bool:
+    """Whether ``path`` is one of the packs that come with clause-lint."""
     try:
-        resolved = path.resolve()
-        if resolved.parent == BUNDLED_PACK_DIR.resolve():
-            return f"rules/{path.name}"
+        return path.resolve().parent == BUNDLED_PACK_DIR.resolve()
     except OSError:
-        pass
-    return str(path)
+        return False
+
+
+def prebuild(path: Path, out: Path) -> None:
+    """Load the bundled pack ``path`` and write its loaded form to ``out``, for the
+    wheel build hook (``hatch_build.py``): an installed clause-lint then starts without
+    parsing the pack's YAML (a fifth of a second). The build has no spaCy, so token
+    patterns are not checked against its ``Matcher`` here (the tests do that)."""
+    from ..cache import write_prebuilt
+
+    display = f"rules/{path.name}"
+    text = path.read_text(encoding="utf-8")
+    write_prebuilt(out, _load_text(text, display, path, check_patterns=False), text, display)
