@@ -303,7 +303,8 @@ def narrowing_at(doc: Doc, start: int, end: int, lo: int, hi: int) -> Optional[s
            and lowers[j] not in _NOT_NOUN_AFTER and lowers[j] not in _STOP_NOUN_WALK):
         j += 1  # "law enforcement application(s) that …": the head noun may follow the concept
     if (j < hi and lowers[j] in ("that", "which", "who", "whose") and lowers[j - 1] != ","
-            and lowers[j - 1] not in _PREPOSITIONS):  # "without that person's knowledge": a determiner
+            and lowers[j - 1] not in _PREPOSITIONS  # "without that person's knowledge": a determiner
+            and not (lowers[j] == "that" and lowers[j - 1] in _TAKES_THAT_CLAUSE)):
         stop = j + 1
         while stop < hi and stop < j + 12 and not punct[stop]:
             stop += 1
@@ -317,6 +318,9 @@ def narrowing_at(doc: Doc, start: int, end: int, lo: int, hi: int) -> Optional[s
 
 
 _NEGATIONS = frozenset({"not", "n't", "n\u2019t", "never", "no"})
+# Words after which "that" opens what is known or said, not a relative clause: "people who
+# are unaware that they are being recorded" bans nothing narrower than scanning the unaware.
+_TAKES_THAT_CLAUSE = frozenset({"aware", "unaware", "know", "knows", "knew", "told", "informed", "notified", "warned", "advised"})
 # (not "permit" or "authorise": "any surveillance that is not permitted by law" narrows to
 # the unlawful kind)
 _CONSENT_LEMMAS = frozenset({"consent", "agree", "opt", "know", "tell", "inform", "notify"})

@@ -42,6 +42,26 @@ def test_roles_of_a_plain_prohibition() -> None:
                  "purpose": "in any weapon system"}
 
 
+def test_that_after_a_word_of_knowing_opens_no_narrowing_clause() -> None:
+    from clause_lint.provisions import narrowing_at
+
+    def narrowed(text: str, words: str) -> object:
+        doc = get_nlp()(text)
+        toks = [t.lower_ for t in doc]
+        first = words.split()
+        start = next(i for i in range(len(toks)) if toks[i:i + len(first)] == first)
+        return narrowing_at(doc, start, start + len(first), 0, len(doc))
+
+    # what the unaware are not told is no subset of them...
+    assert narrowed("Customer shall not scan people who are unaware that they are being recorded.",
+                    "people who are unaware") is None
+    assert narrowed("Customer shall not track visitors who are not aware that cameras are in use.",
+                    "visitors who are not aware") is None
+    # ...while a relative clause after the class still narrows it
+    assert narrowed("Customer shall not use the Service for any surveillance that violates civil liberties.",
+                    "surveillance") == "surveillance that violates civil liberties"
+
+
 def test_a_duty_to_ensure_that_it_does_not_happen_is_a_ban() -> None:
     ensure, ban = _read("Customer shall ensure that the Service is not used in any weapon system.")
     assert ensure["modality"] == "obligation" and ensure["action"] == "ensure"
