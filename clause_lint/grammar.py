@@ -575,8 +575,8 @@ def find_cues(doc: Doc) -> list[Cue]:
                 continue  # "only systems whose algorithms have been evaluated …": which systems, not what was done
             if _in_condition(doc, start, sent):
                 continue  # "may buy it only if its algorithm has been evaluated …": what must be so, not what is done
-            if _continues(doc, end, sent_of, sent):
-                binding = True  # "Provider participates in NIST FRVT and will continue to submit …"
+            if _continues(doc, end, sent_of, sent) or _warranted(doc, start, sent):
+                binding = True  # "… and will continue to submit …", "The Contractor warrants that it has been evaluated …"
             start = end - 1  # the verb is the cue; the party before it is the actor
             span = doc[start:end]
         elif label == NEITHER_PARTY:
@@ -751,6 +751,26 @@ def _coordinated(doc: Doc, at: int, sent_start: int) -> bool:
     while k > sent_start and doc[k].text == ",":
         k -= 1
     return k >= sent_start and doc[k].lower_ in ("or", "and", "nor")
+
+
+# a party's promise that something is so: what follows binds the one who gives it
+_WARRANTY_VERBS = frozenset({"warrants", "warrant", "represents", "represent", "certifies", "certify", "guarantees", "guarantee"})
+
+
+def _warranted(doc: Doc, start: int, sent: int) -> bool:
+    """Whether the statement at ``start`` is what a party warrants ("The Contractor warrants
+    that the algorithm supplied has been evaluated in NIST's evaluation"): a warranty binds
+    its giver to the fact. Not "does not warrant that …", which disclaims it."""
+    that = False
+    for k in range(start - 1, max(sent, start - 16) - 1, -1):
+        low = doc[k].lower_
+        if low == "that":
+            that = True
+        elif low in _WARRANTY_VERBS and that:
+            return not (k > sent and doc[k - 1].lower_ in ("not", "no", "n't", "never"))
+        elif low in (";", ".") or low in BINDING_MODALS:
+            return False
+    return False
 
 
 _WILL_AS_NOUN = frozenset({"at", "free", "good", "ill", "own", "last", "the", "its", "whose", "their"})

@@ -183,6 +183,22 @@ def test_a_statement_of_practice_inside_a_condition_states_nothing(text: str) ->
     assert not [c for c in force_of(text) if c[0] == "obligation" and not c[1]], force_of(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "binding"),
+    [
+        # a party's warranty that it was done binds the party to the fact ...
+        ("The Contractor warrants that the algorithm supplied has been evaluated in NIST's evaluation.", True),
+        ("Vendor represents and warrants to Customer that each model has been tested for bias.", True),
+        # ... a disclaimer of one does not, and a plain statement stays a statement
+        ("Vendor does not warrant that the model has been tested for bias.", False),
+        ("The model has been evaluated by an independent laboratory.", False),
+    ],
+)
+def test_a_warranted_statement_of_practice_binds(text: str, binding: bool) -> None:
+    practice = [c for c in force_of(text) if c[0] == "obligation" and c[2] in ("evaluated", "tested")]
+    assert [c[1] for c in practice] == [binding], force_of(text)
+
+
 def test_a_time_phrase_before_a_statement_of_practice_leaves_it_a_statement() -> None:
     # "Before each release" is a phrase, not a condition: what follows says what is done
     assert ("obligation", False, "measure") in force_of("Before each release we measure error rates by skin tone.")
