@@ -776,15 +776,22 @@ def _warranted(doc: Doc, start: int, sent: int) -> bool:
 _WILL_AS_NOUN = frozenset({"at", "free", "good", "ill", "own", "last", "the", "its", "whose", "their"})
 
 
+# what "will keep …" goes on doing: the verbs of practice ("will keep testing", "keep doing so")
+_KEEP_DOING = frozenset({"doing", "on", "testing", "evaluating", "auditing", "assessing", "measuring", "submitting", "benchmarking",
+                         "publishing", "reviewing", "conducting", "monitoring"})
+
+
 def _continues(doc: Doc, at: int, sent_of: list[int], sent: int) -> bool:
     """Whether the sentence goes on to promise to keep doing it ("… and will continue to
-    submit …", "… and shall continue to do so"), with a verb of practice (not "… and will
-    continue to add features")."""
+    submit …", "… and shall continue to do so", "… and will keep doing so"), with a verb of
+    practice (not "… and will continue to add features")."""
     k = at
     while k + 3 < len(doc) and sent_of[k + 3] == sent:
         if (doc[k].lower_ in ("will", "shall", "must") and doc[k + 1].lower_ == "continue" and doc[k + 2].lower_ == "to"
                 and (doc[k + 3].lower_ == "do" or doc[k + 3].lower_ in PRACTICE_VERBS)):
             return True
+        if doc[k].lower_ in ("will", "shall", "must") and doc[k + 1].lower_ == "keep" and doc[k + 2].lower_ in _KEEP_DOING:
+            return True  # "… and we will keep doing so for each release", "will keep testing"
         k += 1
     return False
 

@@ -199,6 +199,18 @@ def test_a_warranted_statement_of_practice_binds(text: str, binding: bool) -> No
     assert [c[1] for c in practice] == [binding], force_of(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "binding"),
+    [
+        ("We test every release for bias and will keep doing so.", True),
+        ("We test every release for bias and will continue to do so.", True),
+        ("We test every release for bias and will keep adding features.", False),
+    ],
+)
+def test_a_statement_of_practice_promised_to_go_on_binds(text: str, binding: bool) -> None:
+    assert [c[1] for c in force_of(text) if c[2] == "test"] == [binding], force_of(text)
+
+
 def test_a_time_phrase_before_a_statement_of_practice_leaves_it_a_statement() -> None:
     # "Before each release" is a phrase, not a condition: what follows says what is done
     assert ("obligation", False, "measure") in force_of("Before each release we measure error rates by skin tone.")
