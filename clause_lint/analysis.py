@@ -475,6 +475,20 @@ def _required_by_ban(sentence: Sentence, cue: Cue, pos: int) -> bool:
     return carve is not None and cue.end <= carve.start and _UNLESS.match(carve.text) is not None
 
 
+def _ban_of_unless(sentence: Sentence, cue: Cue, pos: int) -> Optional[Cue]:
+    """The ban whose "unless …" holds token ``pos``, which ``cue`` governs: ``cue`` itself
+    ("shall not A unless C"), or the ban before the "unless" when ``cue`` is the unless
+    clause's own ("shall not sublicense it unless that person has agreed to be bound by the
+    restrictions": "be bound by" governs the restrictions, the ban makes them a condition)."""
+    if cue.force == grammar.PROHIBITION:
+        return cue if _required_by_ban(sentence, cue, pos) else None
+    carve = next((c for c in _carves(sentence) if c.start <= pos < c.end), None)
+    if carve is None or not carve.start <= cue.start < carve.end:
+        return None
+    ban = next((c for c in reversed(sentence.cues) if c.force == grammar.PROHIBITION and c.end <= carve.start), None)
+    return ban if ban is not None and _required_by_ban(sentence, ban, pos) else None
+
+
 def _only_relative(sentence: Sentence, cue: Cue, pos: int) -> bool:
     """Whether token ``pos`` (a concept's last) is in a relative clause that says what
     an "only" after ``cue`` is limited to ("may buy only systems whose vendors submit
@@ -952,11 +966,12 @@ class Analysis:
                 # purposes"), which the ban leaves permitted.
                 if role == provisions.EXCEPTION and cue is not None and cue.force == grammar.PROHIBITION:
                     governed.append(_flipped(m, cue, grammar.PERMISSION, via, role, prov, sentence))
-                elif cue is not None and cue.force == grammar.PROHIBITION and _required_by_ban(sentence, cue, m.start):
+                elif cue is not None and (ban := _ban_of_unless(sentence, cue, m.start)) is not None:
                     # "No agency may use it unless its use is subject to review by an independent
                     # oversight board": whoever does what is banned must first meet the exception,
                     # as "may use it only if …" says (a say-so kept back is weighed as a carve-out)
-                    governed.append(_flipped(m, cue, grammar.OBLIGATION, via, provisions.CONDITION, prov, sentence))
+                    governed.append(_flipped(m, ban, grammar.OBLIGATION, via, provisions.CONDITION,
+                                             prov if ban is cue else sentence.provision_for(ban, m.start), sentence))
                 elif cue is not None and cue.force == grammar.PERMISSION and _is_proviso(sentence, m.start) \
                         and not any(c.start <= cue.start < c.end and c.start <= m.start < c.end for c in _carves(sentence)):
                     # "You may distribute …, provided that you include the restrictions":

@@ -81,6 +81,10 @@ KNOWN_GAPS_CASES = {
     "no predicting crime nor supplying police":
         "'nor provide it to any police force' is read inside the provision of the narrow ban before it, so the "
         "police read as the recipients of the crime-prediction ban (weak) rather than of a ban of their own",
+    "either party may terminate this addendum when the principal agreement ends":
+        "the same as 'mutual termination for insolvency or non-payment listed': any 'either party may terminate' is "
+        "read as the weak mutual right, though this one names no breach at all (termination when another agreement "
+        "ends stays missing under the spec)",
     "the club may at the request of the police check the faces":
         "'at the request of the police' is read as a law-enforcement request (the records disclosures the spec "
         "leaves out), which keeps the permission from counting; nothing yet tells running the face matching for "
