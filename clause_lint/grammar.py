@@ -308,6 +308,9 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [_l("best"), _l("practice", "practices")],
         # "We are working to make face recognition work well for everyone": an effort, not a promise
         [{"LOWER": {"IN": BE}}, _opt("actively", "continually", "constantly"), _l("working"), _l("to", "towards", "toward")],
+        # "We work to make Familiar Faces work well for people of all skin tones": the same
+        [{"LOWER": {"IN": PRACTICE_SUBJECTS}}, _opt("actively", "continually", "constantly", "hard"), _l("work", "works"), _opt("hard"),
+         _l("to", "towards", "toward")],
         # "Provider believes in fair and unbiased technology": a value held, not a promise
         [{"LEMMA": "believe"}, _l("in")],
         # "Fairness is one of the values that guide our design", "We value fairness", "Our principles
