@@ -58,6 +58,8 @@ ANSWERED_NO = "question answered no"
 PRACTICE_SUBJECTS = ["we", "provider", "licensor", "company", "vendor", "supplier", "contractor", "developer", "manufacturer",
                      # the public bodies and officers of government policies ("The Department audits …")
                      "agency", "department", "office", "authority", "ministry", "administrator", "manager", "operator"]
+# "We use … to detect …": the verbs that name the means of a practice
+_PRACTICE_MEANS = frozenset({"use", "uses", "employ", "employs", "deploy", "deploys"})
 PASSIVE_PRACTICE = ["tested", "evaluated", "audited", "assessed", "submitted", "measured", "benchmarked"]
 PRACTICE_VERBS = ["conduct", "conducts", "test", "tests", "evaluate", "evaluates", "audit", "audits", "assess", "assesses",
                   "review", "reviews", "publish", "publishes", "submit", "submits", "measure", "measures", "mitigate",
@@ -332,6 +334,10 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         # "The model has been tested by an independent testing house": what was done, no promise
         [{"LOWER": {"IN": ["has", "have"]}}, {"LOWER": "been"}, {"LOWER": {"IN": ["regularly", "independently", "also"]}, "OP": "?"},
          {"LOWER": {"IN": PASSIVE_PRACTICE}}],
+        # "We use automated classifiers and human review to detect uses that break this policy":
+        # what the party does to watch over use, stated and not promised
+        [{"LOWER": {"IN": PRACTICE_SUBJECTS}}, {"LOWER": {"IN": sorted(_PRACTICE_MEANS)}}, {"OP": "{1,6}", "IS_ALPHA": True}, _l("to"),
+         {"LOWER": {"IN": ["detect", "monitor", "identify", "flag", "review", "enforce", "find", "catch", "spot", "investigate"]}}],
     ]),
     # --- permissions ---------------------------------------------------------------
     (PERMISSION, True, "permission", [
@@ -568,7 +574,8 @@ def find_cues(doc: Doc) -> list[Cue]:
                 and _coordinated(doc, start, sent)):
             continue  # "shall not use, or seek to use, …": the attempt is part of what binds
         if label == STATEMENT_OF_PRACTICE:
-            if doc[start].lower_ not in ("we", "is", "are", "has", "have") and not doc[end - 1].lower_.endswith("s"):
+            verb = doc[start + 1] if doc[start + 1].lower_ in _PRACTICE_MEANS else doc[end - 1]
+            if doc[start].lower_ not in ("we", "is", "are", "has", "have") and not verb.lower_.endswith("s"):
                 continue  # "the Vendor test results": a noun compound, not "the Vendor tests"
             if doc[start].lower_ in ("has", "have") and start > 0 and doc[start - 1].lower_ in BINDING_MODALS + ["should", "to"]:
                 continue  # "must have been evaluated in NIST's test": the modal binds, nothing is described

@@ -110,6 +110,10 @@ def test_will_as_a_noun_is_no_obligation(text: str) -> None:
 
 def test_a_statement_of_practice_needs_a_verb() -> None:
     assert ("obligation", False, "tests") in force_of("The Vendor tests each model for bias.")
+    # the means of watching over use, stated: "uses … to detect" (not what cookies are used for)
+    assert ("obligation", False, "detect") in force_of("Provider uses automated tools to detect misuse.")
+    assert ("obligation", False, "monitor") in force_of("We use human reviewers to monitor compliance.")
+    assert not [c for c in force_of("We use cookies to remember your settings.") if c[0] != grammar.NEUTRAL]
     # "the Vendor test results": a noun compound, no statement of what the Vendor does
     assert not [c for c in force_of("Customer shall obtain the Vendor test results.") if c[2] == "test"]
 
