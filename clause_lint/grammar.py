@@ -361,6 +361,10 @@ CUES: list[tuple[str, bool, str, list[list[P]]]] = [
         [{"LOWER": {"IN": BE}}, _l("not"), _l("prohibited", "restricted", "precluded", "prevented")],
         [_l("do", "does", "shall", "will"), _l("not"), _l("constitute", "amount"), _opt("to"), _opt("a", "an"), _l("prohibited", "breach", "violation", "infringement")],
         [_l("free"), _l("to")],
+        # "The licence granted in Section 2 extends to use by the armed forces": the grant reaches that use
+        # (not "does not extend to military use")
+        [{"LEMMA": {"IN": ["licence", "license", "grant", "permission", "authorisation", "authorization"]}},
+         {"OP": "{0,6}", "IS_PUNCT": False, "LOWER": {"NOT_IN": ["not", "no", "never", "n't", "n’t"]}}, _l("extends", "extend", "covers", "cover"), _opt("to")],
     ]),
     # "This restriction does not apply to Customers in the defence sector": what a restriction no
     # longer reaches is left free, and the sentence overrides the restriction it names

@@ -64,6 +64,7 @@ def force_of(text: str) -> list[tuple[str, bool, str]]:
         ("We encourage customers to use it.", "obligation", False, "encourage"),
         ("Provider strives to test it.", "obligation", False, "strives"),
         ("We work to make it fair for everyone.", "obligation", False, "We work to"),
+        ("The licence granted in Section 2 extends to use by the armed forces.", "permission", True, "licence granted in Section 2 extends to"),
         ("Provider believes in testing it.", "obligation", False, "believes in"),
         ("Provider shall not object to its publication.", "permission", True, "shall not object"),
         ("Provider shall not restrict any researcher from testing it.", "permission", True, "shall not restrict any researcher from"),
