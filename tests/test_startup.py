@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -383,8 +384,6 @@ def test_the_wheel_carries_each_bundled_pack_prebuilt(tmp_path: Path) -> None:
                            capture_output=True, text=True, timeout=600)
     assert built.returncode == 0, built.stderr[-2000:]
     (wheel,) = tmp_path.glob("clause_lint-*.whl")
-    import zipfile
-
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
         for pack in sorted(BUNDLED_PACK_DIR.glob("*.yaml")):
