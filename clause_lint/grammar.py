@@ -571,6 +571,9 @@ def find_cues(doc: Doc) -> list[Cue]:
             continue  # "Nothing … shall oblige or entitle the Supplier to act": the right is disowned with the duty
         if label == PERMISSION_VERB and _product_subject(doc, start, sent):
             continue  # "The Service allows administrators to audit …": what it can do, no leave given
+        if (force == PROHIBITION and not binding and start > sent and doc[start - 1].lower_ in ("who", "that")
+                and doc[start].lower_ in _ASKING_VERBS):
+            continue  # "Guests who ask not to be enrolled shall not be enrolled": who they are, no request made
         if label == PERMISSION_VERB and end < len(doc) and doc[start].lower_ in ("grant", "grants", "permit", "permits") \
                 and doc[end].lower_ in _NOUN_AFTER_GRANT:
             continue  # "purchased with grant funds", "the permit holder": the noun, not the verb
@@ -755,6 +758,9 @@ _DETERMINERS = frozenset({"the", "each", "either", "neither", "no", "any", "ever
 # after "can", what a product is able to do for someone (marketing prose), not leave to do it
 _CAPABILITY_VERBS = frozenset({"help", "assist", "enable", "empower", "improve", "enhance", "speed", "accelerate", "reduce",
                                "increase", "boost", "streamline", "simplify", "power", "transform", "support"})
+
+# verbs of a request, whose subject is told something ("we ask you not to …")
+_ASKING_VERBS = frozenset({"ask", "asks", "asked", "request", "requests", "requested", "prefer", "prefers"})
 
 _ATTEMPT_WORDS = frozenset({"seek", "seeks", "try", "tries", "endeavour", "endeavor", "endeavours", "endeavors"})
 

@@ -119,6 +119,13 @@ def test_a_statement_of_practice_needs_a_verb() -> None:
     assert not [c for c in force_of("Customer shall obtain the Vendor test results.") if c[2] == "test"]
 
 
+def test_a_request_in_a_relative_clause_says_who_not_what_is_asked() -> None:
+    # "Guests who ask not to be enrolled": the guests described; the ban after it binds
+    cues = force_of("Guests who ask not to be enrolled shall not be enrolled.")
+    assert [(f, b) for f, b, _t in cues if f != grammar.NEUTRAL] == [("prohibition", True)], cues
+    assert ("prohibition", False, "ask users not to") in force_of("We ask users not to upload photos of others.")
+
+
 def test_an_attempt_coordinated_with_a_binding_cue_is_part_of_it() -> None:
     # "or seek to use" is what the ban covers, not advice beside it
     assert [f for f, _b, _t in force_of("Customer shall not use, or seek to use, the Service.") if f != grammar.NEUTRAL] == ["prohibition"]
