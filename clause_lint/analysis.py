@@ -468,25 +468,21 @@ _RELATIVE_WORDS = frozenset({"that", "which", "who", "whose", "whom"})
 _UNLESS = re.compile(r"^(?:unless|except\s+(?:if|where|when|upon|after|once))\b", re.IGNORECASE)
 
 
-def _required_by_ban(sentence: Sentence, cue: Cue, pos: int) -> bool:
-    """Whether token ``pos`` is in the "unless …" of the ban ``cue`` stated before it:
-    "shall not A unless C" is "may A only if C"."""
-    carve = next((c for c in _carves(sentence) if c.start <= pos < c.end), None)
-    return carve is not None and cue.end <= carve.start and _UNLESS.match(carve.text) is not None
-
-
 def _ban_of_unless(sentence: Sentence, cue: Cue, pos: int) -> Optional[Cue]:
-    """The ban whose "unless …" holds token ``pos``, which ``cue`` governs: ``cue`` itself
-    ("shall not A unless C"), or the ban before the "unless" when ``cue`` is the unless
+    """The ban stated before the "unless …" that holds token ``pos`` ("shall not A unless C"
+    is "may A only if C"), when ``cue``, which governs ``pos``, is that ban or is the unless
     clause's own ("shall not sublicense it unless that person has agreed to be bound by the
     restrictions": "be bound by" governs the restrictions, the ban makes them a condition)."""
-    if cue.force == grammar.PROHIBITION:
-        return cue if _required_by_ban(sentence, cue, pos) else None
     carve = next((c for c in _carves(sentence) if c.start <= pos < c.end), None)
-    if carve is None or not carve.start <= cue.start < carve.end:
+    if carve is None or _UNLESS.match(carve.text) is None:
         return None
-    ban = next((c for c in reversed(sentence.cues) if c.force == grammar.PROHIBITION and c.end <= carve.start), None)
-    return ban if ban is not None and _required_by_ban(sentence, ban, pos) else None
+    if cue.force == grammar.PROHIBITION:
+        ban: Optional[Cue] = cue
+    elif carve.start <= cue.start < carve.end:
+        ban = next((c for c in reversed(sentence.cues) if c.force == grammar.PROHIBITION and c.end <= carve.start), None)
+    else:
+        return None
+    return ban if ban is not None and ban.end <= carve.start else None
 
 
 def _only_relative(sentence: Sentence, cue: Cue, pos: int) -> bool:

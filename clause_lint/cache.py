@@ -460,20 +460,13 @@ class PackCache:
 
     def get(self, key: str) -> Any:
         """The stored :class:`~clause_lint.rules.model.Pack` for ``key``, or None."""
-        body = _read_checked(self._path(key), key)
-        if body is None:
-            return None
-        try:
-            return _pack_from_dict(json.loads(body))
-        except (ValueError, KeyError, TypeError, AttributeError, RecursionError, UnicodeDecodeError):
-            return None  # an entry of another shape: a miss
+        return _pack_from_body(_read_checked(self._path(key), key))
 
     def put(self, key: str, pack: Any) -> None:
         if not self.write:
             return
         try:
-            body = json.dumps(dataclasses.asdict(pack), ensure_ascii=False, separators=(",", ":"),
-                              allow_nan=False).encode("utf-8")
+            body = _pack_body(pack)
         except (TypeError, ValueError, UnicodeEncodeError, RecursionError):
             return  # a value JSON cannot hold (a YAML timestamp): load this pack afresh each time
         if _prepare_dir(self.directory):
@@ -492,9 +485,7 @@ def _prebuilt_key(text: str, display: str) -> str:
 def write_prebuilt(out: Path, pack: Any, text: str, display: str) -> None:
     """Write ``pack`` (loaded from ``text``, shown as ``display``) as a prebuilt entry:
     the wheel build hook (``hatch_build.py``) ships one beside each bundled pack."""
-    body = json.dumps(dataclasses.asdict(pack), ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False).encode("utf-8")
-    out.write_bytes(_checked_entry(_prebuilt_key(text, display), body))
+    out.write_bytes(_checked_entry(_prebuilt_key(text, display), _pack_body(pack)))
 
 
 def read_prebuilt(path: Path, text: str, display: str) -> Any:
@@ -506,7 +497,16 @@ def read_prebuilt(path: Path, text: str, display: str) -> Any:
     it matches its source, so ``--no-cache`` does not turn it off. It was built
     without spaCy (the build has none), so its token patterns were not checked
     against spaCy's ``Matcher`` there; the test suite checks the bundled packs'."""
-    body = _read_checked(path, _prebuilt_key(text, display))
+    return _pack_from_body(_read_checked(path, _prebuilt_key(text, display)))
+
+
+def _pack_body(pack: Any) -> bytes:
+    """A :class:`~clause_lint.rules.model.Pack` as the JSON a stored or prebuilt entry holds."""
+    return json.dumps(dataclasses.asdict(pack), ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def _pack_from_body(body: Optional[bytes]) -> Any:
+    """The Pack a checked entry's body holds, or None (no body, or one of another shape: a miss)."""
     if body is None:
         return None
     try:

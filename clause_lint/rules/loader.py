@@ -108,7 +108,7 @@ def load_pack(path: Path | str, cache_dir: Optional[str | os.PathLike[str]] = No
 
     path = Path(path)
     bundled = _bundled(path)
-    display = f"rules/{path.name}" if bundled else str(path)  # bundled packs shown as rules/NAME.yaml
+    display = _bundled_display(path) if bundled else str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -431,6 +431,11 @@ def _bundled(path: Path) -> bool:
         return False
 
 
+def _bundled_display(path: Path) -> str:
+    """How errors and rule locations show a bundled pack: ``rules/NAME.yaml``, wherever it is installed."""
+    return f"rules/{path.name}"
+
+
 def prebuild(path: Path, out: Path) -> None:
     """Load the bundled pack ``path`` and write its loaded form to ``out``, for the
     wheel build hook (``hatch_build.py``): an installed clause-lint then starts without
@@ -438,6 +443,6 @@ def prebuild(path: Path, out: Path) -> None:
     patterns are not checked against its ``Matcher`` here (the tests do that)."""
     from ..cache import write_prebuilt
 
-    display = f"rules/{path.name}"
+    display = _bundled_display(path)
     text = path.read_text(encoding="utf-8")
     write_prebuilt(out, _load_text(text, display, path, check_patterns=False), text, display)
